@@ -1,0 +1,22 @@
+{
+    "name": "Amazon Seller Connector",
+    "summary": "Amazon orders, FBM shipments, FBA stock and settlements through the Selling Partner API",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "LGPL-3",
+    "author": "Amazon Seller Connector contributors",
+    "website": "https://github.com/amazon-seller-odoo/amazon_seller",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    "depends": ["sale_management", "sale_stock", "stock_delivery", "account"],
+    "external_dependencies": {"python": ["python-amazon-sp-api"]},
+    "data": [
+        "security/amazon_seller_security.xml",
+        "security/ir.model.access.csv",
+        "data/amazon_seller_marketplace_data.xml",
+        "views/amazon_seller_marketplace_views.xml",
+        "views/amazon_seller_account_views.xml",
+        "views/amazon_seller_menus.xml",
+    ],
+}

@@ -1,0 +1,34 @@
+"""Amazon data the addon relies on (no logic here)."""
+
+# Selling Partner API endpoints per region; Login with Amazon is global.
+# https://developer-docs.amazon.com/sp-api/docs/sp-api-endpoints
+REGION_ENDPOINTS = {
+    "NA": "https://sellingpartnerapi-na.amazon.com",
+    "EU": "https://sellingpartnerapi-eu.amazon.com",
+    "FE": "https://sellingpartnerapi-fe.amazon.com",
+}
+REGIONS = [("NA", "North America"), ("EU", "Europe"), ("FE", "Far East")]
+
+# A marketplace of each region, for region-wide calls that need one to build a client.
+# https://developer-docs.amazon.com/sp-api/docs/marketplace-ids
+REGION_DEFAULT_MARKETPLACE_IDS = {
+    "NA": "ATVPDKIKX0DER",  # United States
+    "EU": "A1PA6795UKMFR9",  # Germany
+    "FE": "A1VC38T7YXB528",  # Japan
+}
+
+# The python-amazon-sp-api client class and the API version behind each API the addon uses.
+# Deprecated APIs (Orders v0 reads, Finances v0, settlement V1) are deliberately absent.
+# https://developer-docs.amazon.com/sp-api/docs/sp-api-deprecations
+APIS = {
+    "sellers": ("Sellers", None),
+    "orders": ("Orders", "2026-01-01"),
+    "orders_v0": ("Orders", None),  # only for confirmShipment, which is not deprecated
+    "reports": ("Reports", "2021-06-30"),
+    "feeds": ("Feeds", "2021-06-30"),
+    "fba_inventory": ("Inventories", None),
+    "finances": ("Finances", "2024-06-19"),
+}
+
+# Seconds a single HTTP call to Amazon may take before it is abandoned.
+DEFAULT_TIMEOUT = 30

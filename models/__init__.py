@@ -1,0 +1,2 @@
+from . import amazon_seller_marketplace
+from . import amazon_seller_account

@@ -1,0 +1,3 @@
+from . import test_account
+from . import test_gateway
+from . import test_connection

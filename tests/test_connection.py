@@ -1,0 +1,47 @@
+from odoo.tests import tagged
+
+from .common import AmazonSellerCase
+from .loopback import LoopbackServer
+from .test_gateway import PARTICIPATIONS
+
+
+@tagged("post_install", "-at_install")
+class TestConnection(AmazonSellerCase):
+
+    def test_connection_success_names_the_marketplaces(self):
+        """Test that a working connection is reported with the marketplaces Amazon lists."""
+        with LoopbackServer() as server:
+            self.account.endpoint_url = server.url
+            server.answer(body=PARTICIPATIONS)
+            action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("Amazon.com", action["params"]["message"])
+
+    def test_connection_failure_gives_amazons_reason(self):
+        """Test that refused credentials are reported with Amazon's reason, not a traceback."""
+        with LoopbackServer() as server:
+            self.account.endpoint_url = server.url
+            server.answer_token(400, {"error": "invalid_grant",
+                                      "error_description": "The request has an invalid grant parameter : refresh_token"})
+            action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("invalid grant parameter", action["params"]["message"])
+        self.assertIn("refused the credentials", action["params"]["message"])
+
+    def test_missing_credentials_are_named(self):
+        """Test that missing credentials are named before anything is sent."""
+        self.account.write({"lwa_client_secret": False, "refresh_token": " "})
+        action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("LWA Client Secret", action["params"]["message"])
+        self.assertIn("Refresh Token", action["params"]["message"])
+        self.assertNotIn("LWA Client ID", action["params"]["message"])
+
+    def test_unreachable_endpoint_is_reported(self):
+        """Test that an endpoint nobody listens on gives a clear message naming it."""
+        with LoopbackServer() as server:
+            url = server.url
+        self.account.endpoint_url = url
+        action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn(f"cannot be reached at {url}", action["params"]["message"])
