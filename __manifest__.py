@@ -19,4 +19,7 @@
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["amazon_seller/static/tests/tours/*.js"],
+    },
 }

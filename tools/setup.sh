@@ -6,6 +6,9 @@
 #   tools/setup.sh demodb DB  database DB with amazon_seller installed or updated (kept between runs)
 #   tools/setup.sh test [PYTEST ARGS]
 #                             all of the above with a fresh test database, then the whole suite
+#   tools/setup.sh demo       all of the above with the database amazon_demo, the SP-API simulator
+#                             on 127.0.0.1:8073, and Odoo serving http://localhost:8069
+#   tools/setup.sh pot        regenerate the translation template i18n/amazon_seller.pot
 #   tools/setup.sh odoo ARGS  run Odoo with the project's configuration
 # Everything lands in the git-ignored .build/ folder of the checkout; downloads are cached in
 # ${AMAZON_SELLER_CACHE:-~/.cache/amazon_seller} so that a new checkout does not fetch them again.
@@ -188,7 +191,12 @@ EOF
 
 # === Commands === #
 
-odoo() { PYTHONPATH="$ODOO_PYTHONPATH" "$VENV/bin/python" -m odoo -c "$CONF" "$@"; }
+# odoo [COMMAND] ARGS: Odoo's CLI wants its sub-command (shell, i18n, ...) before any option.
+odoo() {
+    local command=()
+    if [ -n "${1:-}" ] && [[ "$1" != -* ]]; then command=("$1"); shift; fi
+    PYTHONPATH="$ODOO_PYTHONPATH" "$VENV/bin/python" -m odoo "${command[@]}" -c "$CONF" "$@"
+}
 psql_odoo() { psql -h "$(conf db_host)" -p "$(conf db_port)" -U "$(conf db_user)" -d postgres "$@"; }
 conf() { sed -n "s/^$1 = //p" "$CONF"; }
 db_exists() { psql_odoo -tAqc "SELECT 1 FROM pg_database WHERE datname='$1'" | grep -q 1; }
@@ -251,7 +259,47 @@ cmd_test() {
     cd "$BUILD/addons/amazon_seller"
     log "running the test suite"
     ODOO_RC="$CONF" PYTHONPATH="$ODOO_PYTHONPATH" "$VENV/bin/python" -m pytest \
-        -p no:cacheprovider --rootdir="$PWD" --odoo-database="$db" --odoo-http "$PWD/tests" "$PWD/tools" "$@"
+        -p no:cacheprovider -W ignore::DeprecationWarning --rootdir="$PWD" --odoo-database="$db" --odoo-http "$PWD/tests" "$PWD/tools" "$@"
+}
+
+# Regenerate i18n/amazon_seller.pot from the test database (after a make test). Odoo's exporter
+# walks the addons path following links, and .build/ sits inside the addon: export from a clean
+# copy of the tracked files instead of the .build/addons link.
+cmd_pot() {
+    local export_dir="$BUILD/pot-addons"
+    rm -rf "$export_dir" && mkdir -p "$export_dir/amazon_seller"
+    (cd "$ROOT" && git ls-files -z -co --exclude-standard | xargs -0 tar cf -) | tar xf - -C "$export_dir/amazon_seller"
+    PYTHONPATH="$ODOO_PYTHONPATH" "$VENV/bin/python" -m odoo --addons-path="$ODOO_ADDONS,$export_dir" \
+        i18n export -c "$CONF" -d amazon_seller_test -o "$ROOT/i18n/amazon_seller.pot" amazon_seller
+    rm -rf "$export_dir"
+}
+
+SIMULATOR_PORT=8073
+
+start_simulator() {
+    log "starting the SP-API simulator on http://127.0.0.1:$SIMULATOR_PORT (log: $BUILD/simulator.log)"
+    (cd "$ROOT" && exec "$VENV/bin/python" -m tools.spapi_simulator --host 127.0.0.1 \
+        --port "$SIMULATOR_PORT" --time-scale 60) >"$BUILD/simulator.log" 2>&1 &
+    SIMULATOR_PID=$!
+    trap 'kill "$SIMULATOR_PID" 2>/dev/null || true' EXIT
+    local tries
+    for tries in $(seq 50); do
+        if "$VENV/bin/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$SIMULATOR_PORT/_simulator/health', timeout=1)" 2>/dev/null; then
+            return
+        fi
+        kill -0 "$SIMULATOR_PID" 2>/dev/null || die "the simulator stopped: $(tail -5 "$BUILD/simulator.log")"
+        sleep 0.2
+    done
+    die "the simulator did not answer on port $SIMULATOR_PORT"
+}
+
+cmd_demo() {
+    local db=amazon_demo
+    cmd_demodb "$db"
+    start_simulator
+    odoo shell -d "$db" --no-http --log-level=warn <"$ROOT/tools/demo_setup.py"
+    log "Odoo with amazon_seller: http://localhost:8069 (admin / admin), database $db; Ctrl-C stops"
+    odoo -d "$db" --db-filter="^$db\$" --log-level=info
 }
 
 case "${1:-}" in
@@ -259,6 +307,8 @@ case "${1:-}" in
     testdb) cmd_env; cmd_testdb "${2:?database name}" ;;
     demodb) cmd_env; cmd_demodb "${2:?database name}" ;;
     test) shift; cmd_env; cmd_test "$@" ;;
+    demo) cmd_env; cmd_demo ;;
+    pot) cmd_pot ;;
     odoo) shift; odoo "$@" ;;
     *) die "usage: $0 env | testdb DB | demodb DB | odoo ARGS..." ;;
 esac

@@ -1,0 +1,145 @@
+"""Static facts the simulator is built on: marketplaces, rate limits, the SKU catalogue.
+
+Rates and bursts are Amazon's defaults as printed in each operation's "Usage Plan" table of the
+official models (a conformance test checks them against the models when those are available).
+"""
+
+from collections import namedtuple
+
+Marketplace = namedtuple(
+    "Marketplace",
+    "code id name country currency language domain region tax_mode settlement_style",
+)
+# tax_mode: "exclusive" = sales tax added on top of the price and collected by Amazon as
+# marketplace facilitator (North America); "inclusive" = VAT/consumption tax inside the price.
+# settlement_style: how the settlement flat file writes numbers and dates for that marketplace.
+MARKETPLACES = [
+    Marketplace("US", "ATVPDKIKX0DER", "Amazon.com", "US", "USD", "en_US", "www.amazon.com",
+                "NA", "exclusive", "us"),
+    Marketplace("CA", "A2EUQ1WTGCTBG2", "Amazon.ca", "CA", "CAD", "en_CA", "www.amazon.ca",
+                "NA", "exclusive", "us"),
+    Marketplace("DE", "A1PA6795UKMFR9", "Amazon.de", "DE", "EUR", "de_DE", "www.amazon.de",
+                "EU", "inclusive", "eu"),
+    Marketplace("FR", "A13V1IB3VIYZZH", "Amazon.fr", "FR", "EUR", "fr_FR", "www.amazon.fr",
+                "EU", "inclusive", "eu"),
+    Marketplace("UK", "A1F83G8C2ARO7P", "Amazon.co.uk", "GB", "GBP", "en_GB", "www.amazon.co.uk",
+                "EU", "inclusive", "iso"),
+    Marketplace("JP", "A1VC38T7YXB528", "Amazon.co.jp", "JP", "JPY", "ja_JP", "www.amazon.co.jp",
+                "FE", "inclusive", "iso_jp"),
+]
+MARKETPLACE_BY_ID = {m.id: m for m in MARKETPLACES}
+MARKETPLACE_BY_CODE = {m.code: m for m in MARKETPLACES}
+
+CURRENCY_DECIMALS = {"JPY": 0}
+
+# Order id prefixes seen per marketplace (3-7-7 format).
+ORDER_PREFIXES = {
+    "US": ["111", "112", "113", "114"], "CA": ["701", "702"], "DE": ["302", "303", "304"],
+    "FR": ["402", "403", "404"], "UK": ["202", "203", "204", "206"], "JP": ["249", "250"],
+}
+
+# Conversion of the catalogue's base price (USD) into each marketplace's price.
+PRICE_FACTOR = {"US": 1.0, "CA": 1.35, "DE": 0.95, "FR": 0.97, "UK": 0.82, "JP": 150.0}
+TAX_RATE = {"US": 0.0825, "CA": 0.13, "DE": 0.19, "FR": 0.20, "UK": 0.20, "JP": 0.10}
+SUBSCRIPTION_FEE = {"USD": "39.99", "CAD": "29.99", "EUR": "39.00", "GBP": "25.00", "JPY": "4900"}
+
+# operationId -> (rate per second, burst); Amazon's default usage plans.
+RATE_LIMITS = {
+    "getMarketplaceParticipations": (0.016, 15),
+    "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
+    "confirmShipment": (2.0, 10),
+    "createReport": (0.0167, 15),
+    "getReports": (0.0222, 10),
+    "getReport": (2.0, 15),
+    "cancelReport": (0.0222, 10),
+    "getReportDocument": (0.0167, 15),
+    "createFeedDocument": (0.5, 15),
+    "createFeed": (0.0083, 15),
+    "getFeed": (2.0, 15),
+    "getFeeds": (0.0222, 10),
+    "getFeedDocument": (0.0222, 10),
+    "getInventorySummaries": (2.0, 2),
+    "listTransactions": (0.5, 10),
+}
+
+# Operations that are not SP-API operations but are still logged.
+LWA_OPERATION = "lwaToken"
+DOWNLOAD_OPERATION = "documentDownload"
+UPLOAD_OPERATION = "documentUpload"
+
+ORDER_REPORT = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
+SETTLEMENT_REPORT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
+REQUESTABLE_REPORTS = (ORDER_REPORT, LISTINGS_REPORT)
+
+SELLER_ID = "A2SIMSELLER0001"
+STORE_NAME = "Simulated Seller"
+
+# The stable catalogue: (sku, title, base price in USD, channel per marketplace group).
+# Channel codes: "FBA", "FBM"; a SKU is FBA in one place and FBM in another for some lines,
+# so "the same SKU may be FBA and FBM" is exercised.  Independent of the seed on purpose.
+_CATALOGUE_ROWS = [
+    ("SIM-MUG-001", "Ceramic Coffee Mug 350 ml, white", 12.99, "FBA", "FBA", "FBM"),
+    ("SIM-MUG-002", "Ceramic Coffee Mug 350 ml, black", 12.99, "FBA", "FBM", "FBM"),
+    ("SIM-TEA-010", "Loose Leaf Green Tea 250 g", 18.50, "FBM", "FBM", "FBA"),
+    ("SIM-KNF-020", "Chef Knife 20 cm, stainless steel", 49.90, "FBA", "FBA", "FBA"),
+    ("SIM-BRD-030", "Bamboo Cutting Board, large", 24.00, "FBM", "FBA", "FBM"),
+    ("SIM-LMP-040", "LED Desk Lamp with USB port", 34.99, "FBA", "FBM", "FBM"),
+    ("SIM-CBL-050", "USB-C Cable 2 m, braided", 9.99, "FBA", "FBA", "FBA"),
+    ("SIM-CHG-060", "Wall Charger 30 W", 19.99, "FBM", "FBM", "FBM"),
+    ("SIM-BTL-070", "Insulated Water Bottle 750 ml", 22.95, "FBA", "FBA", "FBM"),
+    ("SIM-BAG-080", "Canvas Tote Bag", 15.00, "FBM", "FBA", "FBA"),
+    ("SIM-NTB-090", "Dotted Notebook A5", 8.49, "FBA", "FBM", "FBA"),
+    ("SIM-PEN-100", "Gel Pen Set, 12 colours", 11.99, "FBM", "FBM", "FBM"),
+    ("SIM-TOW-110", "Cotton Bath Towel 70x140", 27.50, "FBA", "FBA", "FBA"),
+    ("SIM-CND-120", "Scented Candle, lavender", 16.99, "FBM", "FBA", "FBM"),
+    ("SIM-YGM-130", "Yoga Mat 6 mm", 39.00, "FBA", "FBM", "FBM"),
+    ("SIM-SPK-140", "Bluetooth Speaker, compact", 59.99, "FBA", "FBA", "FBA"),
+    ("SIM-HDP-150", "Over-ear Headphones", 89.00, "FBM", "FBM", "FBA"),
+    ("SIM-PLT-160", "Plant Pot 15 cm, terracotta", 13.75, "FBA", "FBM", "FBM"),
+    ("SIM-CLK-170", "Wall Clock 30 cm, silent", 29.99, "FBM", "FBA", "FBA"),
+    ("SIM-GLV-180", "Garden Gloves, pair", 7.99, "FBM", "FBM", "FBM"),
+]
+_GROUP_INDEX = {"NA": 3, "EU": 4, "FE": 5}
+
+# FBA fulfilment fee per unit, in USD before conversion, by price band.
+def fba_fee_usd(base_price):
+    """Amazon's per-unit FBA fee, roughly by size band (here: by price band)."""
+    if base_price < 10:
+        return 3.22
+    if base_price < 30:
+        return 4.75
+    if base_price < 60:
+        return 5.68
+    return 7.25
+
+
+def _asin(index):
+    return "B0SIM%05d" % (index * 37 + 101)
+
+
+def build_catalogue():
+    """The catalogue as a list of dicts: sku, asin, title, base_price, and per marketplace
+    code a dict {price (string, local currency), currency, channel ("FBA"/"FBM")}."""
+    from .money import fmt, to_minor
+    out = []
+    for index, row in enumerate(_CATALOGUE_ROWS):
+        sku, title, base, *_ = row
+        offers = {}
+        for m in MARKETPLACES:
+            raw = base * PRICE_FACTOR[m.code]
+            if m.currency == "JPY":
+                minor = int(round(raw / 10.0)) * 10
+            else:
+                minor = (to_minor(raw, m.currency) // 10) * 10 + 9  # prices end in 9
+            offers[m.code] = {
+                "marketplaceId": m.id,
+                "price": fmt(minor, m.currency),
+                "price_minor": minor,
+                "currency": m.currency,
+                "channel": row[_GROUP_INDEX[m.region]],
+            }
+        out.append({"sku": sku, "asin": _asin(index), "title": title, "base_price": base,
+                    "offers": offers})
+    return out

@@ -1,0 +1,447 @@
+"""Reports, feeds and the documents behind them.
+
+Requested reports and feeds move IN_QUEUE -> IN_PROGRESS -> DONE: the first poll (getReport /
+getFeed) sees IN_PROGRESS, the second DONE, and without polls they are DONE one simulated minute
+after creation.  A report's content is the scenario as it was at its creation time (or
+dataEndTime when earlier), so it does not depend on when it is polled.  Settlement reports are
+never requested: they appear by themselves, one per marketplace every 14 simulated days.
+
+Documents are served by the simulator itself under `/_documents/<id>` (like Amazon's pre-signed
+S3 URLs: no access token needed); feed documents are uploaded there with PUT.
+"""
+
+import base64
+import gzip
+import json
+import time
+
+from . import settlement as settle
+from .clock import DAY, iso, parse_iso
+from .const import (
+    MARKETPLACE_BY_ID, MARKETPLACES, ORDER_REPORT, REQUESTABLE_REPORTS,
+    SELLER_ID, SETTLEMENT_REPORT,
+)
+from .money import fmt
+from .scenario import CANCELLED, ScenarioError
+
+DONE_AFTER = 60
+
+ORDER_REPORT_COLUMNS = [
+    "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
+    "fulfillment-channel", "sales-channel", "order-channel", "url", "ship-service-level",
+    "product-name", "sku", "asin", "item-status", "quantity", "currency", "item-price",
+    "item-tax", "shipping-price", "shipping-tax", "gift-wrap-price", "gift-wrap-tax",
+    "item-promotion-discount", "ship-promotion-discount", "ship-city", "ship-state",
+    "ship-postal-code", "ship-country", "promotion-ids", "is-business-order",
+    "purchase-order-number", "price-designation",
+]
+LISTINGS_COLUMNS = [
+    "item-name", "item-description", "listing-id", "seller-sku", "price", "quantity", "open-date",
+    "image-url", "item-is-marketplace", "product-id-type", "zshop-shipping-fee", "item-note",
+    "item-condition", "zshop-category1", "zshop-browse-path", "zshop-storefront-feature",
+    "asin1", "asin2", "asin3", "will-ship-internationally", "expedited-shipping",
+    "zshop-boldface", "product-id", "bid-for-featured-placement", "add-delete",
+    "pending-quantity", "fulfillment-channel", "merchant-shipping-group", "status",
+]
+_STATUS_WORD = {"PENDING": "Pending", "UNSHIPPED": "Unshipped", "PARTIALLY_SHIPPED": "PartiallyShipped",
+                "SHIPPED": "Shipped", "CANCELLED": "Cancelled"}
+_AFN_CHANNEL = {"NA": "AMAZON_NA", "EU": "AMAZON_EU", "FE": "AMAZON_FE"}
+
+
+class Document:
+    def __init__(self, doc_id, content=None, compression=None, content_type="text/plain; charset=UTF-8"):
+        self.doc_id, self.content = doc_id, content
+        self.compression, self.content_type = compression, content_type
+
+
+class Job:
+    """A report or a feed being processed."""
+
+    def __init__(self, job_id, job_type, marketplace_ids, created):
+        self.job_id, self.job_type = job_id, job_type
+        self.marketplace_ids, self.created = list(marketplace_ids), created
+        self.polls = 0
+        self.cancelled = False
+        self.fatal = False
+        self.document_id = None
+        self.data_start = self.data_end = None
+        self.options = {}
+        self.settlement = None   # (code, k) for settlement reports
+
+    def status(self, now):
+        if self.cancelled:
+            return "CANCELLED"
+        if self.settlement or self.polls >= 2 or now - self.created >= DONE_AFTER:
+            return "FATAL" if self.fatal else "DONE"
+        if self.polls >= 1 or now - self.created >= 5:
+            return "IN_PROGRESS"
+        return "IN_QUEUE"
+
+
+class Pages:
+    """Server-side pagination: a token names a stored list and an offset."""
+
+    def __init__(self):
+        self._pages = {}
+        self._counter = 0
+
+    def put(self, items, offset, extra=None):
+        self._counter += 1
+        token = base64.urlsafe_b64encode(("sim-page-%d" % self._counter).encode()).decode().rstrip("=")
+        self._pages[token] = (items, offset, extra or {})
+        return token
+
+    def get(self, token):
+        return self._pages.get(token)
+
+    def page(self, items, offset, size, extra=None):
+        """(slice, next_token or None)."""
+        chunk = items[offset:offset + size]
+        token = self.put(items, offset + size, extra) if offset + size < len(items) else None
+        return chunk, token
+
+
+class Store:
+    """Reports, feeds and documents of one simulator."""
+
+    def __init__(self, scenario, base_url=lambda: ""):
+        self.scenario = scenario
+        self.base_url = base_url
+        self.documents = {}
+        self.reports = {}
+        self.feeds = {}
+        self.settlements = {}
+        self.pages = Pages()
+        self._next = 50000
+
+    def _new_id(self):
+        self._next += 1
+        return str(self._next)
+
+    def doc_url(self, doc_id):
+        return "%s/_documents/%s" % (self.base_url(), doc_id)
+
+    # -- settlements -------------------------------------------------------------------------
+    def sync_settlements(self, now):
+        """Register the settlement reports of every closed period (idempotent)."""
+        for market in MARKETPLACES:
+            for k in settle.closed_periods(self.scenario, now):
+                sid = settle.settlement_id(self.scenario, market.code, k)
+                report_id = "9" + sid
+                if report_id in self.reports:
+                    continue
+                start, end = settle.period_bounds(self.scenario, k)
+                job = Job(report_id, SETTLEMENT_REPORT, [market.id], end + settle.READY_AFTER)
+                job.data_start, job.data_end = start, end - 1
+                job.settlement = (market.code, k)
+                job.document_id = "amzn1.spdoc.1.4.%s.settlement-%s" % (market.region.lower(), sid)
+                self.reports[report_id] = job
+
+    def settlement(self, code, k):
+        key = (code, k)
+        if key not in self.settlements:
+            self.settlements[key] = settle.build(self.scenario, code, k)
+        return self.settlements[key]
+
+    # -- reports -----------------------------------------------------------------------------
+    def create_report(self, body, now):
+        if not isinstance(body, dict) or not body.get("reportType"):
+            raise ScenarioError(400, "InvalidInput", "reportType is required.")
+        report_type = body["reportType"]
+        ids = body.get("marketplaceIds")
+        if not isinstance(ids, list) or not ids:
+            raise ScenarioError(400, "InvalidInput", "marketplaceIds is required.")
+        unknown = [m for m in ids if m not in MARKETPLACE_BY_ID]
+        if unknown:
+            raise ScenarioError(400, "InvalidInput", "Invalid marketplaceIds: %s" % ",".join(unknown))
+        if report_type == SETTLEMENT_REPORT:
+            raise ScenarioError(400, "InvalidInput",
+                                "Report type %s cannot be requested; Amazon generates it." % report_type)
+        if report_type not in REQUESTABLE_REPORTS:
+            raise ScenarioError(400, "InvalidInput", "Invalid report type %s." % report_type)
+        job = Job(self._new_id(), report_type, ids, now)
+        try:
+            job.data_end = parse_iso(body["dataEndTime"]) if body.get("dataEndTime") else None
+            job.data_start = parse_iso(body["dataStartTime"]) if body.get("dataStartTime") else None
+        except ValueError as exc:
+            raise ScenarioError(400, "InvalidInput", str(exc))
+        job.options = body.get("reportOptions") or {}
+        self.reports[job.job_id] = job
+        return job
+
+    def report(self, report_id, now, poll=False):
+        self.sync_settlements(now)
+        job = self.reports.get(report_id)
+        if job is None:
+            raise ScenarioError(404, "NotFound", "Report %s not found." % report_id)
+        if poll and not job.settlement:
+            job.polls += 1
+        if job.status(now) == "DONE" and job.document_id is None:
+            self._produce(job)
+        return job
+
+    def report_json(self, job, now):
+        status = job.status(now)
+        out = {"reportId": job.job_id, "reportType": job.job_type,
+               "marketplaceIds": job.marketplace_ids, "createdTime": iso(job.created),
+               "processingStatus": status}
+        if job.data_start is not None:
+            out["dataStartTime"] = iso(job.data_start)
+        if job.data_end is not None:
+            out["dataEndTime"] = iso(job.data_end)
+        if status != "IN_QUEUE":
+            out["processingStartTime"] = iso(job.created + (0 if job.settlement else 2))
+        if status in ("DONE", "FATAL"):
+            out["processingEndTime"] = iso(job.created + (0 if job.settlement else
+                                                          min(DONE_AFTER, max(2, now - job.created))))
+            if job.document_id is None:
+                self._produce(job)
+            out["reportDocumentId"] = job.document_id
+        return out
+
+    def list_reports(self, now, types=None, statuses=None, marketplaces=None, since=None, until=None):
+        self.sync_settlements(now)
+        since = now - 90 * DAY if since is None else since
+        until = now if until is None else until
+        out = []
+        for job in self.reports.values():
+            if job.created > now or not (since <= job.created <= until):
+                continue
+            if types and job.job_type not in types:
+                continue
+            if marketplaces and not set(job.marketplace_ids) & set(marketplaces):
+                continue
+            if statuses and job.status(now) not in statuses:
+                continue
+            out.append(job)
+        out.sort(key=lambda j: (-j.created, j.job_id))
+        return out
+
+    def cancel_report(self, report_id, now):
+        job = self.report(report_id, now)
+        if job.status(now) != "IN_QUEUE":
+            raise ScenarioError(400, "InvalidInput", "Only reports IN_QUEUE can be cancelled.")
+        job.cancelled = True
+
+    def _produce(self, job):
+        """Create the document of a report that just reached DONE."""
+        if job.settlement:
+            return
+        at = job.created if job.data_end is None else min(job.created, job.data_end)
+        if job.job_type == ORDER_REPORT:
+            text = self.order_report(job.marketplace_ids, job.data_start or at - 30 * DAY, at)
+            doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, gzip.compress(text.encode("utf-8"), mtime=0),
+                           "GZIP")
+        else:
+            text = self.listings_report(job.marketplace_ids[0])
+            doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, text.encode("utf-8"))
+        self.documents[doc.doc_id] = doc
+        job.document_id = doc.doc_id
+
+    def report_document(self, doc_id, now):
+        """(Document, ReportDocument JSON) for getReportDocument."""
+        self.sync_settlements(now)
+        doc = self.documents.get(doc_id)
+        if doc is None:
+            for job in self.reports.values():
+                if job.settlement and job.document_id == doc_id:
+                    text = settle.render(self.settlement(*job.settlement))
+                    doc = Document(doc_id, text.encode("utf-8"))
+                    self.documents[doc_id] = doc
+                    break
+        if doc is None or doc.content is None:
+            raise ScenarioError(404, "NotFound", "Report document %s not found." % doc_id)
+        out = {"reportDocumentId": doc_id, "url": self.doc_url(doc_id)}
+        if doc.compression:
+            out["compressionAlgorithm"] = doc.compression
+        return doc, out
+
+    def order_report(self, marketplace_ids, start, end):
+        lines = ["\t".join(ORDER_REPORT_COLUMNS)]
+        for order in self.scenario.orders:
+            if order.created > end or order.market.id not in marketplace_ids:
+                continue
+            status, updated = order.status(end)
+            if updated < start:
+                continue
+            shipped = order.shipped_quantities(end)
+            cur = order.currency
+            for item in order.items:
+                if status == CANCELLED:
+                    item_status = "Cancelled"
+                elif shipped.get(item.item_id, 0) >= item.qty:
+                    item_status = "Shipped"
+                else:
+                    item_status = "Unshipped"
+                row = {
+                    "amazon-order-id": order.order_id, "purchase-date": _iso_offset(order.created),
+                    "last-updated-date": _iso_offset(updated), "order-status": _STATUS_WORD[status],
+                    "fulfillment-channel": "Amazon" if order.channel == "FBA" else "Merchant",
+                    "sales-channel": order.market.name, "ship-service-level": order.service_level.title(),
+                    "product-name": item.title, "sku": item.sku, "asin": item.asin,
+                    "item-status": item_status, "quantity": str(item.qty), "currency": cur,
+                    "item-price": fmt(item.principal, cur), "item-tax": fmt(item.tax_item, cur),
+                    "shipping-price": fmt(item.shipping, cur), "shipping-tax": fmt(item.tax_ship, cur),
+                    "gift-wrap-price": fmt(item.gift, cur), "gift-wrap-tax": fmt(item.tax_gift, cur),
+                    "item-promotion-discount": fmt(-item.discount_item, cur),
+                    "ship-promotion-discount": fmt(-item.discount_ship, cur),
+                    "ship-city": order.address.get("city", ""),
+                    "ship-state": order.address.get("stateOrRegion", ""),
+                    "ship-postal-code": order.address.get("postalCode", ""),
+                    "ship-country": order.address.get("countryCode", ""),
+                    "promotion-ids": ",".join(item.promotion_ids),
+                    "is-business-order": "true" if order.business else "false",
+                    "purchase-order-number": order.buyer.get("buyerPurchaseOrderNumber", ""),
+                    "price-designation": "BusinessPrice" if item.business_price else "",
+                }
+                lines.append("\t".join(row.get(c, "") for c in ORDER_REPORT_COLUMNS))
+        return "\n".join(lines) + "\n"
+
+    def listings_report(self, marketplace_id):
+        market = MARKETPLACE_BY_ID[marketplace_id]
+        lines = ["\t".join(LISTINGS_COLUMNS)]
+        for product in self.scenario.catalogue:
+            offer = product["offers"][market.code]
+            fba = offer["channel"] == "FBA"
+            row = {
+                "item-name": product["title"], "listing-id": "SIM%s%s" % (market.code, product["asin"][-5:]),
+                "seller-sku": product["sku"], "price": offer["price"],
+                "quantity": "" if fba else str(self.scenario.listing_quantity[(market.code, product["sku"])]),
+                "open-date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.scenario.history_start - 200 * DAY)),
+                "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11",
+                "asin1": product["asin"], "product-id": product["asin"],
+                "will-ship-internationally": "", "pending-quantity": "0",
+                "fulfillment-channel": _AFN_CHANNEL[market.region] if fba else "DEFAULT",
+                "merchant-shipping-group": "Migrated Template", "status": "Active",
+            }
+            lines.append("\t".join(row.get(c, "") for c in LISTINGS_COLUMNS))
+        return "\n".join(lines) + "\n"
+
+    # -- feeds -------------------------------------------------------------------------------
+    def create_feed_document(self, body):
+        if not isinstance(body, dict) or not body.get("contentType"):
+            raise ScenarioError(400, "InvalidInput", "contentType is required.")
+        doc = Document("amzn1.tortuga.4.na.feed-%s" % self._new_id(), None, None, body["contentType"])
+        self.documents[doc.doc_id] = doc
+        return {"feedDocumentId": doc.doc_id, "url": self.doc_url(doc.doc_id)}
+
+    def upload(self, doc_id, content, content_type):
+        doc = self.documents.get(doc_id)
+        if doc is None or doc.doc_id.find(".feed-") < 0:
+            raise ScenarioError(404, "NotFound", "No upload destination %s." % doc_id)
+        doc.content = content
+        if content_type:
+            doc.content_type = content_type
+
+    def create_feed(self, body, now):
+        if not isinstance(body, dict):
+            raise ScenarioError(400, "InvalidInput", "Request body must be a JSON object.")
+        for field in ("feedType", "marketplaceIds", "inputFeedDocumentId"):
+            if not body.get(field):
+                raise ScenarioError(400, "InvalidInput", "%s is required." % field)
+        if body["inputFeedDocumentId"] not in self.documents:
+            raise ScenarioError(400, "InvalidInput",
+                                "Invalid inputFeedDocumentId %s." % body["inputFeedDocumentId"])
+        job = Job(self._new_id(), body["feedType"], body["marketplaceIds"], now)
+        job.input_document = body["inputFeedDocumentId"]
+        self.feeds[job.job_id] = job
+        return job
+
+    def feed(self, feed_id, now, poll=False):
+        job = self.feeds.get(feed_id)
+        if job is None:
+            raise ScenarioError(404, "NotFound", "Feed %s not found." % feed_id)
+        if poll:
+            job.polls += 1
+        if job.status(now) in ("DONE", "FATAL") and job.document_id is None:
+            self._process_feed(job)
+        return job
+
+    def feed_json(self, job, now):
+        status = job.status(now)
+        if status in ("DONE", "FATAL") and job.document_id is None:
+            self._process_feed(job)
+            status = job.status(now)
+        out = {"feedId": job.job_id, "feedType": job.job_type, "marketplaceIds": job.marketplace_ids,
+               "createdTime": iso(job.created), "processingStatus": status}
+        if status != "IN_QUEUE":
+            out["processingStartTime"] = iso(job.created + 2)
+        if status in ("DONE", "FATAL"):
+            out["processingEndTime"] = iso(job.created + min(DONE_AFTER, max(2, now - job.created)))
+            out["resultFeedDocumentId"] = job.document_id
+        return out
+
+    def feed_document(self, doc_id):
+        doc = self.documents.get(doc_id)
+        if doc is None or doc.content is None:
+            raise ScenarioError(404, "NotFound", "Feed document %s not found." % doc_id)
+        return {"feedDocumentId": doc_id, "url": self.doc_url(doc_id)}
+
+    def _process_feed(self, job):
+        source = self.documents[job.input_document]
+        result = {"header": {"sellerId": SELLER_ID, "version": "2.0", "feedId": job.job_id},
+                  "issues": [], "summary": {}}
+        if source.content is None:
+            job.fatal = True
+            result["issues"].append({"code": "DocumentNotUploaded", "severity": "ERROR",
+                                     "message": "The feed document was never uploaded."})
+            result["summary"] = {"errors": 1, "warnings": 0, "messagesProcessed": 0,
+                                 "messagesAccepted": 0, "messagesInvalid": 0}
+        elif job.job_type == "JSON_LISTINGS_FEED":
+            result.update(self._listings_feed(job, source.content))
+        else:
+            result["summary"] = {"errors": 0, "warnings": 0, "messagesProcessed": 1,
+                                 "messagesAccepted": 1, "messagesInvalid": 0}
+        doc = Document("amzn1.tortuga.4.na.result-%s" % job.job_id,
+                       json.dumps(result, indent=1).encode("utf-8"), None,
+                       "application/json; charset=UTF-8")
+        self.documents[doc.doc_id] = doc
+        job.document_id = doc.doc_id
+
+    def _listings_feed(self, job, content):
+        """Apply JSON_LISTINGS_FEED quantity updates (fulfillment_availability) to FBM offers."""
+        issues, accepted, invalid = [], 0, 0
+        try:
+            data = json.loads(content.decode("utf-8"))
+            messages = data["messages"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return {"issues": [{"code": "InvalidJSON", "severity": "ERROR",
+                                "message": "The feed is not valid JSON_LISTINGS_FEED JSON."}],
+                    "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0,
+                                "messagesAccepted": 0, "messagesInvalid": 0}}
+        codes = [MARKETPLACE_BY_ID[m].code for m in job.marketplace_ids if m in MARKETPLACE_BY_ID]
+        for message in messages:
+            mid = message.get("messageId")
+            sku = message.get("sku")
+            if sku not in self.scenario.by_sku:
+                invalid += 1
+                issues.append({"messageId": mid, "code": "18000", "severity": "ERROR",
+                               "message": "SKU %s is not in the catalogue." % sku})
+                continue
+            quantity = None
+            for patch in message.get("patches") or []:
+                if patch.get("path") == "/attributes/fulfillment_availability":
+                    for value in patch.get("value") or []:
+                        if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
+                            quantity = value.get("quantity")
+            attrs = (message.get("attributes") or {}).get("fulfillment_availability") or []
+            for value in attrs:
+                if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
+                    quantity = value.get("quantity")
+            if quantity is not None and (not isinstance(quantity, int) or quantity < 0):
+                invalid += 1
+                issues.append({"messageId": mid, "code": "90220", "severity": "ERROR",
+                               "message": "quantity must be a non-negative integer."})
+                continue
+            if quantity is not None:
+                for code in codes:
+                    self.scenario.listing_quantity[(code, sku)] = quantity
+            accepted += 1
+        return {"issues": issues,
+                "summary": {"errors": invalid, "warnings": 0, "messagesProcessed": len(messages),
+                            "messagesAccepted": accepted, "messagesInvalid": invalid}}
+
+
+def _iso_offset(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(int(t)))
+

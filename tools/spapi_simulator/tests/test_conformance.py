@@ -1,0 +1,278 @@
+"""Every implemented operation's answers validate against Amazon's official Swagger models in
+../shared/amazon/sp-api-models (never copied into the repository).  Objects are checked
+strictly: a property the model does not define fails the test."""
+
+import copy
+import json
+import os
+import re
+import time
+
+import pytest
+
+from spapi_simulator.const import RATE_LIMITS
+from spapi_simulator.sandbox import Sandbox
+from spapi_simulator.testing import http, http_json, make_sim, models_dir
+
+MODELS = models_dir()
+pytestmark = pytest.mark.skipif(
+    MODELS is None, reason="Amazon's SP-API models not found at <repo>/../shared/amazon/sp-api-models")
+jsonschema = pytest.importorskip("jsonschema")
+
+FILES = {
+    "sellers": "sellers.json", "orders": "orders_2026-01-01.json", "v0": "ordersV0.json",
+    "reports": "reports_2021-06-30.json", "feeds": "feeds_2021-06-30.json",
+    "inventory": "fbaInventory.json", "finances": "finances_2024-06-19.json",
+}
+ALL = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS"
+
+
+def _strict(definitions):
+    """Definitions with additionalProperties=false wherever the model lists properties (except
+    for definitions combined through allOf, which must stay open)."""
+    out = copy.deepcopy(definitions)
+    in_all_of = set()
+    for d in out.values():
+        for part in d.get("allOf", []):
+            if "$ref" in part:
+                in_all_of.add(part["$ref"].split("/")[-1])
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "properties" in node and "additionalProperties" not in node and "allOf" not in node:
+                node["additionalProperties"] = False
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    for name, d in out.items():
+        if name not in in_all_of and "allOf" not in d:
+            walk(d)
+    return out
+
+
+_DOCS = {}
+
+
+def model(key):
+    if key not in _DOCS:
+        with open(os.path.join(MODELS, FILES[key]), encoding="utf-8") as handle:
+            _DOCS[key] = json.load(handle)
+    return _DOCS[key]
+
+
+def response_schema(key, path, method, status):
+    op = model(key)["paths"][path][method]
+    return op["responses"][str(status)].get("schema")
+
+
+def validate(key, path, method, status, body):
+    """Validate a response body against the model's schema for (path, method, status)."""
+    schema = response_schema(key, path, method, status)
+    assert schema is not None, "no schema for %s %s %s" % (method, path, status)
+    full = {"definitions": _strict(model(key)["definitions"])}
+    full.update(schema)
+    jsonschema.Draft4Validator(full).validate(body)
+    _check_date_times(full, body)
+
+
+def _check_date_times(schema, body):
+    """Date-time strings are ISO-8601 (jsonschema does not check Swagger formats by itself)."""
+    text = json.dumps(body)
+    for value in re.findall(r'"(?:\w*(?:Time|Date|Before|After))": "([^"]*)"', text):
+        assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", value), value
+
+
+@pytest.fixture(scope="module")
+def sim():
+    simulator = make_sim(seed=31, orders=250, rate_limits=False)
+    simulator.advance(days=6)
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture(scope="module")
+def token(sim):
+    return sim.issue_token()
+
+
+def test_rate_limit_table_matches_the_models():
+    seen = {}
+    for key in FILES:
+        if key == "v0":
+            doc = model(key)
+            ops = {"confirmShipment": doc["paths"]["/orders/v0/orders/{orderId}/shipmentConfirmation"]["post"]}
+        else:
+            ops = {op["operationId"]: op for item in model(key)["paths"].values()
+                   for op in item.values() if isinstance(op, dict) and "operationId" in op}
+        for op_id, op in ops.items():
+            found = re.search(r"\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|", op.get("description", ""))
+            if op_id in RATE_LIMITS and found:
+                seen[op_id] = (float(found.group(1)), int(found.group(2)))
+    assert seen == {k: (float(v[0]), v[1]) for k, v in RATE_LIMITS.items() if k in seen}
+    assert set(RATE_LIMITS) == set(seen)
+
+
+def test_search_orders_and_get_order_conform(sim, token):
+    path = "/orders/2026-01-01/orders"
+    statuses = set()
+    for included in ("", ALL, "FULFILLMENT,PACKAGES"):
+        query = "lastUpdatedAfter=2000-01-01T00:00:00Z&maxResultsPerPage=100" + \
+            ("&includedData=" + included if included else "")
+        while True:
+            status, _, body = http_json(sim, "GET", path + "?" + query, token)
+            assert status == 200
+            validate("orders", path, "get", 200, body)
+            statuses |= {o.get("fulfillment", {}).get("fulfillmentStatus") for o in body["orders"]}
+            if "pagination" not in body:
+                break
+            query = query.split("&paginationToken")[0] + "&paginationToken=" + body["pagination"]["nextToken"]
+    assert {"PENDING", "UNSHIPPED", "SHIPPED", "CANCELLED"} <= statuses
+    for summary in sim.orders_summary()[::25]:
+        status, _, body = http_json(sim, "GET", "%s/%s?includedData=%s" % (path, summary["orderId"], ALL), token)
+        validate("orders", path + "/{orderId}", "get", 200, body)
+    for query, code in (("createdAfter=bad", 400), ("", 400)):
+        status, _, body = http_json(sim, "GET", path + "?" + query, token)
+        assert status == code
+        validate("orders", path, "get", code, body)
+    status, _, body = http_json(sim, "GET", path + "/000-0000000-0000000", token)
+    validate("orders", path + "/{orderId}", "get", 404, body)
+    status, _, body = http_json(sim, "GET", path + "?createdAfter=2020-01-01T00:00:00Z", "forged")
+    assert status == 403
+    validate("orders", path, "get", 403, body)
+
+
+def test_confirm_shipment_conforms(sim, token):
+    path = "/orders/v0/orders/{orderId}/shipmentConfirmation"
+    order = next(o for o in sim.orders_summary("UNSHIPPED") if o["fulfilledBy"] == "MERCHANT")
+    full = http_json(sim, "GET", "/orders/2026-01-01/orders/%s" % order["orderId"], token)[2]["order"]
+    body = {"marketplaceId": order["marketplaceId"], "packageDetail": {
+        "packageReferenceId": "1", "carrierCode": "Other", "carrierName": "Courier",
+        "trackingNumber": "T1", "shipDate": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(sim.now() - 60)),
+        "orderItems": [{"orderItemId": i["orderItemId"], "quantity": 1} for i in full["orderItems"]]}}
+    request_schema = {"definitions": model("v0")["definitions"],
+                      "$ref": "#/definitions/ConfirmShipmentRequest"}
+    jsonschema.Draft4Validator(request_schema).validate(body)
+    status, _, raw = http(sim, "POST", path.format(orderId=order["orderId"]), token, body)
+    assert status == 204 and raw == b""
+    status, _, answer = http_json(sim, "POST", path.format(orderId=order["orderId"]), token, body)
+    assert status == 400
+    validate("v0", path, "post", 400, answer)
+    status, _, answer = http_json(sim, "POST", path.format(orderId="999-9999999-9999999"), token, body)
+    validate("v0", path, "post", 404, answer)
+
+
+def test_sellers_inventory_finances_conform(sim, token):
+    path = "/sellers/v1/marketplaceParticipations"
+    validate("sellers", path, "get", 200, http_json(sim, "GET", path, token)[2])
+    path = "/fba/inventory/v1/summaries"
+    for mp in ("ATVPDKIKX0DER", "A1VC38T7YXB528"):
+        for details in ("true", "false"):
+            body = http_json(sim, "GET", "%s?granularityType=Marketplace&granularityId=%s&marketplaceIds=%s"
+                             "&details=%s" % (path, mp, mp, details), token)[2]
+            validate("inventory", path, "get", 200, body)
+    status, _, body = http_json(sim, "GET", path + "?granularityType=Marketplace", token)
+    assert status == 400
+    validate("inventory", path, "get", 400, body)
+    path = "/finances/2024-06-19/transactions"
+    query = "?postedAfter=2000-01-01T00:00:00Z"
+    pages = 0
+    while True:
+        status, _, body = http_json(sim, "GET", path + query, token)
+        validate("finances", path, "get", 200, body)
+        pages += 1
+        if not body["payload"].get("nextToken"):
+            break
+        query = "?nextToken=" + body["payload"]["nextToken"]
+    assert pages > 1
+    status, _, body = http_json(sim, "GET", path, token)
+    assert status == 400
+    validate("finances", path, "get", 400, body)
+
+
+def test_reports_conform(sim, token):
+    base = "/reports/2021-06-30"
+    status, _, created = http_json(sim, "POST", base + "/reports", token, {
+        "reportType": "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "marketplaceIds": ["ATVPDKIKX0DER"]})
+    assert status == 202
+    validate("reports", base + "/reports", "post", 202, created)
+    for _ in range(2):
+        report = http_json(sim, "GET", base + "/reports/" + created["reportId"], token)[2]
+        validate("reports", base + "/reports/{reportId}", "get", 200, report)
+    status, _, listing = http_json(sim, "GET", base + "/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2,"
+                                   "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL&pageSize=5", token)
+    validate("reports", base + "/reports", "get", 200, listing)
+    assert listing["nextToken"]
+    document = http_json(sim, "GET", base + "/documents/" + report["reportDocumentId"], token)[2]
+    validate("reports", base + "/documents/{reportDocumentId}", "get", 200, document)
+    for bad in ({"reportType": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "marketplaceIds": ["ATVPDKIKX0DER"]},
+                {"reportType": "GET_NOTHING", "marketplaceIds": ["ATVPDKIKX0DER"]}, {}):
+        status, _, body = http_json(sim, "POST", base + "/reports", token, bad)
+        assert status == 400
+        validate("reports", base + "/reports", "post", 400, body)
+    status, _, body = http_json(sim, "GET", base + "/reports/nope", token)
+    validate("reports", base + "/reports/{reportId}", "get", 404, body)
+
+
+def test_feeds_conform(sim, token):
+    base = "/feeds/2021-06-30"
+    status, _, doc = http_json(sim, "POST", base + "/documents", token, {"contentType": "application/json"})
+    assert status == 201
+    validate("feeds", base + "/documents", "post", 201, doc)
+    assert http(sim, "PUT", doc["url"][len(sim.url):], raw=b'{"header": {}, "messages": []}')[0] == 200
+    status, _, feed = http_json(sim, "POST", base + "/feeds", token, {
+        "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": ["ATVPDKIKX0DER"], "inputFeedDocumentId": doc["feedDocumentId"]})
+    assert status == 202
+    validate("feeds", base + "/feeds", "post", 202, feed)
+    for _ in range(2):
+        state = http_json(sim, "GET", base + "/feeds/" + feed["feedId"], token)[2]
+        validate("feeds", base + "/feeds/{feedId}", "get", 200, state)
+    result = http_json(sim, "GET", base + "/documents/" + state["resultFeedDocumentId"], token)[2]
+    validate("feeds", base + "/documents/{feedDocumentId}", "get", 200, result)
+    status, _, body = http_json(sim, "POST", base + "/feeds", token, {"feedType": "X"})
+    validate("feeds", base + "/feeds", "post", 400, body)
+
+
+def test_rate_limited_answer_conforms():
+    sim = make_sim(seed=2, orders=10, rate_limits=True)
+    try:
+        token = sim.issue_token()
+        path = "/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId=ATVPDKIKX0DER" \
+               "&marketplaceIds=ATVPDKIKX0DER"
+        answers = [http_json(sim, "GET", path, token) for _ in range(3)]
+        status, headers, body = answers[-1]
+        assert status == 429
+        validate("inventory", "/fba/inventory/v1/summaries", "get", 429, body)
+        assert all("x-amzn-RateLimit-Limit" in a[1] for a in answers)
+    finally:
+        sim.stop()
+
+
+def test_sandbox_cases_served_verbatim():
+    sandbox = Sandbox(MODELS)
+    assert len(sandbox) > 50
+    sim = make_sim(seed=2, orders=10, rate_limits=False, models_dir=MODELS)
+    try:
+        token = sim.issue_token()
+        op = model("orders")["paths"]["/orders/2026-01-01/orders"]["get"]
+        case = op["responses"]["200"]["x-amzn-api-sandbox"]["static"][0]
+        params = case["request"]["parameters"]
+        query = "&".join("%s=%s" % (k, ",".join(v["value"]) if isinstance(v["value"], list) else v["value"])
+                         for k, v in params.items())
+        status, _, body = http_json(sim, "GET", "/orders/2026-01-01/orders?" + query, token)
+        assert status == 200 and body == case["response"]
+        status, _, body = http_json(sim, "GET", "/orders/2026-01-01/orders/TEST_CASE_400", token)
+        assert status == 400 and body == model("orders")["paths"]["/orders/2026-01-01/orders/{orderId}"]["get"][
+            "responses"]["400"]["x-amzn-api-sandbox"]["static"][0]["response"]
+        v0 = model("v0")["paths"]["/orders/v0/orders/{orderId}/shipmentConfirmation"]["post"]["responses"]
+        case = v0["204"]["x-amzn-api-sandbox"]["static"][0]["request"]["parameters"]
+        status, _, raw = http(sim, "POST", "/orders/v0/orders/%s/shipmentConfirmation" % case["orderId"]["value"],
+                              token, case["body"]["value"])
+        assert status == 204
+        # catch-all cases (no parameters) do not mask the living scenario
+        status, _, body = http_json(sim, "GET", "/sellers/v1/marketplaceParticipations", token)
+        assert len(body["payload"]) == 6
+        assert [c["sandbox"] for c in sim.calls()][-4:] == [True, True, True, False]
+    finally:
+        sim.stop()
