@@ -28,3 +28,22 @@ class AmazonSellerCase(TransactionCase):
             "lwa_client_secret": "secret-test",
             "refresh_token": f"Atzr|test-{uuid.uuid4().hex}",
         }
+
+
+class SimulatorCase(AmazonSellerCase):
+    """An account wired to a local SP-API simulator started for the test class (over HTTP)."""
+
+    simulator_options = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from ..tools.spapi_simulator import Simulator
+
+        cls.simulator = Simulator(**{"models_dir": False, **cls.simulator_options}).start()
+        cls.addClassCleanup(cls.simulator.stop)
+        cls.account.endpoint_url = cls.simulator.url
+
+    def setUp(self):
+        super().setUp()
+        self.simulator.reset_calls()

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import AmazonSellerCase
+from .common import AmazonSellerCase, SimulatorCase
 from .loopback import LoopbackServer
 from .test_gateway import PARTICIPATIONS
 
@@ -45,3 +45,37 @@ class TestConnection(AmazonSellerCase):
         action = self.account.action_test_connection()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn(f"cannot be reached at {url}", action["params"]["message"])
+
+
+@tagged("post_install", "-at_install")
+class TestConnectionThroughSimulator(SimulatorCase):
+
+    def test_connection_success(self):
+        """Test that the connection test asks Sellers getMarketplaceParticipations once."""
+        action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertEqual(
+            [call["operation"] for call in self.simulator.calls()],
+            ["lwaToken", "getMarketplaceParticipations"])
+        listed = {entry["marketplace"]["name"] for entry in self._participations()}
+        self.assertTrue(listed)
+        for name in listed:
+            self.assertIn(name, action["params"]["message"])
+
+    def test_connection_refused(self):
+        """Test that a client secret Amazon refuses is reported with LWA's reason."""
+        self.account.write({"lwa_client_secret": "invalid-secret", **self._fresh_token()})
+        action = self.account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("invalid_client", action["params"]["message"])
+
+    def _fresh_token(self):
+        return {"refresh_token": self.credentials()["refresh_token"]}
+
+    def _participations(self):
+        from ..tools.spapi_simulator.testing import http_json
+        token = self.simulator.issue_token()
+        status, _headers, body = http_json(
+            self.simulator, "GET", "/sellers/v1/marketplaceParticipations", token=token)
+        self.assertEqual(status, 200)
+        return body["payload"]
