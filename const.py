@@ -32,3 +32,41 @@ APIS = {
 
 # Seconds a single HTTP call to Amazon may take before it is abandoned.
 DEFAULT_TIMEOUT = 30
+
+# Orders API 2026-01-01: what to ask for in searchOrders/getOrder, and which statuses to import.
+# https://developer-docs.amazon.com/sp-api/docs/orders-api-v2026-01-01-reference
+ORDER_INCLUDED_DATA = [
+    "BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT",
+    "PACKAGES",
+]
+ORDER_PAGE_SIZE = 100  # maxResultsPerPage: Amazon's maximum
+FULFILLMENT_CHANNELS = [("fbm", "Fulfilled by Merchant"), ("fba", "Fulfilled by Amazon")]
+FULFILLED_BY_TO_CHANNEL = {"MERCHANT": "fbm", "AMAZON": "fba"}
+ORDER_STATUSES = [
+    ("PENDING_AVAILABILITY", "Pending Availability"),
+    ("PENDING", "Pending"),
+    ("UNSHIPPED", "Unshipped"),
+    ("PARTIALLY_SHIPPED", "Partially Shipped"),
+    ("SHIPPED", "Shipped"),
+    ("CANCELLED", "Cancelled"),
+    ("UNFULFILLABLE", "Unfulfillable"),
+]
+# Statuses in which a new order is created in Odoo, per fulfilment channel: pending orders carry
+# no reliable money or address data; FBA orders only matter once Amazon has shipped them.
+IMPORTABLE_STATUSES = {
+    "fbm": {"UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"},
+    "fba": {"SHIPPED"},
+}
+# associatedOrders[].associationType naming the order a replacement replaces.
+REPLACEMENT_ASSOCIATION_TYPES = {"REPLACEMENT_ORIGINAL_ID", "EXCHANGE_ORIGINAL_ID"}
+# Order-level programs the addon flags on the sales order.
+PROGRAM_PRIME = "PRIME"
+PROGRAM_BUSINESS = "AMAZON_BUSINESS"
+# Item proceeds breakdown types (besides ITEM and TAX) and the order line kind they become.
+CHARGE_LINE_KINDS = {
+    "SHIPPING": "shipping",
+    "GIFT_WRAP": "gift_wrap",
+    "DISCOUNT": "promotion",
+    "COD_FEE": "other",
+    "OTHER": "other",
+}

@@ -23,6 +23,8 @@ from .exceptions import (
 )
 
 _logger = logging.getLogger(__name__)
+# httpx logs every request at INFO: one line per Amazon call would drown Odoo's log.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 try:
     import httpx

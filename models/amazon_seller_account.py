@@ -1,9 +1,13 @@
+from collections import Counter
+from datetime import timedelta
+import logging
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import const
+from ..order_mapper import parse_datetime, to_amazon_timestamp
 from ..exceptions import (
     AmazonBadRequest,
     AmazonError,
@@ -14,7 +18,13 @@ from ..exceptions import (
 )
 from ..gateway import SpApiGateway
 
+_logger = logging.getLogger(__name__)
+
 CREDENTIAL_FIELDS = ("lwa_app_id", "lwa_client_secret", "refresh_token")
+# First synchronisation of an account: orders updated this many days back.
+INITIAL_SYNC_DAYS = 7
+# Failed orders retried per scheduled run (each retry is one getOrder call).
+RETRIES_PER_RUN = 20
 
 
 class AmazonSellerAccount(models.Model):
@@ -67,6 +77,45 @@ class AmazonSellerAccount(models.Model):
         help="Receives the activities raised when something needs a person.",
     )
 
+    team_id = fields.Many2one(
+        comodel_name="crm.team", string="Sales Team", check_company=True,
+        help="Sales team of the imported orders, unless their marketplace names one.",
+    )
+    warehouse_id = fields.Many2one(
+        comodel_name="stock.warehouse", check_company=True,
+        default=lambda self: self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1),
+        help="Warehouse shipping FBM orders, unless their marketplace names one.",
+    )
+    fba_location_id = fields.Many2one(
+        comodel_name="stock.location", string="FBA Location", check_company=True, copy=False,
+        domain="[('usage', '=', 'internal')]",
+        help="The stock Amazon holds for you: FBA orders move their goods from here to the customer.",
+    )
+    orders_checkpoint = fields.Datetime(
+        string="Orders Synchronised Until", copy=False,
+        help="Orders updated on Amazon after this moment are fetched by the next synchronisation. "
+             "It only moves forward once every page of a run is stored.",
+    )
+    last_sync_date = fields.Datetime(string="Last Synchronisation", readonly=True, copy=False)
+    last_sync_message = fields.Char(string="Last Result", readonly=True, copy=False)
+    last_sync_failed = fields.Boolean(readonly=True, copy=False)
+    sync_error_count = fields.Integer(compute="_compute_sync_error_count")
+    order_count = fields.Integer(compute="_compute_order_count")
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        for account in accounts.filtered(lambda a: not a.fba_location_id):
+            account.fba_location_id = self.env["stock.location"].create({
+                "name": self.env._("Amazon FBA (%(account)s)", account=account.name),
+                "usage": "internal",
+                "company_id": account.company_id.id,
+            })
+        return accounts
+
     # === CONSTRAINT METHODS === #
 
     @api.constrains("endpoint_url")
@@ -106,7 +155,42 @@ class AmazonSellerAccount(models.Model):
         for account in self:
             account.credentials_complete = not account._missing_credentials()
 
+    def _compute_sync_error_count(self):
+        counts = dict(self.env["amazon.seller.sync.error"]._read_group(
+            [("account_id", "in", self.ids), ("state", "=", "open")], ["account_id"], ["__count"]))
+        for account in self:
+            account.sync_error_count = counts.get(account, 0)
+
+    def _compute_order_count(self):
+        counts = dict(self.env["sale.order"]._read_group(
+            [("amazon_account_id", "in", self.ids)], ["amazon_account_id"], ["__count"]))
+        for account in self:
+            account.order_count = counts.get(account, 0)
+
     # === ACTION METHODS === #
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_seller.action_amazon_orders")
+        action["domain"] = [("amazon_account_id", "=", self.id)]
+        return action
+
+    def action_view_sync_errors(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_seller.action_amazon_sync_errors")
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
+
+    def action_open_sync_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Synchronise Orders"),
+            "res_model": "amazon.seller.order.sync.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_account_id": self.id},
+        }
 
     def action_test_connection(self):
         """Ask Amazon which marketplaces the seller participates in, and say how it went."""
@@ -149,6 +233,134 @@ class AmazonSellerAccount(models.Model):
             region=self.region,
             endpoint_url=self.endpoint_url and self.endpoint_url.strip(),
         )
+
+    # === ORDER SYNCHRONISATION === #
+
+    @api.model
+    def _cron_sync_orders(self):
+        """Scheduled action: synchronise the orders of every enabled account, one after the other,
+        committing after each page; an account another worker is busy with is left to it."""
+        accounts = self.search([("sync_enabled", "=", True)])
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(accounts))
+        for account in accounts:
+            if account._can_sync() and account._try_lock_sync():
+                try:
+                    account._sync_orders(progress=cron._commit_progress)
+                finally:
+                    account._unlock_sync()
+            if not cron._commit_progress(1):
+                break  # out of time: the next run goes on
+
+    def _can_sync(self):
+        """Re-checked just before working: the account may have changed since the run began."""
+        self.ensure_one()
+        return self.active and self.sync_enabled and not self._missing_credentials() \
+            and bool(self.marketplace_ids)
+
+    def _try_lock_sync(self):
+        """A session-level advisory lock (it survives the per-page commits) on this account."""
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [self._sync_lock_key(), self.id])
+        return self.env.cr.fetchone()[0]
+
+    def _unlock_sync(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [self._sync_lock_key(), self.id])
+
+    @staticmethod
+    def _sync_lock_key():
+        return 0x616D7A  # "amz": this addon's namespace of advisory locks
+
+    def _sync_orders(self, progress=None):
+        """Import the orders updated since the checkpoint, page by page, then retry failed ones.
+
+        :param progress: called with the number of orders of each stored page; commits and returns
+            the seconds left to the run (``ir.cron._commit_progress``); None inside a transaction
+            that must not be committed (tests, wizard)
+        :return: Counter of created / updated / skipped / failed orders
+        """
+        self.ensure_one()
+        since = self.orders_checkpoint or fields.Datetime.now() - timedelta(days=INITIAL_SYNC_DAYS)
+        stats = Counter()
+        try:
+            upper_bound, complete = self._fetch_orders(
+                {"lastUpdatedAfter": to_amazon_timestamp(since)}, stats, progress)
+            if complete and upper_bound:
+                self.orders_checkpoint = upper_bound
+            if complete:
+                self._retry_failed_orders(stats)
+        except AmazonError as error:
+            self._end_sync(stats, self._describe_amazon_error(error), failed=True)
+            return stats
+        self._end_sync(stats, None if complete else self.env._("stopped for lack of time"))
+        return stats
+
+    def _fetch_orders(self, filters, stats, progress=None):
+        """Page through searchOrders with ``filters`` and import every page.
+
+        :return: (Amazon's upper bound of the window as a datetime, whether all pages were read)
+        """
+        gateway = self._get_gateway()
+        importer = self.env["amazon.seller.order.import"]
+        params = {
+            **filters,
+            "marketplaceIds": self.marketplace_ids.mapped("marketplace_id"),
+            "includedData": const.ORDER_INCLUDED_DATA,
+            "maxResultsPerPage": const.ORDER_PAGE_SIZE,
+        }
+        upper_bound, token = False, None
+        while True:
+            response = gateway.call(
+                "orders", "search_orders", **params, **({"paginationToken": token} if token else {}),
+            )
+            upper_bound = upper_bound or parse_datetime(response.payload.get("lastUpdatedBefore"))
+            orders = response.payload.get("orders") or []
+            stats.update(importer._import_orders(self, orders))
+            # (the client moves "pagination" out of the payload into its own attribute)
+            token = (response.pagination or {}).get("nextToken")
+            remaining_time = progress(len(orders)) if progress else float("inf")
+            if not token:
+                return upper_bound, True
+            if remaining_time <= 0:
+                return upper_bound, False
+
+    def _import_order_refs(self, order_refs, stats=None):
+        """Fetch the given orders one by one (getOrder) and import them."""
+        self.ensure_one()
+        stats = Counter() if stats is None else stats
+        gateway = self._get_gateway()
+        orders, failures = [], {}
+        for ref in order_refs:
+            try:
+                orders.append(gateway.call(
+                    "orders", "get_order", ref, includedData=const.ORDER_INCLUDED_DATA).payload)
+            except (AmazonBadRequest, AmazonUnauthorized) as error:
+                failures[ref] = self._describe_amazon_error(error)
+        self.env["amazon.seller.sync.error"]._record(self, failures)
+        stats["failed"] += len(failures)
+        stats.update(self.env["amazon.seller.order.import"]._import_orders(
+            self, [order.get("order", order) for order in orders]))
+        return stats
+
+    def _retry_failed_orders(self, stats):
+        due = self.env["amazon.seller.sync.error"].search([
+            ("account_id", "=", self.id), ("state", "=", "open"),
+            ("next_retry", "<=", fields.Datetime.now()),
+        ], limit=RETRIES_PER_RUN, order="next_retry")
+        if due:
+            self._import_order_refs(due.mapped("amazon_order_ref"), stats)
+
+    def _end_sync(self, stats, problem=None, failed=False):
+        summary = self.env._(
+            "%(created)s created, %(updated)s updated, %(skipped)s skipped, %(failed)s failed",
+            created=stats["created"], updated=stats["updated"], skipped=stats["skipped"],
+            failed=stats["failed"])
+        self.write({
+            "last_sync_date": fields.Datetime.now(),
+            "last_sync_message": f"{problem} ({summary})" if problem else summary,
+            "last_sync_failed": failed,
+        })
+        if failed:
+            _logger.warning("Amazon account %s: order synchronisation failed: %s", self.id, problem)
 
     def _missing_credentials(self):
         """Labels of the credential fields that are empty."""

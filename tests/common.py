@@ -47,3 +47,65 @@ class SimulatorCase(AmazonSellerCase):
     def setUp(self):
         super().setUp()
         self.simulator.reset_calls()
+
+
+class OrderSyncCase(SimulatorCase):
+    """Three accounts (NA, EU, FE) on one simulator, every catalogue SKU mapped to a product."""
+
+    simulator_options = {"orders": 60, "seed": 7, "rate_limits": False}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account_eu = cls.account.copy({
+            "name": "Test Seller EU", "region": "EU", "endpoint_url": cls.simulator.url,
+            "marketplace_ids": [cls.marketplace_de.id, cls.env.ref("amazon_seller.marketplace_fr").id,
+                                cls.env.ref("amazon_seller.marketplace_uk").id],
+            **cls.credentials(),
+        })
+        cls.account_fe = cls.account.copy({
+            "name": "Test Seller JP", "region": "FE", "endpoint_url": cls.simulator.url,
+            "marketplace_ids": [cls.env.ref("amazon_seller.marketplace_jp").id],
+            **cls.credentials(),
+        })
+        cls.accounts = cls.account | cls.account_eu | cls.account_fe
+        cls.accounts.orders_checkpoint = "2020-01-01 00:00:00"
+        cls.products = cls.map_catalogue(cls.simulator.catalogue())
+
+    @classmethod
+    def map_catalogue(cls, catalogue, skip_skus=()):
+        """A storable product per SKU and an offer per account, marketplace and channel."""
+        products = cls.env["product.product"].create([{
+            "name": entry["title"], "default_code": entry["sku"], "is_storable": True,
+            "list_price": entry["base_price"],
+        } for entry in catalogue])
+        by_sku = dict(zip([entry["sku"] for entry in catalogue], products))
+        cls.env["amazon.seller.offer"].create([{
+            "account_id": account.id, "marketplace_id": marketplace.id, "sku": sku,
+            "fulfillment_channel": channel, "product_id": product.id,
+        } for account in cls.accounts for marketplace in account.marketplace_ids
+            for sku, product in by_sku.items() if sku not in skip_skus for channel in ("fba", "fbm")])
+        return by_sku
+
+    def amazon_orders(self, account, **filters):
+        """The account's orders as Amazon serves them, read with the real client (all pages)."""
+        from sp_api.api import Orders
+
+        from ..tools.spapi_simulator.testing import client
+
+        api = client(self.simulator, Orders, version="2026-01-01")
+        params = {"lastUpdatedAfter": "2020-01-01T00:00:00Z", **filters,
+                  "marketplaceIds": account.marketplace_ids.mapped("marketplace_id"),
+                  "includedData": ["BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT"],
+                  "maxResultsPerPage": 100}
+        orders, token = [], None
+        while True:
+            response = api.search_orders(**params, **({"paginationToken": token} if token else {}))
+            orders += response.payload["orders"]
+            token = (response.pagination or {}).get("nextToken")
+            if not token:
+                return orders
+
+    def imported(self, account=None):
+        return self.env["sale.order"].search(
+            [("amazon_account_id", "in", (account or self.accounts).ids)])

@@ -1,0 +1,1 @@
+from . import amazon_seller_order_sync_wizard

@@ -1,0 +1,501 @@
+from collections import Counter
+import logging
+
+import psycopg2
+
+from odoo import Command, api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_round
+
+from .. import const
+from ..order_mapper import OrderDataError, address_key, buyer_key, map_order
+
+_logger = logging.getLogger(__name__)
+
+# Products standing for the order lines that are not goods.
+CHARGE_PRODUCTS = {
+    "shipping": "amazon_seller.product_amazon_shipping",
+    "gift_wrap": "amazon_seller.product_amazon_gift_wrap",
+    "promotion": "amazon_seller.product_amazon_promotion",
+    "other": "amazon_seller.product_amazon_other",
+}
+# What can go wrong while importing one order, and is reported instead of stopping the others.
+IMPORT_ERRORS = (UserError, ValidationError, ValueError, KeyError, psycopg2.Error)
+
+
+class AmazonSellerOrderImport(models.AbstractModel):
+    """Turns pages of Amazon orders into confirmed sales orders (the importer).
+
+    A page is created in batch — partners, orders, confirmation — inside one savepoint; when
+    that fails, each order of the page is retried alone so that only the faulty ones are left
+    out, recorded as synchronisation errors with their reason.
+    """
+
+    _name = "amazon.seller.order.import"
+    _description = "Amazon Order Importer"
+
+    @api.model
+    def _import_orders(self, account, amazon_orders):
+        """Import one page of Amazon orders for ``account``; return a Counter of what happened."""
+        stats, failures, mapped = Counter(), {}, []
+        for order in amazon_orders:
+            try:
+                mapped.append(map_order(order))
+            except OrderDataError as error:
+                ref = order.get("orderId") or "?"
+                failures[ref] = self.env._("Order %(order)s: %(reason)s", order=ref, reason=error)
+        existing = self._existing_orders(account, [m["order_ref"] for m in mapped])
+        to_create, imported = [], set()
+        for values in mapped:
+            order = existing.get(values["order_ref"])
+            if order and order.amazon_last_update and values["last_updated"] <= order.amazon_last_update:
+                stats["skipped"] += 1
+            elif order:
+                self._update_one(account, order, values, stats, failures, imported)
+            elif values["status"] in const.IMPORTABLE_STATUSES[values["channel"]]:
+                to_create.append(values)
+            else:
+                stats["skipped"] += 1  # pending, cancelled before import, FBA not shipped yet
+        self._create_in_batch(account, to_create, stats, failures, imported)
+        SyncError = self.env["amazon.seller.sync.error"]
+        SyncError._record(account, failures)
+        SyncError._resolve(account, imported)
+        stats["failed"] += len(failures)
+        return stats
+
+    # === CREATION === #
+
+    def _create_in_batch(self, account, to_create, stats, failures, imported):
+        if not to_create:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._create_orders(account, to_create)
+        except IMPORT_ERRORS as error:
+            if len(to_create) == 1:
+                ref = to_create[0]["order_ref"]
+                failures[ref] = self.env._("Order %(order)s: %(reason)s", order=ref,
+                                           reason=self._reason(error))
+                return
+            _logger.info("Amazon account %s: a page failed in batch (%s), importing one by one",
+                         account.id, error)
+            for values in to_create:
+                self._create_in_batch(account, [values], stats, failures, imported)
+            return
+        stats["created"] += len(to_create)
+        imported.update(values["order_ref"] for values in to_create)
+
+    def _create_orders(self, account, to_create):
+        """Create, confirm and (for FBA or already shipped FBM orders) deliver the orders."""
+        env = self.env
+        partners = self._find_or_create_partners(account, to_create)
+        offers = env["amazon.seller.offer"]._find_or_create(account, {
+            (self._marketplace(values).id, line["sku"], values["channel"])
+            for values in to_create for line in values["lines"] if line["kind"] == "product"
+        })
+        replaced = self._existing_orders(account, [
+            v["replaced_order_ref"] for v in to_create if v["replaced_order_ref"]])
+        pricing = _Pricing(env, account.company_id)
+        order_values = [
+            self._prepare_order(account, values, partners[values["order_ref"]], offers, replaced,
+                                pricing)
+            for values in to_create
+        ]
+        orders = env["sale.order"].with_context(
+            mail_create_nolog=True, mail_notrack=True, tracking_disable=True,
+        ).create(order_values)
+        self._add_rounding_lines(orders, to_create)
+        orders.action_confirm()
+        by_ref = {order.amazon_order_ref: order for order in orders}
+        for values in to_create:
+            if values["channel"] == "fba" or values["status"] == "SHIPPED":
+                self._deliver_at_once(by_ref[values["order_ref"]])
+
+    def _prepare_order(self, account, values, partner_pair, offers, replaced, pricing):
+        marketplace = self._marketplace(values)
+        buyer, delivery = partner_pair
+        company = account.company_id
+        fiscal_position = pricing.fiscal_position(buyer, delivery)
+        lines = []
+        for line in values["lines"]:
+            if line["kind"] == "product":
+                offer = offers[(marketplace.id, line["sku"], values["channel"])]
+                product = offer.product_id
+                name = f"[{line['sku']}] {line['title']}"
+                extra = {"amazon_order_item_id": line["item_id"], "amazon_offer_id": offer.id}
+            else:
+                product = self.env.ref(CHARGE_PRODUCTS[line["kind"]])
+                name = self._charge_line_name(line)
+                extra = {}
+            taxes = pricing.taxes(product, fiscal_position)
+            lines.append(Command.create({
+                "product_id": product.id,
+                "name": name,
+                "product_uom_qty": line["quantity"],
+                "price_unit": pricing.price_unit(line["gross"], line["quantity"], taxes, product),
+                "tax_ids": [Command.set(taxes.ids)],
+                **extra,
+            }))
+        currency = pricing.currency(values["currency"])
+        warehouse = marketplace.with_company(company).warehouse_id or account.warehouse_id
+        return {
+            "partner_id": buyer.id,
+            "partner_invoice_id": buyer.id,
+            "partner_shipping_id": delivery.id,
+            "company_id": company.id,
+            "pricelist_id": pricing.pricelist(currency).id,
+            "fiscal_position_id": fiscal_position.id,
+            "team_id": (marketplace.with_company(company).team_id or account.team_id).id,
+            "user_id": False,
+            "warehouse_id": warehouse.id,
+            "date_order": values["created"] or fields.Datetime.now(),
+            "client_order_ref": values["order_ref"],
+            "origin": self.env._("Amazon %(marketplace)s", marketplace=marketplace.domain),
+            "amazon_account_id": account.id,
+            "amazon_order_ref": values["order_ref"],
+            "amazon_marketplace_id": marketplace.id,
+            "amazon_fulfillment_channel": values["channel"],
+            "amazon_status": values["status"],
+            "amazon_last_update": values["last_updated"],
+            "amazon_ship_by": values["ship_by"],
+            "amazon_deliver_by": values["deliver_by"],
+            "amazon_is_prime": values["is_prime"],
+            "amazon_is_business": values["is_business"],
+            "amazon_purchase_order_number": values["purchase_order_number"],
+            "amazon_replaced_order_id": replaced.get(values["replaced_order_ref"], self.env["sale.order"]).id,
+            "order_line": lines,
+        }
+
+    def _charge_line_name(self, line):
+        names = {
+            "shipping": self.env._("Amazon shipping"),
+            "gift_wrap": self.env._("Amazon gift wrap"),
+            "promotion": self.env._("Amazon promotion"),
+            "other": self.env._("Amazon other charges"),
+        }
+        details = line.get("details") or []
+        if line["kind"] == "gift_wrap" and details:
+            return self.env._("%(name)s — gift message: %(messages)s",
+                              name=names["gift_wrap"], messages=" / ".join(details))
+        if details:
+            return f"{names[line['kind']]} ({', '.join(details)})"
+        return names[line["kind"]]
+
+    def _add_rounding_lines(self, orders, to_create):
+        """Make each order's total Amazon's to the cent with a tax-free line for the difference."""
+        product = self.env.ref("amazon_seller.product_amazon_rounding")
+        totals = {values["order_ref"]: float(values["grand_total"]) for values in to_create}
+        lines = []
+        for order in orders:
+            difference = order.currency_id.round(totals[order.amazon_order_ref] - order.amount_total)
+            if not order.currency_id.is_zero(difference):
+                lines.append({
+                    "order_id": order.id, "product_id": product.id,
+                    "name": self.env._("Amazon rounding"), "product_uom_qty": 1,
+                    "price_unit": difference, "tax_ids": [Command.clear()],
+                })
+        if lines:
+            self.env["sale.order.line"].create(lines)
+
+    # === DELIVERY AT ONCE (FBA, and FBM orders first seen shipped) === #
+
+    def _deliver_at_once(self, order):
+        """Record that the goods already left: FBA orders from the account's FBA location, FBM
+        orders already shipped on Amazon from their delivery. Lot/serial-tracked goods take the
+        lots available there (removal strategy); what no lot covers stays open for a person,
+        with an activity, rather than inventing lots."""
+        if order.amazon_fulfillment_channel == "fba":
+            moves = self._create_fba_moves(order)
+        else:
+            moves = order.picking_ids.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        moves._action_assign()
+        uncovered = self.env["stock.move"]
+        for move in moves:
+            if move.product_id.tracking != "none" and move.quantity < move.product_uom_qty:
+                uncovered |= move
+            elif move.product_id.tracking == "none":
+                move.quantity = move.product_uom_qty
+        done = moves - uncovered
+        done.picked = True
+        done._action_done()
+        if uncovered:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=order.amazon_account_id.user_id.id or self.env.uid,
+                summary=self.env._("Choose the lots Amazon shipped"),
+                note=self.env._(
+                    "Amazon shipped %(products)s of order %(order)s, but the location holds too "
+                    "few lots or serial numbers for them: complete the remaining moves by hand.",
+                    products=", ".join(uncovered.product_id.mapped("display_name")),
+                    order=order.amazon_order_ref),
+            )
+
+    def _create_fba_moves(self, order):
+        account = order.amazon_account_id
+        customer = self.env.ref("stock.stock_location_customers")
+        moves = self.env["stock.move"].create([{
+            "product_id": line.product_id.id,
+            "product_uom_qty": line.product_uom_qty,
+            "product_uom": line.product_uom_id.id,
+            "location_id": account.fba_location_id.id,
+            "location_dest_id": customer.id,
+            "partner_id": order.partner_shipping_id.id,
+            "sale_line_id": line.id,
+            "company_id": order.company_id.id,
+            "origin": f"{order.name} ({order.amazon_order_ref})",
+        } for line in order.order_line if line.product_id.type == "consu"])
+        moves._action_confirm()
+        return moves
+
+    # === UPDATES === #
+
+    def _update_one(self, account, order, values, stats, failures, imported):
+        try:
+            with self.env.cr.savepoint():
+                self._update_order(order, values)
+        except IMPORT_ERRORS as error:
+            failures[values["order_ref"]] = self.env._(
+                "Order %(order)s: %(reason)s", order=values["order_ref"], reason=self._reason(error))
+            return
+        stats["updated"] += 1
+        imported.add(values["order_ref"])
+
+    def _update_order(self, order, values):
+        """Follow Amazon's changes: status, dates, names completed, cancellation."""
+        order.write({
+            "amazon_status": values["status"],
+            "amazon_last_update": values["last_updated"],
+            "amazon_ship_by": values["ship_by"],
+            "amazon_deliver_by": values["deliver_by"],
+        })
+        self._complete_names(order, values)
+        if values["status"] == "CANCELLED" and order.state != "cancel":
+            self._cancel(order)
+
+    def _cancel(self, order):
+        """Cancel the order and its open deliveries; never what already left the warehouse."""
+        if any(move.state == "done" for move in order.order_line.move_ids):
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=order.amazon_account_id.user_id.id or self.env.uid,
+                summary=self.env._("Amazon cancelled a shipped order"),
+                note=self.env._(
+                    "Amazon reports order %(order)s as cancelled, but goods have already been "
+                    "delivered: check with the buyer whether they come back.",
+                    order=order.amazon_order_ref),
+            )
+            return
+        order._action_cancel()
+        order.message_post(body=self.env._("Cancelled on Amazon."))
+
+    def _complete_names(self, order, values):
+        name = values["buyer"]["name"] or values["address"]["name"]
+        if name and order.partner_id.amazon_placeholder_name:
+            order.partner_id.write({"name": name, "amazon_placeholder_name": False})
+        shipping = order.partner_shipping_id
+        if values["address"]["name"] and shipping.amazon_placeholder_name:
+            shipping.write({"name": values["address"]["name"], "amazon_placeholder_name": False})
+
+    # === PARTNERS === #
+
+    def _find_or_create_partners(self, account, to_create):
+        """Return {order_ref: (buyer, delivery address)}: the buyer found again by its key, the
+        delivery address a child of the buyer found again by its address fingerprint."""
+        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        geo = _Geography(self.env)
+        buyer_keys = {values["order_ref"]: buyer_key(values) for values in to_create}
+        buyers = {p.amazon_buyer_key: p for p in Partner.search(
+            [("amazon_buyer_key", "in", list(set(buyer_keys.values())))])}
+        new_buyers = {}
+        for values in to_create:
+            key = buyer_keys[values["order_ref"]]
+            if key not in buyers and key not in new_buyers:
+                new_buyers[key] = self._buyer_values(values, key, geo)
+        if new_buyers:
+            created = Partner.create(list(new_buyers.values()))
+            buyers.update(zip(new_buyers, created))
+        self._complete_buyers(buyers, buyer_keys, to_create)
+        return self._find_or_create_deliveries(Partner, buyers, buyer_keys, to_create, geo)
+
+    def _find_or_create_deliveries(self, Partner, buyers, buyer_keys, to_create, geo):
+        address_keys = {values["order_ref"]: address_key(values["address"]) for values in to_create}
+        parents = Partner.browse({p.id for p in buyers.values()})
+        deliveries = {(p.parent_id.id, p.amazon_address_key): p for p in Partner.search([
+            ("parent_id", "in", parents.ids), ("type", "=", "delivery"),
+            ("amazon_address_key", "in", list(set(address_keys.values()))),
+        ])}
+        new_deliveries = {}
+        for values in to_create:
+            buyer = buyers[buyer_keys[values["order_ref"]]]
+            key = (buyer.id, address_keys[values["order_ref"]])
+            if key not in deliveries and key not in new_deliveries:
+                new_deliveries[key] = self._delivery_values(values, buyer, key[1], geo)
+        if new_deliveries:
+            deliveries.update(zip(new_deliveries, Partner.create(list(new_deliveries.values()))))
+        return {
+            values["order_ref"]: (
+                buyers[buyer_keys[values["order_ref"]]],
+                deliveries[(buyers[buyer_keys[values["order_ref"]]].id, address_keys[values["order_ref"]])],
+            )
+            for values in to_create
+        }
+
+    def _buyer_values(self, values, key, geo):
+        buyer, address = values["buyer"], values["address"]
+        name = buyer["name"] or address["name"]
+        return {
+            "name": name or self._placeholder_name(values),
+            "amazon_placeholder_name": not name,
+            "amazon_buyer_key": key,
+            "email": buyer["email"] or False,
+            "company_name": buyer["company_name"] or False,
+            "customer_rank": 1,
+            **geo.address_values(address),
+        }
+
+    def _delivery_values(self, values, buyer, key, geo):
+        address = values["address"]
+        return {
+            "parent_id": buyer.id,
+            "type": "delivery",
+            "name": address["name"] or buyer.name,
+            "amazon_placeholder_name": not address["name"] and buyer.amazon_placeholder_name,
+            "amazon_address_key": key,
+            "phone": address["phone"] or False,
+            **geo.address_values(address),
+        }
+
+    def _complete_buyers(self, buyers, buyer_keys, to_create):
+        for values in to_create:
+            buyer = buyers[buyer_keys[values["order_ref"]]]
+            name = values["buyer"]["name"] or values["address"]["name"]
+            if name and buyer.amazon_placeholder_name:
+                buyer.write({"name": name, "amazon_placeholder_name": False})
+
+    def _placeholder_name(self, values):
+        return self.env._("Amazon customer (%(marketplace)s, order %(order)s)",
+                          marketplace=values["marketplace_name"] or values["marketplace_id"],
+                          order=values["order_ref"])
+
+    # === HELPERS === #
+
+    def _existing_orders(self, account, order_refs):
+        if not order_refs:
+            return {}
+        orders = self.env["sale.order"].search([
+            ("amazon_account_id", "=", account.id), ("amazon_order_ref", "in", list(order_refs)),
+        ])
+        return {order.amazon_order_ref: order for order in orders}
+
+    def _marketplace(self, values):
+        marketplace_id = self._marketplace_ids().get(values["marketplace_id"])
+        if not marketplace_id:
+            raise OrderDataError(f"marketplace {values['marketplace_id']} is unknown to Odoo")
+        return self.env["amazon.seller.marketplace"].browse(marketplace_id)
+
+    @api.model
+    @tools.ormcache()
+    def _marketplace_ids(self):
+        """{Amazon marketplace id: record id}; cleared when marketplaces change."""
+        marketplaces = self.env["amazon.seller.marketplace"].sudo().with_context(
+            active_test=False).search_fetch([], ["marketplace_id"])
+        return {m.marketplace_id: m.id for m in marketplaces}
+
+    @staticmethod
+    def _reason(error):
+        return error.args[0] if error.args else repr(error)
+
+
+class _Pricing:
+    """Per-batch caches for what every order line needs: currency, pricelist, fiscal position,
+    taxes and the price that gives Amazon's amount once Odoo adds the taxes."""
+
+    def __init__(self, env, company):
+        self.env = env
+        self.company = company
+        self._currencies, self._pricelists, self._fiscal_positions = {}, {}, {}
+        self._taxes, self._factors = {}, {}
+        self.digits = env["decimal.precision"].precision_get("Product Price")
+
+    def currency(self, code):
+        if code not in self._currencies:
+            currency = self.env["res.currency"].with_context(active_test=False).search(
+                [("name", "=", code)], limit=1)
+            if not currency:
+                raise OrderDataError(f"currency {code!r} is unknown to Odoo")
+            if not currency.active:
+                currency.sudo().active = True
+            self._currencies[code] = currency
+        return self._currencies[code]
+
+    def pricelist(self, currency):
+        if currency not in self._pricelists:
+            Pricelist = self.env["product.pricelist"]
+            pricelist = Pricelist.search([
+                ("currency_id", "=", currency.id), ("company_id", "in", [self.company.id, False]),
+            ], limit=1) or Pricelist.create({
+                "name": self.env._("Amazon (%(currency)s)", currency=currency.name),
+                "currency_id": currency.id, "company_id": self.company.id,
+            })
+            self._pricelists[currency] = pricelist
+        return self._pricelists[currency]
+
+    def fiscal_position(self, buyer, delivery):
+        key = (delivery.country_id.id, delivery.state_id.id, delivery.zip, buyer.vat)
+        if key not in self._fiscal_positions:
+            self._fiscal_positions[key] = self.env["account.fiscal.position"].with_company(
+                self.company)._get_fiscal_position(buyer, delivery=delivery)
+        return self._fiscal_positions[key]
+
+    def taxes(self, product, fiscal_position):
+        key = (product.id, fiscal_position.id)
+        if key not in self._taxes:
+            taxes = product.taxes_id._filter_taxes_by_company(self.company)
+            self._taxes[key] = fiscal_position.map_tax(taxes) if fiscal_position else taxes
+        return self._taxes[key]
+
+    def price_unit(self, gross, quantity, taxes, product):
+        """The unit price that, with ``taxes``, makes ``gross`` for ``quantity`` units."""
+        unit_gross = float(gross) / quantity
+        if not taxes:
+            return float_round(unit_gross, precision_digits=self.digits)
+        key = tuple(taxes.ids)
+        if key not in self._factors:
+            self._factors[key] = taxes.compute_all(1.0, product=product)["total_included"]
+        return float_round(unit_gross / self._factors[key], precision_digits=self.digits)
+
+
+class _Geography:
+    """Countries and states by the codes (or names) Amazon gives, looked up once per batch."""
+
+    def __init__(self, env):
+        self.env = env
+        self._countries, self._states = {}, {}
+
+    def address_values(self, address):
+        country = self.country(address["country_code"])
+        state = self.state(country, address["state_code"])
+        return {
+            "street": address["street"] or False,
+            "street2": address["street2"] or False,
+            "city": address["city"] or False,
+            "zip": address["zip"] or False,
+            "country_id": country.id,
+            "state_id": state.id,
+        }
+
+    def country(self, code):
+        if code not in self._countries:
+            self._countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1) \
+                if code else self.env["res.country"]
+        return self._countries[code]
+
+    def state(self, country, code):
+        if not country or not code:
+            return self.env["res.country.state"]
+        if country not in self._states:
+            states = self.env["res.country.state"].search([("country_id", "=", country.id)])
+            self._states[country] = {
+                **{s.name.casefold(): s for s in states}, **{s.code.casefold(): s for s in states},
+            }
+        return self._states[country].get(code.casefold(), self.env["res.country.state"])

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    amazon_buyer_key = fields.Char(
+        index="btree_not_null", copy=False,
+        help="Who this buyer is for Amazon (anonymised e-mail, or name and address): finds the "
+             "partner again when the buyer orders again.",
+    )
+    amazon_address_key = fields.Char(
+        index="btree_not_null", copy=False,
+        help="Fingerprint of the Amazon delivery address this contact holds.",
+    )
+    amazon_placeholder_name = fields.Boolean(
+        copy=False, help="Amazon gave no name yet: the name is a placeholder to complete later.",
+    )

@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    amazon_order_item_id = fields.Char(string="Amazon Order Item", copy=False, index="btree_not_null")
+    amazon_offer_id = fields.Many2one(comodel_name="amazon.seller.offer", copy=False)
+
+    def _action_launch_stock_rule(self, **kwargs):
+        """FBA lines are shipped by Amazon: no procurement, the importer moves their stock out of
+        the account's FBA location itself."""
+        fba_lines = self.filtered(lambda line: line.order_id.amazon_fulfillment_channel == "fba")
+        return super(SaleOrderLine, self - fba_lines)._action_launch_stock_rule(**kwargs)

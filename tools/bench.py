@@ -1,0 +1,120 @@
+"""Benchmarks of the amazon_seller connector against the bare ORM, run from the repository root.
+
+    python -m tools.bench orders [--orders N] [--keep-db] [--profile] [--db NAME]
+
+Each benchmark runs in one process, on a fresh database (``tools/setup.sh testdb``, about ten
+seconds; ``--keep-db`` reuses the database of the previous run), with Odoo loaded in-process and
+the SP-API simulator serving from a thread of the same process. It prints human-readable lines
+and ends with one machine-readable line, ``ratio=<connector / bare ORM>`` (2 decimals).
+
+Sub-commands (see the module of each for what it measures and why):
+
+* ``orders``: :mod:`tools.bench_orders`, the import of N FBM orders (partners, orders,
+  confirmation, deliveries) against the bare ORM creating and confirming the same N orders.
+
+Any Python may start it: when Odoo is not importable, it re-executes itself with the project's
+venv and Odoo's source on PYTHONPATH (both set up by ``make test`` / ``tools/setup.sh env``).
+Timings are for humans and CI trends; tests never assert them.
+"""
+
+import argparse
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / ".build"
+VENV_PYTHON = BUILD / "venv" / "bin" / "python"
+ODOO_PYTHONPATH = BUILD / "odoo" / "usr" / "lib" / "python3" / "dist-packages"
+ODOO_CONF = BUILD / "odoo.conf"
+DEFAULT_DB = "amazon_seller_bench"
+REEXEC_MARKER = "AMAZON_SELLER_BENCH_REEXEC"
+
+
+# === Interpreter and database === #
+
+def ensure_odoo_importable():
+    """Re-execute this command with the project's venv when Odoo (or the SP-API client) is missing."""
+    try:
+        import odoo  # noqa: F401, PLC0415
+        import sp_api  # noqa: F401, PLC0415
+        return
+    except ImportError as error:
+        missing = error.name
+    if os.environ.get(REEXEC_MARKER) or not VENV_PYTHON.exists():
+        sys.exit(f"bench: cannot import {missing} even with {VENV_PYTHON}; run `make setup` first")
+    env = dict(os.environ, **{REEXEC_MARKER: "1"})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ODOO_PYTHONPATH), env.get("PYTHONPATH")]))
+    os.chdir(ROOT)
+    os.execve(str(VENV_PYTHON), [str(VENV_PYTHON), "-m", "tools.bench", *sys.argv[1:]], env)
+
+
+def create_database(db):
+    """A fresh database ``db`` with amazon_seller installed (drops the previous one)."""
+    print(f"bench: creating the database {db} (tools/setup.sh testdb)", flush=True)
+    subprocess.run(["bash", str(ROOT / "tools" / "setup.sh"), "testdb", db], cwd=ROOT, check=True)
+
+
+@contextlib.contextmanager
+def odoo_environment(db):
+    """Yield a superuser environment on ``db``, Odoo loaded in this process, logging at WARNING.
+
+    Nothing is rolled back or committed on exit: each benchmark commits what it wants to keep.
+    """
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(
+        ["-c", str(ODOO_CONF), "-d", db, "--log-level=warn", "--no-http"], setup_logging=True,
+    )
+    logging.getLogger().setLevel(logging.WARNING)
+    threading.current_thread().dbname = db
+    registry = Registry(db)
+    with registry.cursor() as cr:
+        yield odoo.api.Environment(cr, odoo.api.SUPERUSER_ID, {})
+
+
+# === Command line === #
+
+def parse_args(argv):
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=DEFAULT_DB,
+                        help=f"database to (re)create and use (default {DEFAULT_DB})")
+    common.add_argument("--keep-db", action="store_true",
+                        help="reuse the database as it is instead of recreating it")
+    common.add_argument("--profile", action="store_true",
+                        help="run the connector part under cProfile: .build/bench_<command>.prof "
+                             "and the 30 entries of highest cumulative time")
+
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    orders = commands.add_parser(
+        "orders", parents=[common],
+        help="connector import of N FBM orders vs the bare ORM creating and confirming them",
+    )
+    orders.add_argument("--orders", type=int, default=2000, metavar="N",
+                        help="number of orders, 2 lines each (default 2000)")
+    args = parser.parse_args(argv)
+    if args.command == "orders" and args.orders < 1:
+        parser.error("--orders must be at least 1")
+    return args
+
+
+def main(argv=None):
+    ensure_odoo_importable()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.keep_db:
+        create_database(args.db)
+    from . import bench_orders  # noqa: PLC0415 - needs Odoo on the path
+
+    benchmarks = {"orders": bench_orders.run}
+    with odoo_environment(args.db) as env:
+        return benchmarks[args.command](env, args, build_dir=BUILD)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
