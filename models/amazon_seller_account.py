@@ -316,7 +316,11 @@ class AmazonSellerAccount(models.Model):
             orders = response.payload.get("orders") or []
             stats.update(importer._import_orders(self, orders))
             # (the client moves "pagination" out of the payload into its own attribute)
-            token = (response.pagination or {}).get("nextToken")
+            previous, token = token, (response.pagination or {}).get("nextToken")
+            if token and token == previous:
+                _logger.warning("Amazon account %s: searchOrders repeated its page token %s; "
+                                "taking it as the last page", self.id, token)
+                token = None
             remaining_time = progress(len(orders)) if progress else float("inf")
             if not token:
                 return upper_bound, True

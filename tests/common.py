@@ -1,5 +1,7 @@
+import os
 import uuid
 
+from odoo import Command
 from odoo.tests import TransactionCase
 
 
@@ -40,13 +42,56 @@ class SimulatorCase(AmazonSellerCase):
         super().setUpClass()
         from ..tools.spapi_simulator import Simulator
 
-        cls.simulator = Simulator(**{"models_dir": False, **cls.simulator_options}).start()
+        cls.simulator = Simulator(**cls.simulator_kwargs()).start()
         cls.addClassCleanup(cls.simulator.stop)
         cls.account.endpoint_url = cls.simulator.url
+
+    @classmethod
+    def simulator_kwargs(cls):
+        return {"models_dir": False, **cls.simulator_options}
 
     def setUp(self):
         super().setUp()
         self.simulator.reset_calls()
+
+
+class ReplayCase(SimulatorCase):
+    """An EU account (DE, UK) on a simulator replaying the orders of ``replay_orders()``."""
+
+    @classmethod
+    def replay_orders(cls):
+        return []
+
+    @classmethod
+    def simulator_kwargs(cls):
+        import json
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+            json.dump(cls.replay_orders(), file)
+        cls.addClassCleanup(os.unlink, file.name)
+        return {**super().simulator_kwargs(), "orders_file": file.name, "rate_limits": False}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account.write({
+            "region": "EU", "orders_checkpoint": "2020-01-01 00:00:00",
+            "marketplace_ids": [Command.set([cls.marketplace_de.id,
+                                             cls.env.ref("amazon_seller.marketplace_uk").id])],
+        })
+
+    @classmethod
+    def map_skus(cls, skus, **product_values):
+        """A product per SKU, mapped for both marketplaces and channels of the account."""
+        products = {sku: cls.env["product.product"].create({
+            "name": sku, "default_code": sku, "is_storable": True, **product_values}) for sku in skus}
+        cls.env["amazon.seller.offer"].create([{
+            "account_id": cls.account.id, "marketplace_id": marketplace.id, "sku": sku,
+            "fulfillment_channel": channel, "product_id": product.id,
+        } for sku, product in products.items() for marketplace in cls.account.marketplace_ids
+            for channel in ("fba", "fbm")])
+        return products
 
 
 class OrderSyncCase(SimulatorCase):

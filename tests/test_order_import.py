@@ -1,0 +1,222 @@
+from collections import Counter
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import ReplayCase, SimulatorCase
+from .orders import make_order
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImport(ReplayCase):
+    """Chosen orders replayed by the simulator: failures, unknown SKUs, FBA stock, the wizard."""
+
+    @classmethod
+    def replay_orders(cls):
+        broken = make_order("302-0000002-0000002", items=(("KNOWN-1", 1, "20.00"),))
+        del broken["orderItems"][0]["product"]["sellerSku"]
+        return [
+            make_order("302-0000001-0000001", items=(("KNOWN-1", 2, "19.99"), ("KNOWN-2", 1, "5.00")),
+                       shipping="4.99"),
+            broken,
+            make_order("302-0000003-0000003", items=(("KNOWN-2", 1, "7.00"),), currency="ZZZ"),
+            make_order("302-0000004-0000004", items=(("NEW-SKU", 3, "9.99"),)),
+            make_order("302-0000005-0000005", fulfilled_by="AMAZON", status="SHIPPED",
+                       items=(("LOT-1", 3, "15.00"), ("KNOWN-1", 2, "19.99")), buyer_name=""),
+            make_order("302-0000006-0000006", fulfilled_by="AMAZON", status="SHIPPED",
+                       items=(("LOT-1", 50, "15.00"),)),
+            make_order("302-0000007-0000007", status="PENDING"),
+        ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.known = cls.map_skus(["KNOWN-1", "KNOWN-2"])
+        cls.lot_product = cls.map_skus(["LOT-1"], tracking="lot")["LOT-1"]
+        fba = cls.account.fba_location_id
+        cls.lot = cls.env["stock.lot"].create({"name": "L-0001", "product_id": cls.lot_product.id})
+        Quant = cls.env["stock.quant"]
+        Quant._update_available_quantity(cls.lot_product, fba, 10, lot_id=cls.lot)
+        Quant._update_available_quantity(cls.known["KNOWN-1"], fba, 5)
+
+    def order(self, ref):
+        return self.env["sale.order"].search(
+            [("amazon_account_id", "=", self.account.id), ("amazon_order_ref", "=", ref)])
+
+    def errors(self):
+        return self.env["amazon.seller.sync.error"].search([("account_id", "=", self.account.id)])
+
+    def test_failing_orders_do_not_block_their_neighbours(self):
+        """Test that broken orders are recorded with their reason while the others import."""
+        stats = self.account._sync_orders()
+
+        self.assertEqual(stats["created"], 4)
+        self.assertEqual(stats["failed"], 2)
+        self.assertEqual(stats["skipped"], 1, "the pending order waits")
+        self.assertTrue(self.order("302-0000004-0000004"), "the order after the broken ones")
+        messages = dict((e.amazon_order_ref, e.message) for e in self.errors())
+        self.assertEqual(set(messages), {"302-0000002-0000002", "302-0000003-0000003"})
+        self.assertIn("sellerSku", messages["302-0000002-0000002"])
+        self.assertIn("302-0000002-0000002", messages["302-0000002-0000002"])
+        self.assertIn("ZZZ", messages["302-0000003-0000003"])
+        self.assertEqual(self.account.sync_error_count, 2)
+
+    def test_failed_order_is_retried_until_it_imports(self):
+        """Test that a failed order is retried on demand once Odoo can take it, and only then."""
+        self.account._sync_orders()
+        self.env["res.currency"].create({"name": "ZZZ", "symbol": "Z"})
+        errors = self.errors()
+
+        errors.action_retry()
+
+        order = self.order("302-0000003-0000003")
+        self.assertEqual(order.currency_id.name, "ZZZ")
+        self.assertEqual(order.amount_total, 7.0)
+        fixed = errors.filtered(lambda e: e.amazon_order_ref == "302-0000003-0000003")
+        broken = errors - fixed
+        self.assertEqual(fixed.state, "resolved")
+        self.assertEqual((broken.state, broken.attempt_count), ("open", 2))
+        self.assertGreater(broken.next_retry, fields.Datetime.now())
+
+    def test_due_failures_are_retried_by_the_scheduled_sync(self):
+        """Test that the next synchronisation retries failures whose time has come."""
+        self.account._sync_orders()
+        self.env["res.currency"].create({"name": "ZZZ", "symbol": "Z"})
+        self.errors().next_retry = fields.Datetime.now() - timedelta(minutes=1)
+        self.simulator.reset_calls()
+
+        self.account._sync_orders()
+
+        self.assertTrue(self.order("302-0000003-0000003"))
+        self.assertEqual(self.simulator.call_counts().get("getOrder"), 2)
+
+    def test_unknown_sku_lands_on_placeholder_with_activity(self):
+        """Test that an unmapped SKU creates an offer on the placeholder and asks for a mapping."""
+        self.account._sync_orders()
+        order = self.order("302-0000004-0000004")
+        placeholder = self.env.ref("amazon_seller.product_amazon_placeholder")
+        line = order.order_line.filtered("amazon_order_item_id")
+        self.assertEqual(line.product_id, placeholder)
+        self.assertEqual(line.product_uom_qty, 3)
+        self.assertAlmostEqual(order.amount_total, 29.97)
+        offer = line.amazon_offer_id
+        self.assertEqual((offer.sku, offer.is_placeholder), ("NEW-SKU", True))
+        self.assertEqual(offer.activity_ids.user_id, self.account.user_id)
+        self.assertIn("NEW-SKU", offer.activity_ids.summary)
+
+    def test_fbm_order_lines_shipping_and_delivery(self):
+        """Test an FBM order: lines per SKU, a shipping line, confirmed with a delivery to do."""
+        self.account._sync_orders()
+        order = self.order("302-0000001-0000001")
+        self.assertEqual(order.state, "sale")
+        self.assertAlmostEqual(order.amount_total, 2 * 19.99 + 5.00 + 4.99)
+        self.assertEqual(order.order_line.filtered("amazon_order_item_id").product_id,
+                         self.known["KNOWN-1"] | self.known["KNOWN-2"])
+        shipping = order.order_line.filtered(
+            lambda l: l.product_id == self.env.ref("amazon_seller.product_amazon_shipping"))
+        self.assertAlmostEqual(shipping.price_total, 4.99)
+        self.assertEqual(len(order.picking_ids), 1)
+        self.assertNotEqual(order.picking_ids.state, "done")
+        self.assertEqual(order.picking_ids.move_ids.product_id,
+                         self.known["KNOWN-1"] | self.known["KNOWN-2"])
+        self.assertEqual(order.amazon_ship_by, fields.Datetime.to_datetime("2026-11-03 23:59:59"))
+        self.assertEqual(order.date_order, fields.Datetime.to_datetime("2026-10-30 08:00:00"))
+
+    def test_fba_order_leaves_the_fba_location_exactly(self):
+        """Test that FBA orders take their goods out of the FBA location, lots included."""
+        fba = self.account.fba_location_id
+        Quant = self.env["stock.quant"]
+        self.account._sync_orders()
+
+        order = self.order("302-0000005-0000005")
+        self.assertFalse(order.picking_ids, "nothing left for anyone to process")
+        on_hand = lambda product, **lot: sum(Quant._gather(product, fba, **lot).mapped("quantity"))
+        self.assertEqual(on_hand(self.lot_product, lot_id=self.lot), 7)
+        self.assertEqual(on_hand(self.known["KNOWN-1"]), 3)
+        lines = order.order_line.filtered("amazon_order_item_id")
+        self.assertEqual(lines.mapped("qty_delivered"), lines.mapped("product_uom_qty"))
+        moves = lines.move_ids
+        self.assertEqual(set(moves.mapped("state")), {"done"})
+        self.assertEqual(moves.move_line_ids.filtered(
+            lambda ml: ml.product_id == self.lot_product).lot_id, self.lot)
+        self.assertTrue(order.partner_id.amazon_placeholder_name)
+        self.assertIn("Amazon.de", order.partner_id.name)
+
+    def test_fba_lots_missing_leave_an_activity(self):
+        """Test that an FBA order needing more lots than the location holds still imports."""
+        self.account._sync_orders()
+        order = self.order("302-0000006-0000006")
+        self.assertEqual(order.state, "sale")
+        self.assertNotEqual(order.order_line.move_ids.state, "done")
+        self.assertIn("lots", order.activity_ids.summary)
+
+    def test_wizard_imports_given_orders(self):
+        """Test the wizard: order ids are checked, fetched one by one and counted."""
+        Wizard = self.env["amazon.seller.order.sync.wizard"]
+        wizard = Form(Wizard.with_context(default_account_id=self.account.id))
+        wizard.mode = "refs"
+        wizard.order_refs = "302-0000001-0000001 oops"
+        with self.assertRaises(UserError) as caught:
+            wizard.save().action_sync()
+        self.assertIn("oops", caught.exception.args[0])
+        record = Wizard.create({"account_id": self.account.id, "mode": "refs",
+                                "order_refs": "302-0000001-0000001,\n302-0000004-0000004"})
+        record.action_sync()
+        self.assertEqual(record.result, "2 created, 0 updated, 0 skipped, 0 failed.")
+        self.assertEqual(self.simulator.call_counts().get("getOrder"), 2)
+
+    def test_wizard_imports_a_period(self):
+        """Test the wizard on a period: searchOrders by creation date, checkpoint untouched."""
+        checkpoint = self.account.orders_checkpoint
+        wizard = self.env["amazon.seller.order.sync.wizard"].create({
+            "account_id": self.account.id, "mode": "period",
+            "date_from": "2026-10-01 00:00:00", "date_to": "2026-10-31 00:00:00"})
+        wizard.action_sync()
+        self.assertEqual(wizard.result, "4 created, 0 updated, 1 skipped, 2 failed.")
+        self.assertEqual(self.account.orders_checkpoint, checkpoint)
+
+    def test_sync_lock_is_exclusive(self):
+        """Test that a second worker cannot take an account another one is synchronising."""
+        self.assertTrue(self.account._try_lock_sync())
+        try:
+            with self.registry.cursor() as other_cr:
+                other = self.account.with_env(self.account.env(cr=other_cr))
+                self.assertFalse(other._try_lock_sync())
+        finally:
+            self.account._unlock_sync()
+        with self.registry.cursor() as other_cr:
+            other = self.account.with_env(self.account.env(cr=other_cr))
+            self.assertTrue(other._try_lock_sync())
+            other._unlock_sync()
+
+
+@tagged("post_install", "-at_install")
+class TestSandboxOrder(SimulatorCase):
+    """Amazon's own sandbox searchOrders example, served verbatim by the simulator."""
+
+    @classmethod
+    def simulator_kwargs(cls):
+        from ..tools.spapi_simulator.sandbox import default_models_dir
+
+        cls.models_dir = default_models_dir()
+        return {**super().simulator_kwargs(), "models_dir": cls.models_dir or False}
+
+    def test_amazon_sandbox_example_imported(self):
+        """Test that the sandbox's Japanese FBA order imports with Amazon's total."""
+        if not self.models_dir:
+            self.skipTest("../shared/amazon/sp-api-models is absent: no sandbox cases to replay")
+        self.account.write({"region": "FE", "marketplace_ids": [
+            (6, 0, [self.env.ref("amazon_seller.marketplace_jp").id])]})
+        stats = Counter()
+        self.account._fetch_orders({"createdAfter": "2024-12-25T00:00:00Z"}, stats)
+        self.assertEqual(stats["created"], 1)
+        order = self.env["sale.order"].search([("amazon_order_ref", "=", "250-1234567-8901234")])
+        self.assertEqual(order.currency_id.name, "JPY")
+        self.assertEqual(order.amount_total, 19940)
+        self.assertEqual(order.amazon_fulfillment_channel, "fba")
+        self.assertEqual(len(order.order_line.filtered("amazon_order_item_id")), 2)
+        calls = self.simulator.calls("searchOrders")
+        self.assertEqual([(c["status"], c["sandbox"]) for c in calls], [(200, True)] * 2,
+                         "the sandbox's static next page token is followed once, not forever")
