@@ -108,13 +108,17 @@ class AmazonSellerAccount(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         accounts = super().create(vals_list)
-        for account in accounts.filtered(lambda a: not a.fba_location_id):
+        accounts._ensure_fba_location()
+        return accounts
+
+    def _ensure_fba_location(self):
+        """Give each account its internal "Amazon FBA" location, the stock Amazon holds."""
+        for account in self.filtered(lambda a: not a.fba_location_id):
             account.fba_location_id = self.env["stock.location"].create({
                 "name": self.env._("Amazon FBA (%(account)s)", account=account.name),
                 "usage": "internal",
                 "company_id": account.company_id.id,
             })
-        return accounts
 
     # === CONSTRAINT METHODS === #
 

@@ -232,6 +232,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
 
     def _create_fba_moves(self, order):
         account = order.amazon_account_id
+        account._ensure_fba_location()
         customer = self.env.ref("stock.stock_location_customers")
         moves = self.env["stock.move"].create([{
             "product_id": line.product_id.id,

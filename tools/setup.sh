@@ -279,7 +279,7 @@ SIMULATOR_PORT=8073
 start_simulator() {
     log "starting the SP-API simulator on http://127.0.0.1:$SIMULATOR_PORT (log: $BUILD/simulator.log)"
     (cd "$ROOT" && exec "$VENV/bin/python" -m tools.spapi_simulator --host 127.0.0.1 \
-        --port "$SIMULATOR_PORT" --time-scale 60) >"$BUILD/simulator.log" 2>&1 &
+        --port "$SIMULATOR_PORT" --orders 300 --time-scale 60) >"$BUILD/simulator.log" 2>&1 &
     SIMULATOR_PID=$!
     trap 'kill "$SIMULATOR_PID" 2>/dev/null || true' EXIT
     local tries
