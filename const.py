@@ -40,7 +40,7 @@ ORDER_INCLUDED_DATA = [
     "PACKAGES",
 ]
 ORDER_PAGE_SIZE = 100  # maxResultsPerPage: Amazon's maximum
-FULFILLMENT_CHANNELS = [("fbm", "Fulfilled by Merchant"), ("fba", "Fulfilled by Amazon")]
+FULFILLMENT_CHANNELS = [("fbm", "FBM"), ("fba", "FBA")]  # fulfilled by the merchant, by Amazon
 FULFILLED_BY_TO_CHANNEL = {"MERCHANT": "fbm", "AMAZON": "fba"}
 ORDER_STATUSES = [
     ("PENDING_AVAILABILITY", "Pending Availability"),

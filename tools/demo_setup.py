@@ -35,6 +35,7 @@ def wire_demo_accounts(env):
             "refresh_token": f"Atzr|demo-{region.lower()}",
             "sync_enabled": True,
             "active": True,
+            "user_id": env.ref("base.user_admin").id,
         }
         account = Account.search([("name", "=", name)], limit=1)
         account = account or Account.create(values)
