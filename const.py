@@ -70,3 +70,10 @@ CHARGE_LINE_KINDS = {
     "COD_FEE": "other",
     "OTHER": "other",
 }
+
+# confirmShipment: Amazon's carrier codes (the value list of Amazon's carrier code table),
+# "Other" with carrierName for any other carrier. A data table the user may extend.
+# https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#confirmshipment
+CARRIER_CODE_OTHER = "Other"
+# Shipment confirmations: failed attempts before an activity asks a person to look.
+CONFIRMATION_ATTEMPTS_BEFORE_ACTIVITY = 3

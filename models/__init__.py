@@ -6,3 +6,6 @@ from . import amazon_seller_order_import
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import amazon_seller_carrier
+from . import delivery_carrier
+from . import stock_picking

@@ -101,6 +101,15 @@ class AmazonSellerAccount(models.Model):
     last_sync_message = fields.Char(string="Last Result", readonly=True, copy=False)
     last_sync_failed = fields.Boolean(readonly=True, copy=False)
     sync_error_count = fields.Integer(compute="_compute_sync_error_count")
+    late_shipment_rate_7d = fields.Float(
+        string="Late Shipments (7 days)", compute="_compute_late_shipment_rates", digits=(5, 1),
+        help="Percentage of FBM orders due in the last 7 days that shipped after their ship-by "
+             "date, or not yet. Amazon may suspend an account above 4 %.",
+    )
+    late_shipment_rate_30d = fields.Float(
+        string="Late Shipments (30 days)", compute="_compute_late_shipment_rates", digits=(5, 1),
+        help="The same over the last 30 days.",
+    )
     order_count = fields.Integer(compute="_compute_order_count")
 
     # === CRUD METHODS === #
@@ -164,6 +173,24 @@ class AmazonSellerAccount(models.Model):
             [("account_id", "in", self.ids), ("state", "=", "open")], ["account_id"], ["__count"]))
         for account in self:
             account.sync_error_count = counts.get(account, 0)
+
+    def _compute_late_shipment_rates(self):
+        for account in self:
+            account.late_shipment_rate_7d = account._late_shipment_rate(7)
+            account.late_shipment_rate_30d = account._late_shipment_rate(30)
+
+    def _late_shipment_rate(self, days):
+        """Late FBM orders among those whose ship-by date fell in the last ``days`` days, in %."""
+        now = fields.Datetime.now()
+        orders = self.env["sale.order"].search([
+            ("amazon_account_id", "=", self.id), ("amazon_fulfillment_channel", "=", "fbm"),
+            ("amazon_ship_by", ">=", now - timedelta(days=days)), ("amazon_ship_by", "<=", now),
+            ("state", "!=", "cancel"),
+        ])
+        if not orders:
+            return 0.0
+        late = orders.filtered(lambda order: order._amazon_shipped_late())
+        return 100.0 * len(late) / len(orders)
 
     def _compute_order_count(self):
         counts = dict(self.env["sale.order"]._read_group(
@@ -294,6 +321,8 @@ class AmazonSellerAccount(models.Model):
                 self._retry_failed_orders(stats)
         except AmazonError as error:
             self._end_sync(stats, self._describe_amazon_error(error), failed=True)
+            if not error.retryable:
+                self._ask_for_help(self._describe_amazon_error(error))
             return stats
         self._end_sync(stats, None if complete else self.env._("stopped for lack of time"))
         return stats
@@ -356,6 +385,18 @@ class AmazonSellerAccount(models.Model):
         ], limit=RETRIES_PER_RUN, order="next_retry")
         if due:
             self._import_order_refs(due.mapped("amazon_order_ref"), stats)
+
+    def _ask_for_help(self, problem):
+        """An activity for the responsible user when only a person can unblock the account
+        (refused credentials, rejected requests); one at a time."""
+        summary = self.env._("Amazon synchronisation needs you")
+        if not self.activity_ids.filtered(lambda activity: activity.summary == summary):
+            self._schedule_activity(self, summary, problem)
+
+    def _schedule_activity(self, record, summary, note):
+        """A to-do on ``record`` (anything with activities) for this account's responsible user."""
+        record.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note,
+                                 user_id=self.user_id.id or self.env.uid)
 
     def _end_sync(self, stats, problem=None, failed=False):
         summary = self.env._(

@@ -71,9 +71,8 @@ class AmazonSellerOffer(models.Model):
             "fulfillment_channel": channel, "product_id": placeholder.id,
         } for marketplace_id, sku, channel in keys])
         for offer in offers:
-            offer.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=account.user_id.id or self.env.uid,
+            account._schedule_activity(
+                offer,
                 summary=self.env._("Map Amazon SKU %(sku)s to a product", sku=offer.sku),
                 note=self.env._(
                     "Amazon sold SKU %(sku)s on %(marketplace)s, which no product is mapped to. "

@@ -93,25 +93,23 @@ class AmazonSellerOrderImport(models.AbstractModel):
             (self._marketplace(values).id, line["sku"], values["channel"])
             for values in to_create for line in values["lines"] if line["kind"] == "product"
         })
-        replaced = self._existing_orders(account, [
-            v["replaced_order_ref"] for v in to_create if v["replaced_order_ref"]])
         pricing = _Pricing(env, account.company_id)
         order_values = [
-            self._prepare_order(account, values, partners[values["order_ref"]], offers, replaced,
-                                pricing)
+            self._prepare_order(account, values, partners[values["order_ref"]], offers, pricing)
             for values in to_create
         ]
         orders = env["sale.order"].with_context(
             mail_create_nolog=True, mail_notrack=True, tracking_disable=True,
         ).create(order_values)
         self._add_rounding_lines(orders, to_create)
+        orders._amazon_link_replacements()
         orders.action_confirm()
         by_ref = {order.amazon_order_ref: order for order in orders}
         for values in to_create:
             if values["channel"] == "fba" or values["status"] == "SHIPPED":
                 self._deliver_at_once(by_ref[values["order_ref"]])
 
-    def _prepare_order(self, account, values, partner_pair, offers, replaced, pricing):
+    def _prepare_order(self, account, values, partner_pair, offers, pricing):
         marketplace = self._marketplace(values)
         buyer, delivery = partner_pair
         company = account.company_id
@@ -162,7 +160,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "amazon_is_prime": values["is_prime"],
             "amazon_is_business": values["is_business"],
             "amazon_purchase_order_number": values["purchase_order_number"],
-            "amazon_replaced_order_id": replaced.get(values["replaced_order_ref"], self.env["sale.order"]).id,
+            "amazon_replaced_order_ref": values["replaced_order_ref"],
             "order_line": lines,
         }
 
@@ -219,9 +217,8 @@ class AmazonSellerOrderImport(models.AbstractModel):
         done.picked = True
         done._action_done()
         if uncovered:
-            order.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=order.amazon_account_id.user_id.id or self.env.uid,
+            order.amazon_account_id._schedule_activity(
+                order,
                 summary=self.env._("Choose the lots Amazon shipped"),
                 note=self.env._(
                     "Amazon shipped %(products)s of order %(order)s, but the location holds too "
@@ -276,9 +273,8 @@ class AmazonSellerOrderImport(models.AbstractModel):
     def _cancel(self, order):
         """Cancel the order and its open deliveries; never what already left the warehouse."""
         if any(move.state == "done" for move in order.order_line.move_ids):
-            order.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=order.amazon_account_id.user_id.id or self.env.uid,
+            order.amazon_account_id._schedule_activity(
+                order,
                 summary=self.env._("Amazon cancelled a shipped order"),
                 note=self.env._(
                     "Amazon reports order %(order)s as cancelled, but goods have already been "

@@ -29,6 +29,7 @@ class SaleOrder(models.Model):
     amazon_is_prime = fields.Boolean(string="Prime", readonly=True, copy=False)
     amazon_is_business = fields.Boolean(string="Business Order", readonly=True, copy=False)
     amazon_purchase_order_number = fields.Char(string="Buyer PO Number", readonly=True, copy=False)
+    amazon_replaced_order_ref = fields.Char(string="Replaces Amazon Order", readonly=True, copy=False)
     amazon_replaced_order_id = fields.Many2one(
         comodel_name="sale.order", string="Replaces Order", readonly=True, copy=False,
         help="The Amazon order this replacement order was sent for.",
@@ -45,3 +46,27 @@ class SaleOrder(models.Model):
         if self and all(self.mapped("amazon_order_ref")):
             values.pop("date_order", None)
         return values
+
+    def _amazon_shipped_late(self):
+        """Whether the first shipment left after the ship-by date (or has not left yet)."""
+        self.ensure_one()
+        if self.amazon_status == "SHIPPED" and not self.picking_ids:
+            return False
+        shipped = [p.date_done for p in self.picking_ids
+                   if p.state == "done" and p.picking_type_code == "outgoing"]
+        return not shipped or min(shipped) > self.amazon_ship_by
+
+    def _amazon_link_replacements(self):
+        """Link replacement orders and the orders they replace, whichever arrived first."""
+        refs = set(self.mapped("amazon_order_ref")) | set(self.filtered(
+            "amazon_replaced_order_ref").mapped("amazon_replaced_order_ref"))
+        related = self.search([
+            ("amazon_account_id", "in", self.amazon_account_id.ids),
+            "|", ("amazon_order_ref", "in", list(refs)), ("amazon_replaced_order_ref", "in", list(refs)),
+        ])
+        originals = {(o.amazon_account_id, o.amazon_order_ref): o for o in related}
+        for replacement in related.filtered(
+                lambda o: o.amazon_replaced_order_ref and not o.amazon_replaced_order_id):
+            original = originals.get((replacement.amazon_account_id, replacement.amazon_replaced_order_ref))
+            if original:
+                replacement.amazon_replaced_order_id = original

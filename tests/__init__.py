@@ -5,3 +5,4 @@ from . import test_ui
 from . import test_order_sync
 from . import test_order_import
 from . import test_order_mapper
+from . import test_shipment

@@ -54,6 +54,26 @@ class SimulatorCase(AmazonSellerCase):
         super().setUp()
         self.simulator.reset_calls()
 
+    def amazon_orders(self, account, **filters):
+        """The account's orders as Amazon serves them, read with the real client (all pages)."""
+        from sp_api.api import Orders
+
+        from ..tools.spapi_simulator.testing import client
+
+        api = client(self.simulator, Orders, version="2026-01-01")
+        params = {"lastUpdatedAfter": "2020-01-01T00:00:00Z", **filters,
+                  "marketplaceIds": account.marketplace_ids.mapped("marketplace_id"),
+                  "includedData": ["BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT",
+                                   "PACKAGES"],
+                  "maxResultsPerPage": 100}
+        orders, token = [], None
+        while True:
+            response = api.search_orders(**params, **({"paginationToken": token} if token else {}))
+            orders += response.payload["orders"]
+            token = (response.pagination or {}).get("nextToken")
+            if not token:
+                return orders
+
 
 class ReplayCase(SimulatorCase):
     """An EU account (DE, UK) on a simulator replaying the orders of ``replay_orders()``."""
@@ -97,7 +117,7 @@ class ReplayCase(SimulatorCase):
 class OrderSyncCase(SimulatorCase):
     """Three accounts (NA, EU, FE) on one simulator, every catalogue SKU mapped to a product."""
 
-    simulator_options = {"orders": 60, "seed": 7, "rate_limits": False}
+    simulator_options = {"orders": 60, "seed": 10, "rate_limits": False}
 
     @classmethod
     def setUpClass(cls):
@@ -131,25 +151,6 @@ class OrderSyncCase(SimulatorCase):
         } for account in cls.accounts for marketplace in account.marketplace_ids
             for sku, product in by_sku.items() if sku not in skip_skus for channel in ("fba", "fbm")])
         return by_sku
-
-    def amazon_orders(self, account, **filters):
-        """The account's orders as Amazon serves them, read with the real client (all pages)."""
-        from sp_api.api import Orders
-
-        from ..tools.spapi_simulator.testing import client
-
-        api = client(self.simulator, Orders, version="2026-01-01")
-        params = {"lastUpdatedAfter": "2020-01-01T00:00:00Z", **filters,
-                  "marketplaceIds": account.marketplace_ids.mapped("marketplace_id"),
-                  "includedData": ["BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT"],
-                  "maxResultsPerPage": 100}
-        orders, token = [], None
-        while True:
-            response = api.search_orders(**params, **({"paginationToken": token} if token else {}))
-            orders += response.payload["orders"]
-            token = (response.pagination or {}).get("nextToken")
-            if not token:
-                return orders
 
     def imported(self, account=None):
         return self.env["sale.order"].search(

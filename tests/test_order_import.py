@@ -144,6 +144,19 @@ class TestOrderImport(ReplayCase):
         self.assertTrue(order.partner_id.amazon_placeholder_name)
         self.assertIn("Amazon.de", order.partner_id.name)
 
+    def test_placeholder_name_completed_by_later_data(self):
+        """Test that a buyer imported without a name gets it when Amazon sends it later."""
+        self.account._sync_orders()
+        order = self.order("302-0000005-0000005")
+        later = make_order("302-0000005-0000005", fulfilled_by="AMAZON", status="SHIPPED",
+                           items=(("LOT-1", 3, "15.00"),), buyer_name="Max Mustermann",
+                           updated="2026-11-02T10:00:00Z")
+        stats = self.env["amazon.seller.order.import"]._import_orders(self.account, [later])
+        self.assertEqual(stats["updated"], 1)
+        self.assertEqual(order.partner_id.name, "Max Mustermann")
+        self.assertFalse(order.partner_id.amazon_placeholder_name)
+        self.assertEqual(order.partner_shipping_id.name, "Max Mustermann")
+
     def test_fba_lots_missing_leave_an_activity(self):
         """Test that an FBA order needing more lots than the location holds still imports."""
         self.account._sync_orders()

@@ -71,12 +71,29 @@ class TestOrderSync(OrderSyncCase):
             self.assertTrue(order.partner_id.amazon_placeholder_name)
         channel = const.FULFILLED_BY_TO_CHANNEL[amazon["fulfillment"]["fulfilledBy"]]
         self.assertEqual(order.amazon_fulfillment_channel, channel)
+        self.assertEqual(order.amazon_is_prime, "PRIME" in (amazon.get("programs") or []))
+        replaced = [a["orderId"] for a in amazon.get("associatedOrders") or []
+                    if a["associationType"] == "REPLACEMENT_ORIGINAL_ID"]
+        original = self.env["sale.order"].search([("amazon_order_ref", "in", replaced)])
+        self.assertEqual(order.amazon_replaced_order_id, original)
+        if "AMAZON_BUSINESS" in (amazon.get("programs") or []):
+            self.assertTrue(order.amazon_is_business)
+            self.assertEqual(order.amazon_purchase_order_number,
+                             amazon["buyer"].get("buyerPurchaseOrderNumber") or False)
+            self.assertEqual(order.partner_id.company_name, amazon["buyer"].get("buyerCompanyName"))
         if channel == "fbm" and amazon["fulfillment"]["fulfillmentStatus"] != "SHIPPED":
             self.assertTrue(order.picking_ids, "an FBM order to ship has its delivery")
             self.assertNotIn("done", order.picking_ids.mapped("state"))
         else:  # delivered at once
             goods = product_lines.filtered(lambda line: line.product_id.type == "consu")
             self.assertEqual(goods.mapped("qty_delivered"), goods.mapped("product_uom_qty"))
+
+    def test_scenario_has_what_the_import_must_handle(self):
+        """Test that the scenario exercises replacements, business orders and anonymous buyers."""
+        orders = [o for account in self.accounts for o in self.amazon_orders(account) if importable(o)]
+        self.assertTrue(any(o.get("associatedOrders") for o in orders))
+        self.assertTrue(any("AMAZON_BUSINESS" in (o.get("programs") or []) for o in orders))
+        self.assertTrue(any(not (o.get("buyer") or {}).get("buyerName") for o in orders))
 
     def test_resync_changes_nothing(self):
         """Test that synchronising the same period again neither creates nor changes anything."""

@@ -96,6 +96,9 @@ def parse_args(argv):
         "orders", parents=[common],
         help="connector import of N FBM orders vs the bare ORM creating and confirming them",
     )
+    orders.add_argument("--rounds", type=int, default=2, metavar="R",
+                        help="measure each part R times from the same database state and keep "
+                             "the best time of each (default 2; 1 with --profile)")
     orders.add_argument("--orders", type=int, default=2000, metavar="N",
                         help="number of orders, 2 lines each (default 2000)")
     args = parser.parse_args(argv)

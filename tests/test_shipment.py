@@ -1,0 +1,183 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import ReplayCase
+from .orders import make_order
+
+ORDER_A = "302-1000001-1000001"
+ORDER_B = "302-1000002-1000002"
+
+
+@tagged("post_install", "-at_install")
+class TestShipmentConfirmation(ReplayCase):
+    """Validating FBM deliveries confirms their packages on the simulator, once each."""
+
+    @classmethod
+    def replay_orders(cls):
+        soon = (fields.Datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        orders = [
+            make_order(ORDER_A, items=(("SHIP-1", 2, "19.99"), ("SHIP-2", 1, "5.00"))),
+            make_order(ORDER_B, items=(("SHIP-2", 1, "5.00"),)),
+        ]
+        for order in orders:
+            order["fulfillment"]["shipByWindow"]["latestDateTime"] = soon
+        return orders
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        products = cls.map_skus(["SHIP-1", "SHIP-2"])
+        stock = cls.account.warehouse_id.lot_stock_id
+        for product in products.values():
+            cls.env["stock.quant"]._update_available_quantity(product, stock, 10)
+        service = cls.env["product.product"].create({"name": "Carriage", "type": "service"})
+        Carrier = cls.env["delivery.carrier"]
+        cls.dhl = Carrier.create({"name": "DHL", "product_id": service.id})
+        cls.local = Carrier.create({"name": "Speedy Local Couriers", "product_id": service.id})
+
+    def setUp(self):
+        """A simulator of its own per test: confirmations change Amazon's side for good."""
+        super().setUp()
+        from ..tools.spapi_simulator import Simulator
+
+        self.simulator = Simulator(**self.simulator_kwargs()).start()
+        self.addCleanup(self.simulator.stop)
+        self.account.endpoint_url = self.simulator.url
+        self.account._sync_orders()
+
+    def picking(self, ref):
+        order = self.env["sale.order"].search([("amazon_order_ref", "=", ref)])
+        return order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+
+    def validate(self, picking, carrier, tracking, quantities=None):
+        """Validate like a warehouse user: quantities per product, backorder kept."""
+        picking.write({"carrier_id": carrier.id, "carrier_tracking_ref": tracking})
+        for move in picking.move_ids:
+            move.quantity = (quantities or {}).get(move.product_id.default_code, move.product_uom_qty)
+            move.picked = True
+        action = picking.button_validate()
+        if isinstance(action, dict) and action.get("res_model") == "stock.backorder.confirmation":
+            Form(self.env["stock.backorder.confirmation"].with_context(action["context"])).save().process()
+
+    def amazon_packages(self, ref):
+        (order,) = [o for o in self.amazon_orders(self.account) if o["orderId"] == ref]
+        return order.get("packages") or []
+
+    def test_validation_without_tracking_is_refused(self):
+        """Test that an FBM delivery cannot be validated without carrier and tracking number."""
+        picking = self.picking(ORDER_A)
+        with self.assertRaises(UserError) as caught:
+            self.validate(picking, self.dhl, False)
+        self.assertIn(ORDER_A, caught.exception.args[0])
+        self.assertIn("tracking number", caught.exception.args[0])
+        self.assertNotEqual(picking.state, "done")
+
+    def test_full_shipment_confirmed_once(self):
+        """Test that a validated delivery is confirmed with its carrier code, then never again."""
+        picking = self.picking(ORDER_A)
+        self.validate(picking, self.dhl, "JJD000390007")
+        self.assertEqual((picking.amazon_confirmation_state, picking.amazon_package_ref), ("to_send", "1"))
+
+        picking._amazon_send_confirmations()
+        picking._amazon_send_confirmations()
+
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+        self.assertEqual(self.simulator.order_status(ORDER_A), "SHIPPED")
+        self.assertEqual(self.simulator.call_counts().get("confirmShipment"), 1)
+        (package,) = self.amazon_packages(ORDER_A)
+        self.assertEqual((package["carrier"], package["trackingNumber"]), ("DHL", "JJD000390007"))
+        self.assertEqual({i["orderItemId"]: i["quantity"] for i in package["packageItems"]},
+                         {line.amazon_order_item_id: int(line.product_uom_qty)
+                          for line in picking.sale_id.order_line.filtered("amazon_order_item_id")})
+
+    def test_partial_delivery_and_backorder_are_two_packages(self):
+        """Test that a partial delivery and its backorder confirm packages 1 and 2."""
+        first = self.picking(ORDER_A)
+        self.validate(first, self.dhl, "TRACK-1", quantities={"SHIP-1": 1, "SHIP-2": 0})
+        first._amazon_send_confirmations()
+        self.assertEqual(self.simulator.order_status(ORDER_A), "PARTIALLY_SHIPPED")
+
+        backorder = self.picking(ORDER_A)
+        self.assertNotEqual(backorder, first)
+        self.validate(backorder, self.dhl, "TRACK-2")
+        backorder._amazon_send_confirmations()
+
+        self.assertEqual((first.amazon_package_ref, backorder.amazon_package_ref), ("1", "2"))
+        self.assertEqual(self.simulator.order_status(ORDER_A), "SHIPPED")
+        packages = {p["packageReferenceId"]: p for p in self.amazon_packages(ORDER_A)}
+        self.assertEqual(sum(i["quantity"] for i in packages["1"]["packageItems"]), 1)
+        self.assertEqual(sum(i["quantity"] for i in packages["2"]["packageItems"]), 2)
+
+    def test_carrier_without_amazon_code_is_other(self):
+        """Test that a carrier Amazon has no code for is sent as Other with its name."""
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.local, "SLC-42")
+        picking._amazon_send_confirmations()
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+        (package,) = self.amazon_packages(ORDER_B)
+        self.assertEqual(package["carrier"], "Speedy Local Couriers")
+        self.dhl.amazon_carrier_id = self.env.ref("amazon_seller.carrier_code_dhl_ecommerce")
+        self.assertEqual(self.env["amazon.seller.carrier"]._for_carrier(self.dhl).code, "DHL eCommerce")
+
+    def test_amazon_rejection_is_shown_and_escalated(self):
+        """Test that Amazon's refusal is kept word for word and, repeated, asks a person."""
+        picking = self.picking(ORDER_B)
+        picking.sale_id.order_line.filtered("amazon_order_item_id").amazon_order_item_id = "999"
+        self.validate(picking, self.dhl, "JJD1")
+        for _attempt in range(3):
+            picking._amazon_send_confirmations()
+        self.assertEqual(picking.amazon_confirmation_state, "error")
+        self.assertIn("999", picking.amazon_confirmation_message)
+        self.assertEqual(picking.amazon_confirmation_attempts, 3)
+        self.assertGreater(picking.amazon_next_attempt, fields.Datetime.now())
+        self.assertEqual(picking.activity_ids.user_id, self.account.user_id)
+        self.assertEqual(self.simulator.order_status(ORDER_B), "UNSHIPPED")
+
+    def test_retry_after_server_error_succeeds_once(self):
+        """Test that a 500 leaves the confirmation to retry, and the retry sends it once."""
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.dhl, "JJD2")
+        self.simulator.set_faults("500:#1@confirmShipment")
+        try:
+            picking._amazon_send_confirmations()
+            self.assertEqual(picking.amazon_confirmation_state, "error")
+            picking.action_amazon_retry_confirmation()
+            picking.action_amazon_retry_confirmation()
+        finally:
+            self.simulator.set_faults("")
+        self.assertEqual(picking.amazon_confirmation_state, "sent", picking.amazon_confirmation_message)
+        self.assertEqual(self.simulator.call_counts().get("confirmShipment"), 2)
+        self.assertEqual(len(self.amazon_packages(ORDER_B)), 1)
+
+    def test_retry_rereads_state_under_lock(self):
+        """Test that a retry racing a worker that already sent the package sends nothing."""
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.dhl, "JJD3")
+        # another worker sent it and committed: the row says so, this cache does not
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE stock_picking SET amazon_confirmation_state = 'sent' "
+                            "WHERE id = %s", [picking.id])
+        picking.action_amazon_retry_confirmation()
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+        self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
+        self.assertEqual(self.simulator.order_status(ORDER_B), "UNSHIPPED")
+
+    def test_ship_by_deadline_and_late_shipment_rate(self):
+        """Test the ship-by date on deliveries, the overdue filter and the late-shipment rate."""
+        picking_a, picking_b = self.picking(ORDER_A), self.picking(ORDER_B)
+        self.assertEqual(picking_a.amazon_ship_by, picking_a.sale_id.amazon_ship_by)
+        self.assertTrue(picking_a.amazon_ship_by)
+        self.validate(picking_a, self.dhl, "ON-TIME")
+        past = fields.Datetime.now() - timedelta(hours=1)
+        (picking_a.sale_id | picking_b.sale_id).amazon_ship_by = past
+        picking_a.date_done = past - timedelta(hours=1)
+        overdue = self.env["stock.picking"].search([
+            ("amazon_ship_by", "<", fields.Datetime.now()), ("state", "not in", ("done", "cancel"))])
+        self.assertIn(picking_b, overdue)
+        self.assertNotIn(picking_a, overdue)
+        self.account.invalidate_recordset(["late_shipment_rate_7d", "late_shipment_rate_30d"])
+        self.assertEqual(self.account.late_shipment_rate_7d, 50.0)
+        self.assertEqual(self.account.late_shipment_rate_30d, 50.0)
