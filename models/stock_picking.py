@@ -94,15 +94,20 @@ class StockPicking(models.Model):
     @api.model
     def _cron_sync_shipments(self):
         """Scheduled action: send the confirmations that are due, committing after each one."""
-        due = self.search([
-            ("amazon_confirmation_state", "in", ("to_send", "error")),
-            ("amazon_next_attempt", "<=", fields.Datetime.now()),
-        ], limit=CONFIRMATIONS_PER_RUN, order="amazon_next_attempt")
+        due = self._amazon_due_confirmations()
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(due))
         for picking in due:
             if picking._amazon_send_confirmations() is False or not cron._commit_progress(1):
                 break  # throttled or out of time: the next run goes on
+
+    @api.model
+    def _amazon_due_confirmations(self):
+        """Queued and failed confirmations whose (backoff) time has come, oldest first."""
+        return self.search([
+            ("amazon_confirmation_state", "in", ("to_send", "error")),
+            ("amazon_next_attempt", "<=", fields.Datetime.now()),
+        ], limit=CONFIRMATIONS_PER_RUN, order="amazon_next_attempt")
 
     def _amazon_send_confirmations(self):
         """Confirm each picking's package on Amazon, once. Return False when Amazon throttles."""
@@ -112,6 +117,9 @@ class StockPicking(models.Model):
             if picking.amazon_confirmation_state not in ("to_send", "error"):
                 continue  # sent meanwhile: never twice
             try:
+                if picking.amazon_confirmation_attempts and picking._amazon_package_known():
+                    picking._amazon_mark_sent()  # an earlier attempt went through after all
+                    continue
                 picking._amazon_confirm_shipment()
             except AmazonThrottled as error:
                 picking._amazon_record_failure(error, count_attempt=False)
@@ -147,6 +155,20 @@ class StockPicking(models.Model):
             marketplaceId=order.amazon_marketplace_id.marketplace_id, packageDetail=detail,
             marketplace_id=order.amazon_marketplace_id.marketplace_id,
         )
+        self._amazon_mark_sent()
+
+    def _amazon_package_known(self):
+        """Whether Amazon already holds this package: a retry after a timeout or a server error
+        must not confirm it a second time (Orders 2026-01-01 getOrder lists the packages)."""
+        order = self.sale_id
+        amazon_order = order.amazon_account_id._get_gateway().call(
+            "orders", "get_order", order.amazon_order_ref, includedData=["PACKAGES"],
+        ).payload
+        packages = (amazon_order.get("order") or amazon_order).get("packages") or []
+        return any(package.get("packageReferenceId") == self.amazon_package_ref
+                   for package in packages)
+
+    def _amazon_mark_sent(self):
         self.write({
             "amazon_confirmation_state": "sent",
             "amazon_confirmation_message": False,
@@ -154,7 +176,7 @@ class StockPicking(models.Model):
         })
         self.message_post(body=self.env._(
             "Shipment confirmed on Amazon: package %(package)s, %(carrier)s %(tracking)s.",
-            package=self.amazon_package_ref, carrier=detail.get("carrierName") or detail["carrierCode"],
+            package=self.amazon_package_ref, carrier=self.carrier_id.name,
             tracking=self.carrier_tracking_ref))
 
     def _amazon_item_quantities(self):

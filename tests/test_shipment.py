@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from ..order_mapper import to_amazon_timestamp
 from .common import ReplayCase
 from .orders import make_order
 
@@ -80,6 +81,9 @@ class TestShipmentConfirmation(ReplayCase):
         picking = self.picking(ORDER_A)
         self.validate(picking, self.dhl, "JJD000390007")
         self.assertEqual((picking.amazon_confirmation_state, picking.amazon_package_ref), ("to_send", "1"))
+        self.assertIn(picking, self.env["stock.picking"]._amazon_due_confirmations())
+        self.assertFalse(self.simulator.call_counts().get("confirmShipment"),
+                         "nothing is sent inside the validation's transaction")
 
         picking._amazon_send_confirmations()
         picking._amazon_send_confirmations()
@@ -135,6 +139,10 @@ class TestShipmentConfirmation(ReplayCase):
         self.assertGreater(picking.amazon_next_attempt, fields.Datetime.now())
         self.assertEqual(picking.activity_ids.user_id, self.account.user_id)
         self.assertEqual(self.simulator.order_status(ORDER_B), "UNSHIPPED")
+        Picking = self.env["stock.picking"]
+        self.assertNotIn(picking, Picking._amazon_due_confirmations(), "backing off")
+        picking.amazon_next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        self.assertIn(picking, Picking._amazon_due_confirmations(), "due again")
 
     def test_retry_after_server_error_succeeds_once(self):
         """Test that a 500 leaves the confirmation to retry, and the retry sends it once."""
@@ -151,6 +159,35 @@ class TestShipmentConfirmation(ReplayCase):
         self.assertEqual(picking.amazon_confirmation_state, "sent", picking.amazon_confirmation_message)
         self.assertEqual(self.simulator.call_counts().get("confirmShipment"), 2)
         self.assertEqual(len(self.amazon_packages(ORDER_B)), 1)
+
+    def test_retry_after_lost_answer_does_not_confirm_again(self):
+        """Test that a retry finds the package Amazon took although its answer was lost."""
+        from sp_api.api import Orders
+
+        from ..tools.spapi_simulator.testing import client
+
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.dhl, "JJD4")
+        self.simulator.set_faults("drop:#1@confirmShipment")
+        try:
+            picking._amazon_send_confirmations()
+        finally:
+            self.simulator.set_faults("")
+        self.assertEqual(picking.amazon_confirmation_state, "error")
+        # what the lost request would have done on Amazon's side
+        line = picking.sale_id.order_line.filtered("amazon_order_item_id")
+        client(self.simulator, Orders).confirm_shipment(
+            order_id=ORDER_B, marketplaceId=picking.sale_id.amazon_marketplace_id.marketplace_id,
+            packageDetail={"packageReferenceId": picking.amazon_package_ref, "carrierCode": "DHL",
+                           "trackingNumber": "JJD4", "shipDate": to_amazon_timestamp(fields.Datetime.now()),
+                           "orderItems": [{"orderItemId": line.amazon_order_item_id, "quantity": 1}]})
+        self.simulator.reset_calls()
+
+        picking.action_amazon_retry_confirmation()
+
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+        self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
+        self.assertEqual(self.simulator.call_counts().get("getOrder"), 1)
 
     def test_retry_rereads_state_under_lock(self):
         """Test that a retry racing a worker that already sent the package sends nothing."""
