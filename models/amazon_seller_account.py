@@ -97,17 +97,22 @@ class AmazonSellerAccount(models.Model):
         help="Orders updated on Amazon after this moment are fetched by the next synchronisation. "
              "It only moves forward once every page of a run is stored.",
     )
+    orders_resume_token = fields.Char(
+        copy=False, readonly=True,
+        help="Next searchOrders page of a window a run could not finish: the next run goes on there.",
+    )
+    orders_resume_window = fields.Datetime(copy=False, readonly=True)
     last_sync_date = fields.Datetime(string="Last Synchronisation", readonly=True, copy=False)
     last_sync_message = fields.Char(string="Last Result", readonly=True, copy=False)
     last_sync_failed = fields.Boolean(readonly=True, copy=False)
     sync_error_count = fields.Integer(compute="_compute_sync_error_count")
     late_shipment_rate_7d = fields.Float(
-        string="Late Shipments (7 days)", compute="_compute_late_shipment_rates", digits=(5, 1),
+        string="Late Shipments % (7 days)", compute="_compute_late_shipment_rates", digits=(5, 1),
         help="Percentage of FBM orders due in the last 7 days that shipped after their ship-by "
              "date, or not yet. Amazon may suspend an account above 4 %.",
     )
     late_shipment_rate_30d = fields.Float(
-        string="Late Shipments (30 days)", compute="_compute_late_shipment_rates", digits=(5, 1),
+        string="Late Shipments % (30 days)", compute="_compute_late_shipment_rates", digits=(5, 1),
         help="The same over the last 30 days.",
     )
     order_count = fields.Integer(compute="_compute_order_count")
@@ -123,7 +128,8 @@ class AmazonSellerAccount(models.Model):
     def _ensure_fba_location(self):
         """Give each account its internal "Amazon FBA" location, the stock Amazon holds."""
         for account in self.filtered(lambda a: not a.fba_location_id):
-            account.fba_location_id = self.env["stock.location"].create({
+            # (managing Amazon accounts does not require managing warehouses)
+            account.fba_location_id = self.env["stock.location"].sudo().create({
                 "name": self.env._("Amazon FBA (%(account)s)", account=account.name),
                 "usage": "internal",
                 "company_id": account.company_id.id,
@@ -269,17 +275,26 @@ class AmazonSellerAccount(models.Model):
 
     @api.model
     def _cron_sync_orders(self):
-        """Scheduled action: synchronise the orders of every enabled account, one after the other,
-        committing after each page; an account another worker is busy with is left to it."""
-        accounts = self.search([("sync_enabled", "=", True)])
+        """Scheduled action: synchronise every enabled account, the least recently synchronised
+        first, committing after each page. Odoo calls it again while accounts remain; an account
+        whose backlog outlasts the run resumes at its saved page. An account another worker is
+        busy with is left to it; an unexpected failure of one account does not stop the others."""
+        accounts = self.search([("sync_enabled", "=", True)], order="last_sync_date asc nulls first, id")
         cron = self.env["ir.cron"]
         cron._commit_progress(remaining=len(accounts))
         for account in accounts:
             if account._can_sync() and account._try_lock_sync():
                 try:
-                    account._sync_orders(progress=cron._commit_progress)
+                    account._sync_orders(progress=lambda _orders: cron._commit_progress(0))
+                except Exception as error:  # noqa: BLE001 - isolate the account, keep the others going
+                    self.env.cr.rollback()
+                    _logger.exception("Amazon account %s: order synchronisation crashed", account.id)
+                    account._end_sync(Counter(), self.env._("unexpected error: %(error)s", error=error),
+                                      failed=True)
                 finally:
                     account._unlock_sync()
+                if account.orders_resume_token:
+                    break  # out of time mid-backlog: Odoo runs the job again at once
             if not cron._commit_progress(1):
                 break  # out of time: the next run goes on
 
@@ -314,11 +329,17 @@ class AmazonSellerAccount(models.Model):
         stats = Counter()
         try:
             upper_bound, complete = self._fetch_orders(
-                {"lastUpdatedAfter": to_amazon_timestamp(since)}, stats, progress)
+                {"lastUpdatedAfter": to_amazon_timestamp(since)}, stats, progress, resume=True)
             if complete and upper_bound:
                 self.orders_checkpoint = upper_bound
             if complete:
                 self._retry_failed_orders(stats)
+        except AmazonBadRequest as error:
+            if self.orders_resume_token:  # Amazon no longer knows the saved page: redo the window
+                self.write({"orders_resume_token": False, "orders_resume_window": False})
+            self._end_sync(stats, self._describe_amazon_error(error), failed=True)
+            self._ask_for_help(self._describe_amazon_error(error))
+            return stats
         except AmazonError as error:
             self._end_sync(stats, self._describe_amazon_error(error), failed=True)
             if not error.retryable:
@@ -327,9 +348,11 @@ class AmazonSellerAccount(models.Model):
         self._end_sync(stats, None if complete else self.env._("stopped for lack of time"))
         return stats
 
-    def _fetch_orders(self, filters, stats, progress=None):
+    def _fetch_orders(self, filters, stats, progress=None, resume=False):
         """Page through searchOrders with ``filters`` and import every page.
 
+        :param resume: start at the page saved by a run that ran out of time, and save the next
+            page after each one stored (the checkpoint's window only)
         :return: (Amazon's upper bound of the window as a datetime, whether all pages were read)
         """
         gateway = self._get_gateway()
@@ -341,6 +364,8 @@ class AmazonSellerAccount(models.Model):
             "maxResultsPerPage": const.ORDER_PAGE_SIZE,
         }
         upper_bound, token = False, None
+        if resume:
+            upper_bound, token = self.orders_resume_window, self.orders_resume_token or None
         while True:
             response = gateway.call(
                 "orders", "search_orders", **params, **({"paginationToken": token} if token else {}),
@@ -354,6 +379,9 @@ class AmazonSellerAccount(models.Model):
                 _logger.warning("Amazon account %s: searchOrders repeated its page token %s; "
                                 "taking it as the last page", self.id, token)
                 token = None
+            if resume:
+                self.write({"orders_resume_token": token or False,
+                            "orders_resume_window": token and upper_bound})
             remaining_time = progress(len(orders)) if progress else float("inf")
             if not token:
                 return upper_bound, True

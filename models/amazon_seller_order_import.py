@@ -19,8 +19,11 @@ CHARGE_PRODUCTS = {
     "promotion": "amazon_seller.product_amazon_promotion",
     "other": "amazon_seller.product_amazon_other",
 }
+# Base amount on which the ratio "with taxes / without taxes" of a line's taxes is measured.
+FACTOR_BASE = 1_000_000.0
 # What can go wrong while importing one order, and is reported instead of stopping the others.
-IMPORT_ERRORS = (UserError, ValidationError, ValueError, KeyError, psycopg2.Error)
+IMPORT_ERRORS = (UserError, ValidationError, ValueError, KeyError, TypeError, AttributeError,
+                 psycopg2.Error)
 
 
 class AmazonSellerOrderImport(models.AbstractModel):
@@ -41,7 +44,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
         for order in amazon_orders:
             try:
                 mapped.append(map_order(order))
-            except OrderDataError as error:
+            except (ValueError, TypeError, AttributeError, KeyError) as error:  # OrderDataError too
                 ref = order.get("orderId") or "?"
                 failures[ref] = self.env._("Order %(order)s: %(reason)s", order=ref, reason=error)
         existing = self._existing_orders(account, [m["order_ref"] for m in mapped])
@@ -50,12 +53,14 @@ class AmazonSellerOrderImport(models.AbstractModel):
             order = existing.get(values["order_ref"])
             if order and order.amazon_last_update and values["last_updated"] <= order.amazon_last_update:
                 stats["skipped"] += 1
+                imported.add(values["order_ref"])  # up to date: nothing left to retry
             elif order:
                 self._update_one(account, order, values, stats, failures, imported)
             elif values["status"] in const.IMPORTABLE_STATUSES[values["channel"]]:
                 to_create.append(values)
             else:
                 stats["skipped"] += 1  # pending, cancelled before import, FBA not shipped yet
+                imported.add(values["order_ref"])  # nothing to import (yet): nothing to retry
         self._create_in_batch(account, to_create, stats, failures, imported)
         SyncError = self.env["amazon.seller.sync.error"]
         SyncError._record(account, failures)
@@ -131,6 +136,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
                 "name": name,
                 "product_uom_qty": line["quantity"],
                 "price_unit": pricing.price_unit(line["gross"], line["quantity"], taxes, product),
+                "discount": 0.0,  # Amazon's price is final: no pricelist discount on top
                 "tax_ids": [Command.set(taxes.ids)],
                 **extra,
             }))
@@ -216,6 +222,9 @@ class AmazonSellerOrderImport(models.AbstractModel):
         done = moves - uncovered
         done.picked = True
         done._action_done()
+        # moves done outside their picking's own validation leave its date empty
+        done.picking_id.filtered(lambda p: p.state == "done" and not p.date_done).date_done = \
+            order.amazon_last_update or fields.Datetime.now()
         if uncovered:
             order.amazon_account_id._schedule_activity(
                 order,
@@ -438,7 +447,8 @@ class _Pricing:
         return self._pricelists[currency]
 
     def fiscal_position(self, buyer, delivery):
-        key = (delivery.country_id.id, delivery.state_id.id, delivery.zip, buyer.vat)
+        key = (delivery.country_id.id, delivery.state_id.id, delivery.zip, buyer.vat,
+               buyer.property_account_position_id.id, delivery.property_account_position_id.id)
         if key not in self._fiscal_positions:
             self._fiscal_positions[key] = self.env["account.fiscal.position"].with_company(
                 self.company)._get_fiscal_position(buyer, delivery=delivery)
@@ -456,9 +466,11 @@ class _Pricing:
         unit_gross = float(gross) / quantity
         if not taxes:
             return float_round(unit_gross, precision_digits=self.digits)
-        key = tuple(taxes.ids)
+        key = (tuple(taxes.ids), product.id)
         if key not in self._factors:
-            self._factors[key] = taxes.compute_all(1.0, product=product)["total_included"]
+            # on a large base, so that rates like 5.5 % are not rounded to the currency
+            self._factors[key] = taxes.compute_all(
+                FACTOR_BASE, product=product)["total_included"] / FACTOR_BASE
         return float_round(unit_gross / self._factors[key], precision_digits=self.digits)
 
 

@@ -1,6 +1,9 @@
 from datetime import timedelta
 
 from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..exceptions import AmazonError
 
 
 class AmazonSellerSyncError(models.Model):
@@ -34,9 +37,13 @@ class AmazonSellerSyncError(models.Model):
     # === ACTION METHODS === #
 
     def action_retry(self):
-        """Fetch the orders again from Amazon now and import them."""
+        """Fetch the orders again from Amazon now and import them (as superuser: importing writes
+        sales, stock and partners, which an Amazon manager need not manage otherwise)."""
         for account, errors in self.grouped("account_id").items():
-            account._import_order_refs(errors.mapped("amazon_order_ref"))
+            try:
+                account.sudo()._import_order_refs(errors.mapped("amazon_order_ref"))
+            except AmazonError as error:
+                raise UserError(account._describe_amazon_error(error)) from error
         return True
 
     # === BUSINESS METHODS === #

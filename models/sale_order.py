@@ -29,7 +29,8 @@ class SaleOrder(models.Model):
     amazon_is_prime = fields.Boolean(string="Prime", readonly=True, copy=False)
     amazon_is_business = fields.Boolean(string="Business Order", readonly=True, copy=False)
     amazon_purchase_order_number = fields.Char(string="Buyer PO Number", readonly=True, copy=False)
-    amazon_replaced_order_ref = fields.Char(string="Replaces Amazon Order", readonly=True, copy=False)
+    amazon_replaced_order_ref = fields.Char(
+        string="Replaces Amazon Order", readonly=True, copy=False, index="btree_not_null")
     amazon_replaced_order_id = fields.Many2one(
         comodel_name="sale.order", string="Replaces Order", readonly=True, copy=False,
         help="The Amazon order this replacement order was sent for.",
@@ -50,10 +51,10 @@ class SaleOrder(models.Model):
     def _amazon_shipped_late(self):
         """Whether the first shipment left after the ship-by date (or has not left yet)."""
         self.ensure_one()
-        if self.amazon_status == "SHIPPED" and not self.picking_ids:
-            return False
+        if self.amazon_status == "SHIPPED" and not self.picking_ids.amazon_confirmation_state:
+            return False  # shipped outside Odoo: Amazon knows when, Odoo does not
         shipped = [p.date_done for p in self.picking_ids
-                   if p.state == "done" and p.picking_type_code == "outgoing"]
+                   if p.state == "done" and p.picking_type_code == "outgoing" and p.date_done]
         return not shipped or min(shipped) > self.amazon_ship_by
 
     def _amazon_link_replacements(self):

@@ -60,7 +60,10 @@ class StockPicking(models.Model):
         ))
 
     def _amazon_check_shipping_data(self):
-        missing = self.filtered(lambda picking: not picking.carrier_id or not picking.carrier_tracking_ref)
+        """Carrier and tracking number are needed; carriers integrated for shipping (DHL, UPS...
+        connectors) produce the tracking number during the validation itself."""
+        missing = self.filtered(lambda picking: not picking.carrier_id or (
+            not picking.carrier_tracking_ref and not picking.carrier_id._amazon_gives_tracking()))
         if missing:
             raise UserError(self.env._(
                 "Amazon needs the carrier and the tracking number of %(pickings)s to confirm the "
@@ -71,7 +74,9 @@ class StockPicking(models.Model):
     def _amazon_queue_confirmation(self):
         for picking in self:
             picking.write({
-                "amazon_confirmation_state": "to_send",
+                "amazon_confirmation_state": "to_send" if picking.carrier_tracking_ref else "error",
+                "amazon_confirmation_message": not picking.carrier_tracking_ref and self.env._(
+                    "The carrier gave no tracking number: set it, then retry."),
                 "amazon_package_ref": str(picking._amazon_next_package_number()),
                 "amazon_next_attempt": fields.Datetime.now(),
             })
@@ -107,6 +112,8 @@ class StockPicking(models.Model):
         return self.search([
             ("amazon_confirmation_state", "in", ("to_send", "error")),
             ("amazon_next_attempt", "<=", fields.Datetime.now()),
+            ("sale_id.amazon_account_id.sync_enabled", "=", True),
+            ("sale_id.amazon_account_id.active", "=", True),
         ], limit=CONFIRMATIONS_PER_RUN, order="amazon_next_attempt")
 
     def _amazon_send_confirmations(self):
@@ -114,8 +121,9 @@ class StockPicking(models.Model):
         for picking in self:
             if not picking._amazon_lock():
                 continue  # another worker (cron or user) is sending it right now
-            if picking.amazon_confirmation_state not in ("to_send", "error"):
-                continue  # sent meanwhile: never twice
+            if picking.amazon_confirmation_state not in ("to_send", "error") \
+                    or not picking.carrier_tracking_ref:
+                continue  # sent meanwhile (never twice), or nothing to send yet
             try:
                 if picking.amazon_confirmation_attempts and picking._amazon_package_known():
                     picking._amazon_mark_sent()  # an earlier attempt went through after all
@@ -124,7 +132,7 @@ class StockPicking(models.Model):
             except AmazonThrottled as error:
                 picking._amazon_record_failure(error, count_attempt=False)
                 return False
-            except AmazonError as error:
+            except (AmazonError, UserError) as error:  # UserError: e.g. credentials removed
                 picking._amazon_record_failure(error)
         return True
 
@@ -195,7 +203,8 @@ class StockPicking(models.Model):
         attempts = self.amazon_confirmation_attempts + (1 if count_attempt else 0)
         self.write({
             "amazon_confirmation_state": "error" if count_attempt else self.amazon_confirmation_state,
-            "amazon_confirmation_message": account._describe_amazon_error(error),
+            "amazon_confirmation_message": account._describe_amazon_error(error)
+            if isinstance(error, AmazonError) else error.args[0],
             "amazon_confirmation_attempts": attempts,
             "amazon_next_attempt": fields.Datetime.now() + timedelta(minutes=5 * 2 ** min(attempts, 8)),
         })

@@ -96,7 +96,7 @@ class ReplayCase(SimulatorCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.account.write({
-            "region": "EU", "orders_checkpoint": "2020-01-01 00:00:00",
+            "region": "EU", "orders_checkpoint": "2020-01-01 00:00:00", "sync_enabled": True,
             "marketplace_ids": [Command.set([cls.marketplace_de.id,
                                              cls.env.ref("amazon_seller.marketplace_uk").id])],
         })

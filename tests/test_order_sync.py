@@ -40,6 +40,8 @@ class TestOrderSync(OrderSyncCase):
             amazon = expected[order.amazon_order_ref]
             with self.subTest(order=order.amazon_order_ref):
                 self.assert_order_matches(order, amazon)
+        for account in self.accounts:
+            self.assertGreaterEqual(account.late_shipment_rate_30d, 0.0)
 
     def assert_order_matches(self, order, amazon):
         grand_total = amazon["proceeds"]["grandTotal"]
@@ -87,6 +89,8 @@ class TestOrderSync(OrderSyncCase):
         else:  # delivered at once
             goods = product_lines.filtered(lambda line: line.product_id.type == "consu")
             self.assertEqual(goods.mapped("qty_delivered"), goods.mapped("product_uom_qty"))
+            self.assertTrue(all(order.picking_ids.mapped("date_done")))
+            self.assertFalse(order._amazon_shipped_late(), "shipped outside Odoo: not late")
 
     def test_scenario_has_what_the_import_must_handle(self):
         """Test that the scenario exercises replacements, business orders and anonymous buyers."""
@@ -200,11 +204,26 @@ class TestOrderSyncThrottled(OrderSyncCase):
         self.assertTrue(self.account.last_sync_failed)
         self.assertIn("429", self.account.last_sync_message)
         self.assertEqual(self.account.orders_checkpoint, checkpoint)
+        self.assertTrue(self.account.orders_resume_token, "the next page is remembered")
+        self.simulator.reset_calls()
 
         stats = self.account._sync_orders()
 
         self.assertFalse(self.account.last_sync_failed)
+        self.assertEqual(self.simulator.call_counts().get("searchOrders"), 1, "resumed at page 2")
         self.assertEqual(stats["created"], len(expected) - const.ORDER_PAGE_SIZE)
-        self.assertEqual(stats["skipped"], const.ORDER_PAGE_SIZE)
+        self.assertEqual(stats["skipped"], 0)
         self.assertEqual(len(self.imported(self.account)), len(expected))
         self.assertGreater(self.account.orders_checkpoint, checkpoint)
+        self.assertFalse(self.account.orders_resume_token)
+
+    def test_rejected_resume_token_restarts_the_window(self):
+        """Test that a saved page Amazon no longer knows is dropped, not retried forever."""
+        self.account.write({"orders_resume_token": "expired-token",
+                            "orders_resume_window": fields.Datetime.now()})
+        self.account._sync_orders()
+        self.assertTrue(self.account.last_sync_failed)
+        self.assertFalse(self.account.orders_resume_token)
+        stats = self.account._sync_orders()
+        self.assertFalse(self.account.last_sync_failed)
+        self.assertGreater(stats["created"], const.ORDER_PAGE_SIZE)

@@ -76,6 +76,20 @@ class TestShipmentConfirmation(ReplayCase):
         self.assertIn("tracking number", caught.exception.args[0])
         self.assertNotEqual(picking.state, "done")
 
+    def test_integrated_carrier_may_give_tracking_later(self):
+        """Test that a carrier connector's delivery validates without a number, then waits for it."""
+        picking = self.picking(ORDER_B)
+        self.patch(type(self.dhl), "_amazon_gives_tracking", lambda carrier: True)
+        self.validate(picking, self.dhl, False)
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.amazon_confirmation_state, "error")
+        self.assertIn("tracking number", picking.amazon_confirmation_message)
+        picking._amazon_send_confirmations()
+        self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
+        picking.carrier_tracking_ref = "GIVEN-LATER"
+        picking.action_amazon_retry_confirmation()
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+
     def test_full_shipment_confirmed_once(self):
         """Test that a validated delivery is confirmed with its carrier code, then never again."""
         picking = self.picking(ORDER_A)

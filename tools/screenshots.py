@@ -26,6 +26,7 @@ PAGES = {
     "accounts": "/odoo/action-amazon_seller.amazon_seller_account_action",
     "account_form": "/odoo/action-amazon_seller.amazon_seller_account_action/1",
     "offers": "/odoo/action-amazon_seller.amazon_seller_offer_action",
+    "to_ship": "/odoo/action-amazon_seller.action_amazon_to_ship",
     "sync_errors": "/odoo/action-amazon_seller.action_amazon_sync_errors",
     "pivot": "/odoo/action-amazon_seller.action_amazon_orders?view_type=pivot",
 }

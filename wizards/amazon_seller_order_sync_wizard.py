@@ -39,15 +39,16 @@ class AmazonSellerOrderSyncWizard(models.TransientModel):
 
     def action_sync(self):
         self.ensure_one()
-        account = self.account_id
-        stats = None
+        # as superuser: importing writes sales, stock and partners (the wizard is for managers)
+        account = self.account_id.sudo()
+        if not account._try_lock_sync():
+            raise UserError(self.env._(
+                "A synchronisation of %(account)s is running: try again in a moment.",
+                account=account.name))
         try:
-            if self.mode == "refs":
-                stats = account._import_order_refs(self._parsed_refs())
-            else:
-                stats = self._sync_period(account)
-        except AmazonError as error:
-            raise UserError(account._describe_amazon_error(error)) from error
+            stats = self._run(account)
+        finally:
+            account._unlock_sync()
         self.write({
             "state": "done",
             "result": self.env._(
@@ -59,6 +60,14 @@ class AmazonSellerOrderSyncWizard(models.TransientModel):
             "type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
             "view_mode": "form", "target": "new", "name": self.env._("Synchronise Orders"),
         }
+
+    def _run(self, account):
+        try:
+            if self.mode == "refs":
+                return account._import_order_refs(self._parsed_refs())
+            return self._sync_period(account)
+        except AmazonError as error:
+            raise UserError(account._describe_amazon_error(error)) from error
 
     def _sync_period(self, account):
         if not self.date_from:
