@@ -532,6 +532,13 @@ class Simulator:
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
 
     # -- operations --------------------------------------------------------------------------
+    def _page(self, token, kind, param="nextToken"):
+        """The stored (items, offset, extra) behind a page token of this kind of listing."""
+        page = self.store.pages.get(token)
+        if page is None or page[2].get("kind") != kind:
+            raise ScenarioError(400, "InvalidInput", "Invalid %s." % param)
+        return page
+
     def op_getMarketplaceParticipations(self, req):
         payload = [{
             "marketplace": {"id": m.id, "name": m.name, "countryCode": m.country,
@@ -558,10 +565,7 @@ class Simulator:
                                            "marketplaceIds", "fulfilledBy") if req.one(k)}
         token = req.one("paginationToken")
         if token:
-            page = self.store.pages.get(token)
-            if page is None or page[2].get("kind") != "orders":
-                raise ScenarioError(400, "InvalidInput", "Invalid paginationToken.")
-            ids, offset, extra = page
+            ids, offset, extra = self._page(token, "orders", param="paginationToken")
             for key, value in filters.items():
                 if extra["filters"].get(key) != value:
                     raise ScenarioError(400, "InvalidInput",
@@ -655,10 +659,7 @@ class Simulator:
     def op_getReports(self, req):
         token = req.one("nextToken")
         if token:
-            page = self.store.pages.get(token)
-            if page is None or page[2].get("kind") != "reports":
-                raise ScenarioError(400, "InvalidInput", "Invalid nextToken.")
-            jobs, offset, extra = page
+            jobs, offset, extra = self._page(token, "reports", param="nextToken")
         else:
             types, statuses = req.many("reportTypes"), req.many("processingStatuses")
             marketplaces = req.many("marketplaceIds")
@@ -712,10 +713,7 @@ class Simulator:
             raise ScenarioError(400, "InvalidInput", "granularityId must equal the marketplaceId.")
         token = req.one("nextToken")
         if token:
-            page = self.store.pages.get(token)
-            if page is None or page[2].get("kind") != "inventory":
-                raise ScenarioError(400, "InvalidInput", "Invalid nextToken.")
-            rows, offset, extra = page
+            rows, offset, extra = self._page(token, "inventory", param="nextToken")
         else:
             rows = self.scenario.inventory(MARKETPLACE_BY_ID[granularity].code, req.now)
             since = req.time("startDateTime")
@@ -761,10 +759,7 @@ class Simulator:
     def op_listTransactions(self, req):
         token = req.one("nextToken")
         if token:
-            page = self.store.pages.get(token)
-            if page is None or page[2].get("kind") != "transactions":
-                raise ScenarioError(400, "InvalidInput", "Invalid nextToken.")
-            rows, offset, extra = page
+            rows, offset, extra = self._page(token, "transactions", param="nextToken")
         else:
             after, before = req.time("postedAfter"), req.time("postedBefore")
             if after is None:
