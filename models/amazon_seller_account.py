@@ -293,8 +293,6 @@ class AmazonSellerAccount(models.Model):
                                       failed=True)
                 finally:
                     account._unlock_sync()
-                if account.orders_resume_token:
-                    break  # out of time mid-backlog: Odoo runs the job again at once
             if not cron._commit_progress(1):
                 break  # out of time: the next run goes on
 
