@@ -332,16 +332,14 @@ class AmazonSellerAccount(models.Model):
                 self.orders_checkpoint = upper_bound
             if complete:
                 self._retry_failed_orders(stats)
-        except AmazonBadRequest as error:
-            if self.orders_resume_token:  # Amazon no longer knows the saved page: redo the window
-                self.write({"orders_resume_token": False, "orders_resume_window": False})
-            self._end_sync(stats, self._describe_amazon_error(error), failed=True)
-            self._ask_for_help(self._describe_amazon_error(error))
-            return stats
         except AmazonError as error:
-            self._end_sync(stats, self._describe_amazon_error(error), failed=True)
-            if not error.retryable:
-                self._ask_for_help(self._describe_amazon_error(error))
+            expired = isinstance(error, AmazonBadRequest) and self.orders_resume_token
+            if expired:  # Amazon no longer knows the saved page: the next run redoes the window
+                self.write({"orders_resume_token": False, "orders_resume_window": False})
+            problem = self._describe_amazon_error(error)
+            self._end_sync(stats, problem, failed=True)
+            if not error.retryable and not expired:
+                self._ask_for_help(problem)
             return stats
         self._end_sync(stats, None if complete else self.env._("stopped for lack of time"))
         return stats

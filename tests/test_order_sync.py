@@ -224,6 +224,7 @@ class TestOrderSyncThrottled(OrderSyncCase):
         self.account._sync_orders()
         self.assertTrue(self.account.last_sync_failed)
         self.assertFalse(self.account.orders_resume_token)
+        self.assertFalse(self.account.activity_ids, "it heals by itself: nobody is bothered")
         stats = self.account._sync_orders()
         self.assertFalse(self.account.last_sync_failed)
         self.assertGreater(stats["created"], const.ORDER_PAGE_SIZE)
