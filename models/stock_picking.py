@@ -78,7 +78,8 @@ class StockPicking(models.Model):
                 "amazon_confirmation_message": not picking.carrier_tracking_ref and self.env._(
                     "The carrier gave no tracking number: set it, then retry."),
                 "amazon_package_ref": str(picking._amazon_next_package_number()),
-                "amazon_next_attempt": fields.Datetime.now(),
+                # (without a tracking number it waits for a person's retry, not for the cron)
+                "amazon_next_attempt": picking.carrier_tracking_ref and fields.Datetime.now(),
             })
         if self:
             self.env.ref("amazon_seller.ir_cron_sync_shipments")._trigger()
