@@ -301,16 +301,15 @@ def test_command_line_serves_and_rejects_bad_faults(tmp_path):
         proc.wait(10)
 
 
-def test_fbm2_profile_serves_2000_orders_quickly():
+def test_fbm2_profile_serves_2000_orders_in_20_pages():
+    """The benchmark's scenario: 2,000 distinct FBM orders of 2 items, 100 per page (its speed is
+    measured by tools/bench, never asserted here)."""
     sim = make_sim(seed=1, orders=2000, profile="fbm2", rate_limits=False)
     try:
-        started = time.monotonic()
         orders, _ = _search(sim, sim.issue_token(), "lastUpdatedAfter=2000-01-01T00:00:00Z&maxResultsPerPage=100"
                                                     "&fulfillmentStatuses=UNSHIPPED&includedData=" + ALL)
-        elapsed = time.monotonic() - started
         assert len(orders) == 2000 and len({o["orderId"] for o in orders}) == 2000
         assert all(len(o["orderItems"]) == 2 and o["fulfillment"]["fulfilledBy"] == "MERCHANT" for o in orders)
         assert sim.call_counts() == {"searchOrders": 20}
-        assert elapsed < 10, elapsed
     finally:
         sim.stop()
