@@ -109,10 +109,8 @@ class AmazonSellerOrderImport(models.AbstractModel):
         self._add_rounding_lines(orders, to_create)
         orders._amazon_link_replacements()
         orders.action_confirm()
-        by_ref = {order.amazon_order_ref: order for order in orders}
-        for values in to_create:
-            if values["channel"] == "fba" or values["status"] == "SHIPPED":
-                self._deliver_at_once(by_ref[values["order_ref"]])
+        self._deliver_at_once(orders.filtered(
+            lambda o: o.amazon_fulfillment_channel == "fba" or o.amazon_status == "SHIPPED"))
 
     def _prepare_order(self, account, values, partner_pair, offers, pricing):
         marketplace = self._marketplace(values)
@@ -203,54 +201,52 @@ class AmazonSellerOrderImport(models.AbstractModel):
 
     # === DELIVERY AT ONCE (FBA, and FBM orders first seen shipped) === #
 
-    def _deliver_at_once(self, order):
-        """Record that the goods already left: FBA orders from the account's FBA location, FBM
-        orders already shipped on Amazon from their delivery. Lot/serial-tracked goods take the
-        lots available there (removal strategy); what no lot covers stays open for a person,
-        with an activity, rather than inventing lots."""
-        if order.amazon_fulfillment_channel == "fba":
-            moves = self._create_fba_moves(order)
-        else:
-            moves = order.picking_ids.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+    def _deliver_at_once(self, orders):
+        """Record, in one batch, that the goods of ``orders`` already left: FBA orders from their
+        account's FBA location, FBM orders already shipped on Amazon from their delivery.
+        Lot/serial-tracked goods take the lots available there (removal strategy); what no lot
+        covers stays open for a person, with an activity, rather than inventing lots."""
+        if not orders:
+            return
+        fba = orders.filtered(lambda o: o.amazon_fulfillment_channel == "fba")
+        moves = self._create_fba_moves(fba) | (orders - fba).picking_ids.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel"))
         moves._action_assign()
-        uncovered = self.env["stock.move"]
-        for move in moves:
-            if move.product_id.tracking != "none" and move.quantity < move.product_uom_qty:
-                uncovered |= move
-            elif move.product_id.tracking == "none":
-                move.quantity = move.product_uom_qty
+        uncovered = moves.filtered(
+            lambda m: m.product_id.tracking != "none" and m.quantity < m.product_uom_qty)
+        for move in moves.filtered(lambda m: m.product_id.tracking == "none"):
+            move.quantity = move.product_uom_qty
         done = moves - uncovered
         done.picked = True
         done._action_done()
         # moves done outside their picking's own validation leave its date empty
-        done.picking_id.filtered(lambda p: p.state == "done" and not p.date_done).date_done = \
-            order.amazon_last_update or fields.Datetime.now()
-        if uncovered:
+        for picking in done.picking_id.filtered(lambda p: p.state == "done" and not p.date_done):
+            picking.date_done = picking.sale_id.amazon_last_update or fields.Datetime.now()
+        for order, order_moves in uncovered.grouped(lambda m: m.sale_line_id.order_id).items():
             order.amazon_account_id._schedule_activity(
                 order,
                 summary=self.env._("Choose the lots Amazon shipped"),
                 note=self.env._(
                     "Amazon shipped %(products)s of order %(order)s, but the location holds too "
                     "few lots or serial numbers for them: complete the remaining moves by hand.",
-                    products=", ".join(uncovered.product_id.mapped("display_name")),
+                    products=", ".join(order_moves.product_id.mapped("display_name")),
                     order=order.amazon_order_ref),
             )
 
-    def _create_fba_moves(self, order):
-        account = order.amazon_account_id
-        account._ensure_fba_location()
+    def _create_fba_moves(self, orders):
+        orders.amazon_account_id._ensure_fba_location()
         customer = self.env.ref("stock.stock_location_customers")
         moves = self.env["stock.move"].create([{
             "product_id": line.product_id.id,
             "product_uom_qty": line.product_uom_qty,
             "product_uom": line.product_uom_id.id,
-            "location_id": account.fba_location_id.id,
+            "location_id": order.amazon_account_id.fba_location_id.id,
             "location_dest_id": customer.id,
             "partner_id": order.partner_shipping_id.id,
             "sale_line_id": line.id,
             "company_id": order.company_id.id,
             "origin": f"{order.name} ({order.amazon_order_ref})",
-        } for line in order.order_line if line.product_id.type == "consu"])
+        } for order in orders for line in order.order_line if line.product_id.type == "consu"])
         moves._action_confirm()
         return moves
 
