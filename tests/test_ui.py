@@ -1,4 +1,10 @@
+import json
+import os
+import tempfile
+
 from odoo.tests import HttpCase, tagged
+
+from .common import AmazonSellerCase
 
 
 @tagged("post_install", "-at_install")
@@ -12,3 +18,41 @@ class TestUi(HttpCase):
         self.assertEqual(account.endpoint_url, "http://127.0.0.1:9")
         self.assertEqual(account.lwa_app_id, "amzn1.application-oa2-client.tour")
         self.assertFalse(account.refresh_token)
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryUi(HttpCase):
+
+    def test_delivery_needs_tracking_then_queues_confirmation(self):
+        """Test in a browser that an FBM delivery asks for tracking, then queues its confirmation."""
+        from ..tools.spapi_simulator import Simulator
+
+        from .orders import make_order
+
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+            json.dump([make_order("302-2000001-2000001", items=(("TOUR-SKU", 1, "9.99"),))], file)
+        self.addCleanup(os.unlink, file.name)
+        simulator = Simulator(orders_file=file.name, models_dir=False, rate_limits=False).start()
+        self.addCleanup(simulator.stop)
+        account = self.env["amazon.seller.account"].create({
+            "name": "Tour Seller", "region": "EU", "endpoint_url": simulator.url,
+            "marketplace_ids": [self.env.ref("amazon_seller.marketplace_de").id],
+            "orders_checkpoint": "2020-01-01 00:00:00",
+            **AmazonSellerCase.credentials(),
+        })
+        product = self.env["product.product"].create({"name": "Tour product", "is_storable": True})
+        self.env["amazon.seller.offer"].create({
+            "account_id": account.id, "marketplace_id": self.env.ref("amazon_seller.marketplace_de").id,
+            "sku": "TOUR-SKU", "fulfillment_channel": "fbm", "product_id": product.id})
+        self.env["stock.quant"]._update_available_quantity(product, account.warehouse_id.lot_stock_id, 5)
+        service = self.env["product.product"].create({"name": "Carriage", "type": "service"})
+        self.env["delivery.carrier"].create({"name": "Tour Carrier", "product_id": service.id})
+        self.assertEqual(account._sync_orders()["created"], 1)
+
+        self.start_tour("/odoo/action-amazon_seller.action_amazon_to_ship",
+                        "amazon_seller_delivery_tour", login="admin")
+
+        picking = self.env["sale.order"].search([("amazon_account_id", "=", account.id)]).picking_ids
+        self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "TOUR-123"))
+        self.assertEqual((picking.amazon_confirmation_state, picking.amazon_package_ref), ("to_send", "1"))
+        self.assertFalse(simulator.call_counts().get("confirmShipment"), "sent after commit, by the cron")
