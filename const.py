@@ -77,3 +77,16 @@ CHARGE_LINE_KINDS = {
 CARRIER_CODE_OTHER = "Other"
 # Shipment confirmations: failed attempts before an activity asks a person to look.
 CONFIRMATION_ATTEMPTS_BEFORE_ACTIVITY = 3
+
+# The flows: each exchange with Amazon has its own state per account (checkpoint, resume point,
+# last run and result), its own lock, scheduled action and importer/exporter, and its failures
+# recorded in the one synchronisation error model under its name.
+FLOWS = [
+    ("orders", "Orders"),
+    ("shipments", "Shipment Confirmations"),
+    ("listings", "Listings"),
+    ("inventory", "FBA Inventory"),
+    ("stock_push", "Stock Push"),
+    ("invoicing", "Invoicing"),
+    ("settlements", "Settlements"),
+]

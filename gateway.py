@@ -1,17 +1,24 @@
 """The one seam between the addon and the Selling Partner API.
 
-Every call to Amazon goes through :class:`SpApiGateway`: it builds the python-amazon-sp-api client
-for an API (version, marketplace, credentials, endpoint, token class, timeout) and turns every
-failure into one of the addon's exceptions (:mod:`.exceptions`). It knows nothing of the ORM, so
-it can be exercised against any HTTP server, and business code never sees library internals.
+:class:`SpApiGateway` speaks Amazon, not the library: one named method per operation the addon
+uses (``search_orders`` yielding pages, ``get_order``, ``confirm_shipment``, reports and their
+documents, feeds, inventory summaries, transactions). Each builds the python-amazon-sp-api client
+of its API (version, marketplace, credentials, endpoint, token class, timeout), owns pagination and
+unwrapping, logs the call at debug level (operation, status, duration, rate limit; secrets and
+tokens masked) and turns every failure into one of the addon's exceptions (:mod:`.exceptions`).
+It knows nothing of the ORM, so it can be exercised against any HTTP server.
 """
 
+from dataclasses import dataclass
+import gzip
 import json
 import logging
+import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import const
+from .utils import mask_secrets, parse_datetime
 from .exceptions import (
     AmazonBadRequest,
     AmazonError,
@@ -23,8 +30,10 @@ from .exceptions import (
 )
 
 _logger = logging.getLogger(__name__)
-# httpx logs every request at INFO: one line per Amazon call would drown Odoo's log.
+# httpx logs every request at INFO: one line per Amazon call would drown Odoo's log. The library
+# logs request headers (the access token among them) at DEBUG: the gateway logs calls itself.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("sp_api").setLevel(logging.INFO)
 
 try:
     import httpx
@@ -75,6 +84,16 @@ def _amazon_error_message(body):
     return message, first.get("code")
 
 
+@dataclass(frozen=True)
+class OrdersPage:
+    """One page of searchOrders: its orders, the token of the next page (None on the last one)
+    and Amazon's upper bound of the window (``lastUpdatedBefore``, naive UTC)."""
+
+    orders: list
+    next_token: str | None
+    last_updated_before: object
+
+
 class SpApiGateway:
     """Calls the Selling Partner API for one seller account.
 
@@ -93,33 +112,178 @@ class SpApiGateway:
         self.endpoint_url = (endpoint_url or "").rstrip("/") or None
         self.timeout = timeout
 
-    # === PUBLIC METHODS === #
+    # === SELLERS === #
 
-    def call(self, api, operation, *args, marketplace_id=None, **kwargs):
-        """Call ``operation`` (a python-amazon-sp-api method name) of ``api`` (a key of
-        ``const.APIS``) and return its ``ApiResponse``; raise an ``AmazonError`` on any failure."""
-        client = self._build_client(api, marketplace_id)
-        try:
-            return getattr(client, operation)(*args, **kwargs)
-        except AmazonUnauthorized:
-            self._forget_access_token(client)
-            raise
-        except AmazonError:
-            raise
-        except AuthorizationError as error:
-            raise self._lwa_error(error) from error
-        except httpx.TimeoutException as error:
-            raise AmazonTimeout(f"no answer within {self.timeout} s ({error})") from error
-        except httpx.HTTPError as error:
-            raise AmazonUnreachable(str(error) or type(error).__name__) from error
-        except ValueError as error:  # an LWA answer that is not JSON
-            raise AmazonServerError(f"unreadable answer: {error}") from error
-        finally:
-            client.close()
+    def get_marketplace_participations(self):
+        """The seller's marketplace participations (``[{"marketplace", "participation"}]``)."""
+        response = self._call("sellers", "getMarketplaceParticipations", "get_marketplace_participation")
+        return response.payload or []
+
+    # === ORDERS === #
+
+    def search_orders(self, filters, marketplace_ids, pagination_token=None):
+        """Yield the :class:`OrdersPage` of searchOrders (Orders 2026-01-01) for ``filters``
+        (``lastUpdatedAfter`` or ``createdAfter``/``createdBefore``...), starting at
+        ``pagination_token`` when given. A token Amazon repeats is taken as the last page."""
+        params = {
+            **filters,
+            "marketplaceIds": list(marketplace_ids),
+            "includedData": const.ORDER_INCLUDED_DATA,
+            "maxResultsPerPage": const.ORDER_PAGE_SIZE,
+        }
+        token = pagination_token
+        while True:
+            response = self._call("orders", "searchOrders", "search_orders",
+                                  **params, **({"paginationToken": token} if token else {}))
+            previous, token = token, (response.pagination or {}).get("nextToken")
+            if token and token == previous:
+                _logger.warning("searchOrders repeated its page token %s: taking it as the last page",
+                                token)
+                token = None
+            payload = response.payload or {}
+            yield OrdersPage(
+                orders=payload.get("orders") or [],
+                next_token=token,
+                last_updated_before=parse_datetime(payload.get("lastUpdatedBefore")),
+            )
+            if not token:
+                return
+
+    def get_order(self, order_id, included_data=const.ORDER_INCLUDED_DATA):
+        """One order (Orders 2026-01-01 getOrder) with the ``included_data`` asked for."""
+        response = self._call("orders", "getOrder", "get_order", order_id,
+                              includedData=list(included_data))
+        payload = response.payload or {}
+        return payload.get("order", payload)
+
+    def confirm_shipment(self, order_id, marketplace_id, package_detail):
+        """Confirm one package of an FBM order (Orders v0 confirmShipment, not deprecated)."""
+        self._call("orders_v0", "confirmShipment", "confirm_shipment", order_id=order_id,
+                   marketplaceId=marketplace_id, packageDetail=package_detail,
+                   marketplace_id=marketplace_id)
+
+    # === REPORTS === #
+
+    def get_reports(self, report_types, created_since=None, marketplace_ids=None):
+        """Yield the reports (metadata dicts) of ``report_types``, newest first, all pages."""
+        params = {"reportTypes": list(report_types), "pageSize": 100}
+        if created_since:
+            params["createdSince"] = created_since
+        if marketplace_ids:
+            params["marketplaceIds"] = list(marketplace_ids)
+        while True:
+            response = self._call("reports", "getReports", "get_reports", **params)
+            yield from (response.payload or {}).get("reports") or []
+            if not response.next_token:
+                return
+            params = {"nextToken": response.next_token}  # Amazon wants the token alone
+
+    def create_report(self, report_type, marketplace_ids, **options):
+        """Request a report; return its ``reportId``."""
+        response = self._call("reports", "createReport", "create_report",
+                              reportType=report_type, marketplaceIds=list(marketplace_ids), **options)
+        return response.payload["reportId"]
+
+    def get_report(self, report_id):
+        """A report's metadata: ``processingStatus``, ``reportDocumentId``..."""
+        return self._call("reports", "getReport", "get_report", report_id).payload
+
+    def get_report_document(self, document_id):
+        """The content of a report document as bytes, uncompressed (the caller decodes it: Amazon
+        does not document the encoding)."""
+        document = self._call("reports", "getReportDocument", "get_report_document",
+                              document_id).payload
+        return self._download(document["url"], "getReportDocument",
+                               document.get("compressionAlgorithm"))
+
+    # === FEEDS === #
+
+    def submit_feed(self, feed_type, content, content_type, marketplace_ids, feed_options=None):
+        """Create a feed document, upload ``content`` (bytes) to it and create the feed; return
+        the ``feedId``."""
+        document = self._call("feeds", "createFeedDocument", "create_feed_document",
+                              None, content_type).payload
+        self._upload(document["url"], content, content_type)
+        options = {"feedOptions": feed_options} if feed_options else {}
+        response = self._call("feeds", "createFeed", "create_feed", feed_type,
+                              document["feedDocumentId"], marketplaceIds=list(marketplace_ids),
+                              **options)
+        return response.payload["feedId"]
+
+    def get_feed(self, feed_id):
+        """A feed's metadata: ``processingStatus``, ``resultFeedDocumentId``..."""
+        return self._call("feeds", "getFeed", "get_feed", feed_id).payload
+
+    def get_feed_document(self, document_id):
+        """The content of a feed (result) document as bytes, uncompressed."""
+        document = self._call("feeds", "getFeedDocument", "get_feed_document", document_id).payload
+        return self._download(document["url"], "getFeedDocument",
+                              document.get("compressionAlgorithm"))
+
+    # === FBA INVENTORY === #
+
+    def get_inventory_summaries(self, marketplace_id, seller_skus=None):
+        """Yield pages (lists) of FBA inventory summaries of a marketplace, with details."""
+        params = {"granularityType": "Marketplace", "granularityId": marketplace_id,
+                  "marketplaceIds": [marketplace_id], "details": "true"}
+        if seller_skus:
+            params["sellerSkus"] = list(seller_skus)
+        while True:
+            response = self._call("fba_inventory", "getInventorySummaries",
+                                  "get_inventory_summary_marketplace", marketplace_id=marketplace_id,
+                                  **params)
+            yield (response.payload or {}).get("inventorySummaries") or []
+            if not response.next_token:
+                return
+            params["nextToken"] = response.next_token
+
+    # === FINANCES === #
+
+    def list_transactions(self, posted_after, posted_before=None, marketplace_id=None):
+        """Yield pages (lists) of Finances 2024-06-19 transactions posted in the period."""
+        params = {"postedAfter": posted_after}
+        if posted_before:
+            params["postedBefore"] = posted_before
+        if marketplace_id:
+            params["marketplaceId"] = marketplace_id
+        while True:
+            response = self._call("finances", "listTransactions", "list_transactions", **params)
+            yield (response.payload or {}).get("transactions") or []
+            if not response.next_token:
+                return
+            params["nextToken"] = response.next_token
 
     # === PRIVATE METHODS === #
 
-    def _build_client(self, api, marketplace_id):
+    def _call(self, api, operation, method, *args, marketplace_id=None, **kwargs):
+        """Call ``method`` (the library's name) of ``api`` (a key of ``const.APIS``) as the SP-API
+        ``operation``; return its ``ApiResponse`` or raise an ``AmazonError``."""
+        client = self._build_client(api, marketplace_id, operation)
+        try:
+            return getattr(client, method)(*args, **kwargs)
+        except AmazonUnauthorized:
+            self._forget_access_token(client)
+            raise
+        except Exception as error:  # noqa: BLE001 - every library failure becomes ours
+            raise self._translate(error) from error
+        finally:
+            client.close()
+
+    def _translate(self, error):
+        """The addon's exception for a failure of the library or of the HTTP layer."""
+        if isinstance(error, AmazonError):
+            return error
+        if isinstance(error, AuthorizationError):
+            return self._lwa_error(error)
+        if isinstance(error, httpx.TimeoutException):
+            return AmazonTimeout(f"no answer within {self.timeout} s ({error})")
+        if isinstance(error, httpx.HTTPError):
+            return AmazonUnreachable(str(error) or type(error).__name__)
+        if isinstance(error, ValueError):  # an LWA answer that is not JSON
+            return AmazonServerError(f"unreadable answer: {error}")
+        raise error
+
+    def _build_client(self, api, marketplace_id, operation):
         class_name, version = const.APIS[api]
         marketplace = _marketplace_enum(
             marketplace_id or const.REGION_DEFAULT_MARKETPLACE_IDS[self.region]
@@ -137,11 +301,45 @@ class SpApiGateway:
         client.endpoint = self.endpoint_url or const.REGION_ENDPOINTS[self.region]
         # The library raises only when a body has "errors" (a 429 with an empty body comes back
         # as an empty success): judge every answer by its HTTP status instead.
-        client._transport._client.event_hooks["response"].append(self._raise_for_status)
+        hooks = client._transport._client.event_hooks
+        hooks["request"].append(_start_timer)
+        hooks["response"].append(lambda response: self._on_response(operation, response))
         return client
 
-    def _raise_for_status(self, response):
+    def _on_response(self, operation, response):
         response.read()
+        _log_call(operation, response)
+        self._raise_for_status(response)
+
+    def _download(self, url, operation, compression=None):
+        """GET a pre-signed document URL (no access token), uncompressed when Amazon says so."""
+        try:
+            with httpx.Client(timeout=self.timeout, event_hooks={"request": [_start_timer]}) as http:
+                response = http.get(url)
+        except Exception as error:  # noqa: BLE001
+            raise self._translate(error) from error
+        _log_call(f"{operation} (download)", response, presigned=True)
+        self._raise_for_status(response)
+        content = response.content
+        if compression == "GZIP" or content[:2] == b"\x1f\x8b":
+            try:
+                content = gzip.decompress(content)
+            except (OSError, EOFError) as error:
+                raise AmazonServerError(f"{operation}: the document is not valid GZIP ({error})") \
+                    from error
+        return content
+
+    def _upload(self, url, content, content_type):
+        """PUT a feed document's content to its pre-signed URL."""
+        try:
+            with httpx.Client(timeout=self.timeout, event_hooks={"request": [_start_timer]}) as http:
+                response = http.put(url, content=content, headers={"Content-Type": content_type})
+        except Exception as error:  # noqa: BLE001
+            raise self._translate(error) from error
+        _log_call("createFeedDocument (upload)", response, presigned=True)
+        self._raise_for_status(response)
+
+    def _raise_for_status(self, response):
         status = response.status_code
         if status < 400:
             self._check_json_body(response)
@@ -183,3 +381,23 @@ class SpApiGateway:
     def _forget_access_token(client):
         """Drop the cached access token so that the next call asks LWA for a fresh one."""
         sp_api_token_module.cache.pop(client._auth._get_cache_key(), None)
+
+
+def _start_timer(request):
+    request.extensions["amazon_seller_started"] = time.monotonic()
+
+
+def _log_call(operation, response, presigned=False):
+    """One debug line per HTTP exchange: operation, method, URL (secrets masked; a pre-signed
+    URL without its signing query), status, duration and the rate limit Amazon announced."""
+    if not _logger.isEnabledFor(logging.DEBUG):
+        return
+    request = response.request
+    started = request.extensions.get("amazon_seller_started")
+    duration = (time.monotonic() - started) * 1000 if started else 0.0
+    url = request.url.copy_with(query=None) if presigned else request.url
+    _logger.debug(
+        "SP-API %s: %s %s -> HTTP %s in %.0f ms (rate limit %s)",
+        operation, request.method, mask_secrets(url), response.status_code, duration,
+        response.headers.get("x-amzn-RateLimit-Limit", "-"),
+    )

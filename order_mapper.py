@@ -6,59 +6,24 @@ reports for it (``gross``), which lets the importer derive prices whatever the t
 """
 
 from collections import defaultdict
-from datetime import datetime, timezone
-from decimal import Decimal
 import hashlib
 
 from . import const
-
-ZERO = Decimal(0)
-
-
-class OrderDataError(ValueError):
-    """The order lacks data the import needs; the message names the field."""
-
-
-def parse_datetime(value):
-    """An ISO-8601 timestamp (``Z`` or an offset) as a naive UTC datetime, as Odoo stores them."""
-    if not value:
-        return False
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise OrderDataError(f"invalid timestamp {value!r}") from error
-    if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
-
-
-def to_amazon_timestamp(moment):
-    """A naive UTC datetime as the ISO-8601 text Amazon expects (``2026-05-01T10:00:00Z``)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def money(value):
-    """The amount of a ``Money`` object, 0 when absent."""
-    if not value or value.get("amount") in (None, ""):
-        return ZERO
-    try:
-        return Decimal(str(value["amount"]))
-    except ArithmeticError as error:
-        raise OrderDataError(f"invalid amount {value['amount']!r}") from error
+from .utils import ZERO, AmazonDataError, money, parse_datetime
 
 
 def map_order(order):
-    """Everything the importer needs from one order, or ``OrderDataError`` naming what is missing."""
+    """Everything the importer needs from one order, or ``AmazonDataError`` naming what is missing."""
     order_ref = order.get("orderId")
     if not order_ref:
-        raise OrderDataError("orderId is missing")
+        raise AmazonDataError("orderId is missing")
     fulfillment = order.get("fulfillment") or {}
     channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"))
     if not channel:
-        raise OrderDataError(f"fulfillment.fulfilledBy {fulfillment.get('fulfilledBy')!r} is unknown")
+        raise AmazonDataError(f"fulfillment.fulfilledBy {fulfillment.get('fulfilledBy')!r} is unknown")
     marketplace_id = (order.get("salesChannel") or {}).get("marketplaceId")
     if not marketplace_id:
-        raise OrderDataError("salesChannel.marketplaceId is missing")
+        raise AmazonDataError("salesChannel.marketplaceId is missing")
     programs = set(order.get("programs") or [])
     buyer = order.get("buyer") or {}
     grand_total = (order.get("proceeds") or {}).get("grandTotal") or {}
@@ -120,7 +85,7 @@ def map_lines(items):
             continue  # fully cancelled item
         sku = ((item.get("product") or {}).get("sellerSku") or "").strip()
         if not sku:
-            raise OrderDataError(f"orderItems[{item.get('orderItemId')}].product.sellerSku is missing")
+            raise AmazonDataError(f"orderItems[{item.get('orderItemId')}].product.sellerSku is missing")
         amounts = _item_amounts(item, quantity)
         products.append({
             "kind": "product",

@@ -1,4 +1,3 @@
-from collections import Counter
 from datetime import timedelta
 import logging
 from urllib.parse import urlsplit
@@ -7,7 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import const
-from ..order_mapper import parse_datetime, to_amazon_timestamp
 from ..exceptions import (
     AmazonBadRequest,
     AmazonError,
@@ -21,10 +19,6 @@ from ..gateway import SpApiGateway
 _logger = logging.getLogger(__name__)
 
 CREDENTIAL_FIELDS = ("lwa_app_id", "lwa_client_secret", "refresh_token")
-# First synchronisation of an account: orders updated this many days back.
-INITIAL_SYNC_DAYS = 7
-# Failed orders retried per scheduled run (each retry is one getOrder call).
-RETRIES_PER_RUN = 20
 
 
 class AmazonSellerAccount(models.Model):
@@ -92,19 +86,18 @@ class AmazonSellerAccount(models.Model):
         domain="[('usage', '=', 'internal')]",
         help="The stock Amazon holds for you: FBA orders move their goods from here to the customer.",
     )
-    orders_checkpoint = fields.Datetime(
-        string="Orders Synchronised Until", copy=False,
-        help="Orders updated on Amazon after this moment are fetched by the next synchronisation. "
-             "It only moves forward once every page of a run is stored.",
+    flow_state_ids = fields.One2many(
+        comodel_name="amazon.seller.flow.state", inverse_name="account_id", string="Flows",
+        readonly=True,
     )
-    orders_resume_token = fields.Char(
-        copy=False, readonly=True,
-        help="Next searchOrders page of a window a run could not finish: the next run goes on there.",
+    last_sync_date = fields.Datetime(
+        string="Last Synchronisation", compute="_compute_last_sync",
+        help="The latest run of any flow of this account.",
     )
-    orders_resume_window = fields.Datetime(copy=False, readonly=True)
-    last_sync_date = fields.Datetime(string="Last Synchronisation", readonly=True, copy=False)
-    last_sync_message = fields.Char(string="Last Result", readonly=True, copy=False)
-    last_sync_failed = fields.Boolean(readonly=True, copy=False)
+    last_sync_failed = fields.Boolean(
+        string="Synchronisation Problem", compute="_compute_last_sync",
+        help="The last run of at least one flow failed: the Synchronisation tab says why.",
+    )
     sync_error_count = fields.Integer(compute="_compute_sync_error_count")
     late_shipment_rate_7d = fields.Float(
         string="Late Shipments % (7 days)", compute="_compute_late_shipment_rates", digits=(5, 1),
@@ -176,9 +169,17 @@ class AmazonSellerAccount(models.Model):
 
     def _compute_sync_error_count(self):
         counts = dict(self.env["amazon.seller.sync.error"]._read_group(
-            [("account_id", "in", self.ids), ("state", "=", "open")], ["account_id"], ["__count"]))
+            [("account_id", "in", self.ids), ("state", "in", ("open", "needs_attention"))],
+            ["account_id"], ["__count"]))
         for account in self:
             account.sync_error_count = counts.get(account, 0)
+
+    @api.depends("flow_state_ids.last_run", "flow_state_ids.failed")
+    def _compute_last_sync(self):
+        for account in self:
+            runs = account.flow_state_ids.filtered("last_run")
+            account.last_sync_date = max(runs.mapped("last_run"), default=False)
+            account.last_sync_failed = any(runs.mapped("failed"))
 
     def _compute_late_shipment_rates(self):
         for account in self:
@@ -233,14 +234,14 @@ class AmazonSellerAccount(models.Model):
         """Ask Amazon which marketplaces the seller participates in, and say how it went."""
         self.ensure_one()
         try:
-            response = self._get_gateway().call("sellers", "get_marketplace_participation")
+            participations = self._get_gateway().get_marketplace_participations()
         except AmazonError as error:
             return self._notification(self._describe_amazon_error(error), "danger")
         except ValidationError as error:
             return self._notification(error.args[0], "danger")
         names = sorted(
             entry.get("marketplace", {}).get("name", "")
-            for entry in response.payload or []
+            for entry in participations
             if entry.get("participation", {}).get("isParticipating", True)
         )
         return self._notification(
@@ -271,144 +272,20 @@ class AmazonSellerAccount(models.Model):
             endpoint_url=self.endpoint_url and self.endpoint_url.strip(),
         )
 
-    # === ORDER SYNCHRONISATION === #
-
-    @api.model
-    def _cron_sync_orders(self):
-        """Scheduled action: synchronise every enabled account, the least recently synchronised
-        first, committing after each page. Odoo calls it again while accounts remain; an account
-        whose backlog outlasts the run resumes at its saved page. An account another worker is
-        busy with is left to it; an unexpected failure of one account does not stop the others."""
-        accounts = self.search([("sync_enabled", "=", True)], order="last_sync_date asc nulls first, id")
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=len(accounts))
-        for account in accounts:
-            if account._can_sync() and account._try_lock_sync():
-                try:
-                    account._sync_orders(progress=lambda _orders: cron._commit_progress(0))
-                except Exception as error:  # noqa: BLE001 - isolate the account, keep the others going
-                    self.env.cr.rollback()
-                    _logger.exception("Amazon account %s: order synchronisation crashed", account.id)
-                    account._end_sync(Counter(), self.env._("unexpected error: %(error)s", error=error),
-                                      failed=True)
-                finally:
-                    account._unlock_sync()
-            if not cron._commit_progress(1):
-                break  # out of time: the next run goes on
+    # === SYNCHRONISATION (the flows run it: see amazon.seller.flow) === #
 
     def _can_sync(self):
-        """Re-checked just before working: the account may have changed since the run began."""
+        """Whether the flows may exchange data with Amazon for this account now."""
         self.ensure_one()
         return self.active and self.sync_enabled and not self._missing_credentials() \
             and bool(self.marketplace_ids)
 
-    def _try_lock_sync(self):
-        """A session-level advisory lock (it survives the per-page commits) on this account."""
-        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [self._sync_lock_key(), self.id])
-        return self.env.cr.fetchone()[0]
-
-    def _unlock_sync(self):
-        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [self._sync_lock_key(), self.id])
-
-    @staticmethod
-    def _sync_lock_key():
-        return 0x616D7A  # "amz": this addon's namespace of advisory locks
-
-    def _sync_orders(self, progress=None):
-        """Import the orders updated since the checkpoint, page by page, then retry failed ones.
-
-        :param progress: called with the number of orders of each stored page; commits and returns
-            the seconds left to the run (``ir.cron._commit_progress``); None inside a transaction
-            that must not be committed (tests, wizard)
-        :return: Counter of created / updated / skipped / failed orders
-        """
+    def _flow_state(self, flow):
+        """This account's ``amazon.seller.flow.state`` of ``flow`` (created when missing)."""
         self.ensure_one()
-        since = self.orders_checkpoint or fields.Datetime.now() - timedelta(days=INITIAL_SYNC_DAYS)
-        stats = Counter()
-        try:
-            upper_bound, complete = self._fetch_orders(
-                {"lastUpdatedAfter": to_amazon_timestamp(since)}, stats, progress, resume=True)
-            if complete and upper_bound:
-                self.orders_checkpoint = upper_bound
-            if complete:
-                self._retry_failed_orders(stats)
-        except AmazonError as error:
-            expired = isinstance(error, AmazonBadRequest) and self.orders_resume_token
-            if expired:  # Amazon no longer knows the saved page: the next run redoes the window
-                self.write({"orders_resume_token": False, "orders_resume_window": False})
-            problem = self._describe_amazon_error(error)
-            self._end_sync(stats, problem, failed=True)
-            if not error.retryable and not expired:
-                self._ask_for_help(problem)
-            return stats
-        self._end_sync(stats, None if complete else self.env._("stopped for lack of time"))
-        return stats
-
-    def _fetch_orders(self, filters, stats, progress=None, resume=False):
-        """Page through searchOrders with ``filters`` and import every page.
-
-        :param resume: start at the page saved by a run that ran out of time, and save the next
-            page after each one stored (the checkpoint's window only)
-        :return: (Amazon's upper bound of the window as a datetime, whether all pages were read)
-        """
-        gateway = self._get_gateway()
-        importer = self.env["amazon.seller.order.import"]
-        params = {
-            **filters,
-            "marketplaceIds": self.marketplace_ids.mapped("marketplace_id"),
-            "includedData": const.ORDER_INCLUDED_DATA,
-            "maxResultsPerPage": const.ORDER_PAGE_SIZE,
-        }
-        upper_bound, token = False, None
-        if resume:
-            upper_bound, token = self.orders_resume_window, self.orders_resume_token or None
-        while True:
-            response = gateway.call(
-                "orders", "search_orders", **params, **({"paginationToken": token} if token else {}),
-            )
-            upper_bound = upper_bound or parse_datetime(response.payload.get("lastUpdatedBefore"))
-            orders = response.payload.get("orders") or []
-            stats.update(importer._import_orders(self, orders))
-            # (the client moves "pagination" out of the payload into its own attribute)
-            previous, token = token, (response.pagination or {}).get("nextToken")
-            if token and token == previous:
-                _logger.warning("Amazon account %s: searchOrders repeated its page token %s; "
-                                "taking it as the last page", self.id, token)
-                token = None
-            if resume:
-                self.write({"orders_resume_token": token or False,
-                            "orders_resume_window": token and upper_bound})
-            remaining_time = progress(len(orders)) if progress else float("inf")
-            if not token:
-                return upper_bound, True
-            if remaining_time <= 0:
-                return upper_bound, False
-
-    def _import_order_refs(self, order_refs, stats=None):
-        """Fetch the given orders one by one (getOrder) and import them."""
-        self.ensure_one()
-        stats = Counter() if stats is None else stats
-        gateway = self._get_gateway()
-        orders, failures = [], {}
-        for ref in order_refs:
-            try:
-                orders.append(gateway.call(
-                    "orders", "get_order", ref, includedData=const.ORDER_INCLUDED_DATA).payload)
-            except (AmazonBadRequest, AmazonUnauthorized) as error:
-                failures[ref] = self._describe_amazon_error(error)
-        self.env["amazon.seller.sync.error"]._record(self, failures)
-        stats["failed"] += len(failures)
-        stats.update(self.env["amazon.seller.order.import"]._import_orders(
-            self, [order.get("order", order) for order in orders]))
-        return stats
-
-    def _retry_failed_orders(self, stats):
-        due = self.env["amazon.seller.sync.error"].search([
-            ("account_id", "=", self.id), ("state", "=", "open"),
-            ("next_retry", "<=", fields.Datetime.now()),
-        ], limit=RETRIES_PER_RUN, order="next_retry")
-        if due:
-            self._import_order_refs(due.mapped("amazon_order_ref"), stats)
+        State = self.env["amazon.seller.flow.state"]
+        return State.search([("account_id", "=", self.id), ("flow", "=", flow)]) \
+            or State.sudo().create({"account_id": self.id, "flow": flow}).sudo(False)
 
     def _ask_for_help(self, problem):
         """An activity for the responsible user when only a person can unblock the account
@@ -421,19 +298,6 @@ class AmazonSellerAccount(models.Model):
         """A to-do on ``record`` (anything with activities) for this account's responsible user."""
         record.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note,
                                  user_id=self.user_id.id or self.env.uid)
-
-    def _end_sync(self, stats, problem=None, failed=False):
-        summary = self.env._(
-            "%(created)s created, %(updated)s updated, %(skipped)s skipped, %(failed)s failed",
-            created=stats["created"], updated=stats["updated"], skipped=stats["skipped"],
-            failed=stats["failed"])
-        self.write({
-            "last_sync_date": fields.Datetime.now(),
-            "last_sync_message": f"{problem} ({summary})" if problem else summary,
-            "last_sync_failed": failed,
-        })
-        if failed:
-            _logger.warning("Amazon account %s: order synchronisation failed: %s", self.id, problem)
 
     def _missing_credentials(self):
         """Labels of the credential fields that are empty."""

@@ -1,4 +1,5 @@
 from collections import Counter
+from datetime import timedelta
 import logging
 
 import psycopg2
@@ -8,7 +9,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
 from .. import const
-from ..order_mapper import OrderDataError, address_key, buyer_key, map_order
+from ..exceptions import AmazonBadRequest
+from ..order_mapper import address_key, buyer_key, map_order
+from ..utils import AmazonDataError, to_amazon_timestamp
 
 _logger = logging.getLogger(__name__)
 
@@ -21,21 +24,106 @@ CHARGE_PRODUCTS = {
 }
 # Base amount on which the ratio "with taxes / without taxes" of a line's taxes is measured.
 FACTOR_BASE = 1_000_000.0
-# What can go wrong while importing one order, and is reported instead of stopping the others.
-IMPORT_ERRORS = (UserError, ValidationError, ValueError, KeyError, TypeError, AttributeError,
-                 psycopg2.Error)
+# What is expected to go wrong with one order (its data, Odoo's business rules): reported with
+# its reason. Anything else is a bug: still isolated to its order, but logged with a traceback.
+EXPECTED_ERRORS = (AmazonDataError, UserError, ValidationError)
+# Failures of the transaction itself (serialization, locks, connection): not the order's fault;
+# they end the run, which the next one redoes.
+TRANSACTION_ERRORS = (psycopg2.OperationalError,)
+# First synchronisation of an account: orders updated this many days back.
+INITIAL_SYNC_DAYS = 7
+# Failed orders retried per scheduled run (each retry is one getOrder call).
+RETRIES_PER_RUN = 20
 
 
 class AmazonSellerOrderImport(models.AbstractModel):
-    """Turns pages of Amazon orders into confirmed sales orders (the importer).
+    """The orders flow: pages of Amazon orders become confirmed sales orders (the importer).
 
-    A page is created in batch — partners, orders, confirmation — inside one savepoint; when
-    that fails, each order of the page is retried alone so that only the faulty ones are left
-    out, recorded as synchronisation errors with their reason.
+    A run reads searchOrders since the account's checkpoint, page by page, committing each
+    stored page and saving the next one, then retries the orders that failed before. A page is
+    created in batch — partners, orders, confirmation — inside one savepoint; when that fails,
+    each order of the page is retried alone so that only the faulty ones are left out, recorded
+    as synchronisation errors with their reason.
     """
 
     _name = "amazon.seller.order.import"
+    _inherit = "amazon.seller.flow"
     _description = "Amazon Order Importer"
+    _flow = "orders"
+
+    # === THE FLOW === #
+
+    def _run(self, account, state, stats, commit):
+        """Import the orders updated since the checkpoint, then retry the failed ones. The
+        checkpoint becomes Amazon's upper bound of the window once every page is stored."""
+        since = state.checkpoint or fields.Datetime.now() - timedelta(days=INITIAL_SYNC_DAYS)
+        try:
+            upper_bound, complete = self._import_window(
+                account, {"lastUpdatedAfter": to_amazon_timestamp(since)}, stats, commit, state)
+        except AmazonBadRequest as error:
+            if state.resume_token:  # Amazon no longer knows the saved page: redo the window
+                state._save_resume_point(False, False)
+                error.heals_itself = True
+            raise
+        if complete and upper_bound:
+            state.checkpoint = upper_bound
+        if complete:
+            self._retry_due(account, stats)
+        return complete
+
+    def _needs_person(self, account, state, error):
+        return super()._needs_person(account, state, error) \
+            and not getattr(error, "heals_itself", False)
+
+    def _import_window(self, account, filters, stats, commit=None, state=None):
+        """Page through searchOrders with ``filters`` and import every page.
+
+        :param state: the flow state whose resume point the run starts at and saves after each
+            stored page (the checkpoint's window only)
+        :return: (Amazon's upper bound of the window, whether all pages were read)
+        """
+        token = state and state.resume_token or None
+        upper_bound = state and state.resume_window or False
+        pages = account._get_gateway().search_orders(
+            filters, account.marketplace_ids.mapped("marketplace_id"), pagination_token=token)
+        for page in pages:
+            upper_bound = upper_bound or page.last_updated_before
+            stats.update(self._import_orders(account, page.orders))
+            if state:
+                state._save_resume_point(page.next_token, upper_bound)
+            remaining_time = commit() if commit else float("inf")
+            if page.next_token and remaining_time <= 0:
+                return upper_bound, False
+        return upper_bound, True
+
+    def _import_order_refs(self, account, order_refs, stats=None):
+        """Fetch the given orders one by one (getOrder) and import them."""
+        stats = Counter() if stats is None else stats
+        gateway = account._get_gateway()
+        orders, failures = [], {}
+        for ref in order_refs:
+            try:
+                orders.append(gateway.get_order(ref))
+            except AmazonBadRequest as error:
+                failures[ref] = account._describe_amazon_error(error)
+        self.env["amazon.seller.sync.error"]._record(account, self._flow, failures)
+        stats["failed"] += len(failures)
+        stats.update(self._import_orders(account, orders))
+        return stats
+
+    def _retry_due(self, account, stats):
+        due = self.env["amazon.seller.sync.error"]._due(account, self._flow, RETRIES_PER_RUN)
+        if due:
+            self._import_order_refs(account, due.mapped("amazon_ref"), stats)
+
+    def _retry_errors(self, account, errors):
+        """Fetch the orders of ``errors`` again now and import them, under the flow's lock (as
+        superuser: importing writes sales, stock and partners, which an Amazon manager need not
+        manage otherwise)."""
+        with self._locked(account):
+            self.sudo()._import_order_refs(account.sudo(), errors.mapped("amazon_ref"))
+
+    # === A PAGE === #
 
     @api.model
     def _import_orders(self, account, amazon_orders):
@@ -44,9 +132,9 @@ class AmazonSellerOrderImport(models.AbstractModel):
         for order in amazon_orders:
             try:
                 mapped.append(map_order(order))
-            except (ValueError, TypeError, AttributeError, KeyError) as error:  # OrderDataError too
+            except Exception as error:  # noqa: BLE001 - the mapper's bugs are isolated too
                 ref = order.get("orderId") or "?"
-                failures[ref] = self.env._("Order %(order)s: %(reason)s", order=ref, reason=error)
+                failures[ref] = self._failure_reason(ref, error)
         existing = self._existing_orders(account, [m["order_ref"] for m in mapped])
         to_create, imported = [], set()
         for values in mapped:
@@ -63,10 +151,20 @@ class AmazonSellerOrderImport(models.AbstractModel):
                 imported.add(values["order_ref"])  # nothing to import (yet): nothing to retry
         self._create_in_batch(account, to_create, stats, failures, imported)
         SyncError = self.env["amazon.seller.sync.error"]
-        SyncError._record(account, failures)
-        SyncError._resolve(account, imported)
+        SyncError._record(account, self._flow, failures)
+        SyncError._resolve(account, self._flow, imported)
         stats["failed"] += len(failures)
         return stats
+
+    def _failure_reason(self, order_ref, error):
+        """The sentence recorded for an order that failed; a bug is logged with its traceback."""
+        if isinstance(error, EXPECTED_ERRORS):
+            reason = error.args[0] if error.args else repr(error)
+        else:
+            _logger.error("Amazon order %s: unexpected error", order_ref, exc_info=error)
+            reason = self.env._("unexpected error (%(error)s); the server log has the details",
+                                error=repr(error))
+        return self.env._("Order %(order)s: %(reason)s", order=order_ref, reason=reason)
 
     # === CREATION === #
 
@@ -76,11 +174,12 @@ class AmazonSellerOrderImport(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 self._create_orders(account, to_create)
-        except IMPORT_ERRORS as error:
+        except TRANSACTION_ERRORS:
+            raise
+        except Exception as error:  # noqa: BLE001 - isolate the faulty orders
             if len(to_create) == 1:
                 ref = to_create[0]["order_ref"]
-                failures[ref] = self.env._("Order %(order)s: %(reason)s", order=ref,
-                                           reason=self._reason(error))
+                failures[ref] = self._failure_reason(ref, error)
                 return
             _logger.info("Amazon account %s: a page failed in batch (%s), importing one by one",
                          account.id, error)
@@ -256,9 +355,10 @@ class AmazonSellerOrderImport(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 self._update_order(order, values)
-        except IMPORT_ERRORS as error:
-            failures[values["order_ref"]] = self.env._(
-                "Order %(order)s: %(reason)s", order=values["order_ref"], reason=self._reason(error))
+        except TRANSACTION_ERRORS:
+            raise
+        except Exception as error:  # noqa: BLE001 - isolate the faulty order
+            failures[values["order_ref"]] = self._failure_reason(values["order_ref"], error)
             return
         stats["updated"] += 1
         imported.add(values["order_ref"])
@@ -392,7 +492,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
     def _marketplace(self, values):
         marketplace_id = self._marketplace_ids().get(values["marketplace_id"])
         if not marketplace_id:
-            raise OrderDataError(f"marketplace {values['marketplace_id']} is unknown to Odoo")
+            raise AmazonDataError(f"marketplace {values['marketplace_id']} is unknown to Odoo")
         return self.env["amazon.seller.marketplace"].browse(marketplace_id)
 
     @api.model
@@ -402,10 +502,6 @@ class AmazonSellerOrderImport(models.AbstractModel):
         marketplaces = self.env["amazon.seller.marketplace"].sudo().with_context(
             active_test=False).search_fetch([], ["marketplace_id"])
         return {m.marketplace_id: m.id for m in marketplaces}
-
-    @staticmethod
-    def _reason(error):
-        return error.args[0] if error.args else repr(error)
 
 
 class _Pricing:
@@ -424,7 +520,7 @@ class _Pricing:
             currency = self.env["res.currency"].with_context(active_test=False).search(
                 [("name", "=", code)], limit=1)
             if not currency:
-                raise OrderDataError(f"currency {code!r} is unknown to Odoo")
+                raise AmazonDataError(f"currency {code!r} is unknown to Odoo")
             if not currency.active:
                 currency.sudo().active = True
             self._currencies[code] = currency

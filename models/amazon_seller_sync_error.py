@@ -1,77 +1,125 @@
-from datetime import timedelta
-
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .. import const
 from ..exceptions import AmazonError
+from ..utils import RETRY_POLICY
+
+ERROR_STATES = [
+    ("open", "To Retry"),
+    ("needs_attention", "Needs Attention"),
+    ("resolved", "Resolved"),
+]
+# The model running each flow (an importer or exporter inheriting amazon.seller.flow).
+FLOW_MODELS = {
+    "orders": "amazon.seller.order.import",
+    "shipments": "amazon.seller.shipment.export",
+}
 
 
 class AmazonSellerSyncError(models.Model):
-    """An Amazon order that failed to import: kept with its reason and retried until it imports."""
+    """A unit of work of a flow (an order, a package, a SKU, a settlement) that failed: kept with
+    its reason and retried with growing delays until it succeeds; once the retries are exhausted
+    it waits for a person."""
 
     _name = "amazon.seller.sync.error"
     _description = "Amazon Synchronisation Error"
     _order = "state, last_attempt desc, id desc"
-    _rec_name = "amazon_order_ref"
+    _rec_name = "amazon_ref"
 
     account_id = fields.Many2one(
         comodel_name="amazon.seller.account", required=True, index=True, ondelete="cascade",
     )
     company_id = fields.Many2one(related="account_id.company_id", store=True)
-    amazon_order_ref = fields.Char(string="Amazon Order", required=True, index=True)
-    message = fields.Text(string="Reason", required=True)
-    state = fields.Selection(
-        selection=[("open", "To Retry"), ("resolved", "Resolved")],
-        default="open", required=True, index=True,
+    flow = fields.Selection(selection=const.FLOWS, required=True, default="orders", index=True)
+    amazon_ref = fields.Char(
+        string="Amazon Reference", required=True, index=True,
+        help="What failed, as Amazon names it: an order id, an order's package, a SKU, a "
+             "settlement id.",
     )
+    res_model = fields.Char(string="Related Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Related Record", model_field="res_model", readonly=True)
+    message = fields.Text(string="Reason", required=True)
+    state = fields.Selection(selection=ERROR_STATES, default="open", required=True, index=True)
     attempt_count = fields.Integer(string="Attempts", default=1)
     last_attempt = fields.Datetime(default=fields.Datetime.now)
     next_retry = fields.Datetime(
-        default=fields.Datetime.now, help="Scheduled retries leave the order alone until then.",
+        default=fields.Datetime.now,
+        help="Scheduled runs leave it alone until then; empty once the retries are exhausted.",
     )
 
-    _order_unique = models.Constraint(
-        "UNIQUE(account_id, amazon_order_ref)", "One synchronisation error per Amazon order.",
+    _ref_unique = models.Constraint(
+        "UNIQUE(account_id, flow, amazon_ref)", "One synchronisation error per flow and Amazon reference.",
     )
 
     # === ACTION METHODS === #
 
     def action_retry(self):
-        """Fetch the orders again from Amazon now and import them (as superuser: importing writes
-        sales, stock and partners, which an Amazon manager need not manage otherwise)."""
-        for account, errors in self.grouped("account_id").items():
+        """Try again now, through the flow that failed."""
+        for (account, flow), errors in self.grouped(lambda e: (e.account_id, e.flow)).items():
             try:
-                account.sudo()._import_order_refs(errors.mapped("amazon_order_ref"))
+                self.env[FLOW_MODELS[flow]]._retry_errors(account, errors)
             except AmazonError as error:
                 raise UserError(account._describe_amazon_error(error)) from error
         return True
 
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
     # === BUSINESS METHODS === #
 
-    def _record(self, account, failures):
-        """Remember ``{order_ref: reason}`` failures of ``account``, pushing their next retry back
-        exponentially (5 min, 10 min, ... up to a day)."""
-        if not failures:
-            return
-        now = fields.Datetime.now()
-        existing = self.search(
-            [("account_id", "=", account.id), ("amazon_order_ref", "in", list(failures))])
-        for error in existing:
-            attempts = error.attempt_count + 1 if error.state == "open" else 1
-            error.write({
-                "message": failures[error.amazon_order_ref], "state": "open",
-                "attempt_count": attempts, "last_attempt": now,
-                "next_retry": now + timedelta(minutes=min(5 * 2 ** (attempts - 1), 1440)),
-            })
-        known = set(existing.mapped("amazon_order_ref"))
-        self.create([{
-            "account_id": account.id, "amazon_order_ref": ref, "message": reason,
-            "next_retry": now + timedelta(minutes=5),
-        } for ref, reason in failures.items() if ref not in known])
+    @api.model
+    def _record(self, account, flow, failures, records=None):
+        """Remember the failures ``{amazon_ref: reason}`` of ``flow``, pushing their next retry
+        back as the retry policy says; return the errors whose retries are now exhausted.
 
-    def _resolve(self, account, order_refs):
-        if order_refs:
+        :param records: ``{amazon_ref: Odoo record}`` concerned, when there is one
+        """
+        if not failures:
+            return self.browse()
+        now = fields.Datetime.now()
+        records = records or {}
+        existing = self.search([("account_id", "=", account.id), ("flow", "=", flow),
+                                ("amazon_ref", "in", list(failures))])
+        for error in existing:
+            attempts = error.attempt_count + 1 if error.state != "resolved" else 1
+            error.write({"message": failures[error.amazon_ref], "last_attempt": now,
+                         "attempt_count": attempts, **self._schedule(now, attempts)})
+        known = set(existing.mapped("amazon_ref"))
+        created = self.create([{
+            "account_id": account.id, "flow": flow, "amazon_ref": ref, "message": reason,
+            "last_attempt": now, "attempt_count": 1, **self._schedule(now, 1),
+            **self._record_link(records.get(ref)),
+        } for ref, reason in failures.items() if ref not in known])
+        return (existing | created).filtered(lambda error: error.state == "needs_attention")
+
+    @staticmethod
+    def _schedule(now, attempts):
+        next_retry = RETRY_POLICY.next_retry(now, attempts)
+        return {"next_retry": next_retry or False,
+                "state": "open" if next_retry else "needs_attention"}
+
+    @staticmethod
+    def _record_link(record):
+        return {"res_model": record._name, "res_id": record.id} if record else {}
+
+    @api.model
+    def _resolve(self, account, flow, refs):
+        """The units of work ``refs`` of ``flow`` went through: their errors are resolved."""
+        if refs:
             self.search([
-                ("account_id", "=", account.id), ("state", "=", "open"),
-                ("amazon_order_ref", "in", list(order_refs)),
+                ("account_id", "=", account.id), ("flow", "=", flow),
+                ("state", "!=", "resolved"), ("amazon_ref", "in", list(refs)),
             ]).state = "resolved"
+
+    @api.model
+    def _due(self, account, flow, limit):
+        """The open errors of ``flow`` whose retry time has come, the longest waiting first."""
+        return self.search([
+            ("account_id", "=", account.id), ("flow", "=", flow), ("state", "=", "open"),
+            ("next_retry", "<=", fields.Datetime.now()),
+        ], limit=limit, order="next_retry")

@@ -23,6 +23,26 @@ class AmazonSellerCase(TransactionCase):
         })
 
     @staticmethod
+    def set_checkpoint(accounts, moment="2020-01-01 00:00:00"):
+        """Start the accounts' order synchronisation at ``moment``."""
+        for account in accounts:
+            account._flow_state("orders").checkpoint = moment
+
+    def orders_state(self, account):
+        return account._flow_state("orders")
+
+    def sync_orders(self, account):
+        """One run of the orders flow for ``account``, in the test's transaction."""
+        return self.env["amazon.seller.order.import"]._run_now(account)
+
+    def send_confirmations(self, pickings):
+        """A person's retry of the pickings' shipment confirmations."""
+        return self.env["amazon.seller.shipment.export"]._send_now(pickings)
+
+    def due_confirmations(self):
+        return self.env["amazon.seller.shipment.export"]._due_pickings()
+
+    @staticmethod
     def credentials():
         """Fresh credentials: the client caches access tokens per refresh token, process-wide."""
         return {
@@ -96,10 +116,11 @@ class ReplayCase(SimulatorCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.account.write({
-            "region": "EU", "orders_checkpoint": "2020-01-01 00:00:00", "sync_enabled": True,
+            "region": "EU", "sync_enabled": True,
             "marketplace_ids": [Command.set([cls.marketplace_de.id,
                                              cls.env.ref("amazon_seller.marketplace_uk").id])],
         })
+        cls.set_checkpoint(cls.account)
 
     @classmethod
     def map_skus(cls, skus, **product_values):
@@ -134,7 +155,7 @@ class OrderSyncCase(SimulatorCase):
             **cls.credentials(),
         })
         cls.accounts = cls.account | cls.account_eu | cls.account_fe
-        cls.accounts.orders_checkpoint = "2020-01-01 00:00:00"
+        cls.set_checkpoint(cls.accounts)
         cls.products = cls.map_catalogue(cls.simulator.catalogue())
 
     @classmethod

@@ -83,10 +83,10 @@ class TestConnectionThroughSimulator(SimulatorCase):
     def test_refused_credentials_stop_the_sync_with_an_activity(self):
         """Test that a sync with refused credentials fails cleanly and asks the responsible."""
         self.account.write({"lwa_client_secret": "invalid-secret", **self._fresh_token()})
-        stats = self.account._sync_orders()
+        stats = self.sync_orders(self.account)
         self.assertEqual(sum(stats.values()), 0)
-        self.assertTrue(self.account.last_sync_failed)
-        self.assertIn("invalid_client", self.account.last_sync_message)
+        self.assertTrue(self.orders_state(self.account).failed)
+        self.assertIn("invalid_client", self.orders_state(self.account).last_message)
         self.assertEqual(self.account.activity_ids.user_id, self.account.user_id)
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         self.assertEqual(len(self.account.activity_ids), 1, "one activity, not one per run")

@@ -36,14 +36,14 @@ class TestGateway(BaseCase):
                             endpoint_url=endpoint_url or self.server.url, timeout=timeout)
 
     def call(self, gateway=None):
-        return (gateway or self.gateway()).call("sellers", "get_marketplace_participation")
+        return (gateway or self.gateway()).get_marketplace_participations()
 
     def test_success_reaches_the_endpoint_with_a_token(self):
         """Test that the token request and the API call both go to the configured endpoint."""
         gateway = self.gateway()
         self.server.answer(body=PARTICIPATIONS)
-        response = self.call(gateway)
-        self.assertEqual(response.payload[0]["marketplace"]["id"], "ATVPDKIKX0DER")
+        participations = self.call(gateway)
+        self.assertEqual(participations[0]["marketplace"]["id"], "ATVPDKIKX0DER")
         (token_method, token_path, _, token_body), (method, path, headers, _) = self.server.requests
         self.assertEqual((token_method, token_path), ("POST", "/auth/o2/token"))
         form = parse_qs(token_body.decode())

@@ -50,13 +50,13 @@ class TestOrderImport(ReplayCase):
 
     def test_failing_orders_do_not_block_their_neighbours(self):
         """Test that broken orders are recorded with their reason while the others import."""
-        stats = self.account._sync_orders()
+        stats = self.sync_orders(self.account)
 
         self.assertEqual(stats["created"], 4)
         self.assertEqual(stats["failed"], 2)
         self.assertEqual(stats["skipped"], 1, "the pending order waits")
         self.assertTrue(self.order("302-0000004-0000004"), "the order after the broken ones")
-        messages = dict((e.amazon_order_ref, e.message) for e in self.errors())
+        messages = dict((e.amazon_ref, e.message) for e in self.errors())
         self.assertEqual(set(messages), {"302-0000002-0000002", "302-0000003-0000003"})
         self.assertIn("sellerSku", messages["302-0000002-0000002"])
         self.assertIn("302-0000002-0000002", messages["302-0000002-0000002"])
@@ -65,7 +65,7 @@ class TestOrderImport(ReplayCase):
 
     def test_failed_order_is_retried_until_it_imports(self):
         """Test that a failed order is retried on demand once Odoo can take it, and only then."""
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         self.env["res.currency"].create({"name": "ZZZ", "symbol": "Z"})
         errors = self.errors()
 
@@ -74,7 +74,7 @@ class TestOrderImport(ReplayCase):
         order = self.order("302-0000003-0000003")
         self.assertEqual(order.currency_id.name, "ZZZ")
         self.assertEqual(order.amount_total, 7.0)
-        fixed = errors.filtered(lambda e: e.amazon_order_ref == "302-0000003-0000003")
+        fixed = errors.filtered(lambda e: e.amazon_ref == "302-0000003-0000003")
         broken = errors - fixed
         self.assertEqual(fixed.state, "resolved")
         self.assertEqual((broken.state, broken.attempt_count), ("open", 2))
@@ -82,19 +82,19 @@ class TestOrderImport(ReplayCase):
 
     def test_due_failures_are_retried_by_the_scheduled_sync(self):
         """Test that the next synchronisation retries failures whose time has come."""
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         self.env["res.currency"].create({"name": "ZZZ", "symbol": "Z"})
         self.errors().next_retry = fields.Datetime.now() - timedelta(minutes=1)
         self.simulator.reset_calls()
 
-        self.account._sync_orders()
+        self.sync_orders(self.account)
 
         self.assertTrue(self.order("302-0000003-0000003"))
         self.assertEqual(self.simulator.call_counts().get("getOrder"), 2)
 
     def test_unknown_sku_lands_on_placeholder_with_activity(self):
         """Test that an unmapped SKU creates an offer on the placeholder and asks for a mapping."""
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         order = self.order("302-0000004-0000004")
         placeholder = self.env.ref("amazon_seller.product_amazon_placeholder")
         line = order.order_line.filtered("amazon_order_item_id")
@@ -108,7 +108,7 @@ class TestOrderImport(ReplayCase):
 
     def test_fbm_order_lines_shipping_and_delivery(self):
         """Test an FBM order: lines per SKU, a shipping line, confirmed with a delivery to do."""
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         order = self.order("302-0000001-0000001")
         self.assertEqual(order.state, "sale")
         self.assertAlmostEqual(order.amount_total, 2 * 19.99 + 5.00 + 4.99)
@@ -128,7 +128,7 @@ class TestOrderImport(ReplayCase):
         """Test that FBA orders take their goods out of the FBA location, lots included."""
         fba = self.account.fba_location_id
         Quant = self.env["stock.quant"]
-        self.account._sync_orders()
+        self.sync_orders(self.account)
 
         order = self.order("302-0000005-0000005")
         self.assertFalse(order.picking_ids, "nothing left for anyone to process")
@@ -146,7 +146,7 @@ class TestOrderImport(ReplayCase):
 
     def test_placeholder_name_completed_by_later_data(self):
         """Test that a buyer imported without a name gets it when Amazon sends it later."""
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         order = self.order("302-0000005-0000005")
         later = make_order("302-0000005-0000005", fulfilled_by="AMAZON", status="SHIPPED",
                            items=(("LOT-1", 3, "15.00"),), buyer_name="Max Mustermann",
@@ -159,7 +159,7 @@ class TestOrderImport(ReplayCase):
 
     def test_fba_lots_missing_leave_an_activity(self):
         """Test that an FBA order needing more lots than the location holds still imports."""
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         order = self.order("302-0000006-0000006")
         self.assertEqual(order.state, "sale")
         self.assertNotEqual(order.order_line.move_ids.state, "done")
@@ -182,27 +182,32 @@ class TestOrderImport(ReplayCase):
 
     def test_wizard_imports_a_period(self):
         """Test the wizard on a period: searchOrders by creation date, checkpoint untouched."""
-        checkpoint = self.account.orders_checkpoint
+        checkpoint = self.orders_state(self.account).checkpoint
         wizard = self.env["amazon.seller.order.sync.wizard"].create({
             "account_id": self.account.id, "mode": "period",
             "date_from": "2026-10-01 00:00:00", "date_to": "2026-10-31 00:00:00"})
         wizard.action_sync()
         self.assertEqual(wizard.result, "4 created, 0 updated, 1 skipped, 2 failed.")
-        self.assertEqual(self.account.orders_checkpoint, checkpoint)
+        self.assertEqual(self.orders_state(self.account).checkpoint, checkpoint)
 
     def test_sync_lock_is_exclusive(self):
-        """Test that a second worker cannot take an account another one is synchronising."""
-        self.assertTrue(self.account._try_lock_sync())
+        """Test that a second worker cannot take a flow of an account another one is running,
+        while the account's other flows stay free."""
+        importer = self.env["amazon.seller.order.import"]
+        self.assertTrue(importer._try_lock(self.account))
         try:
             with self.registry.cursor() as other_cr:
-                other = self.account.with_env(self.account.env(cr=other_cr))
-                self.assertFalse(other._try_lock_sync())
+                other_env = self.env(cr=other_cr)
+                self.assertFalse(other_env["amazon.seller.order.import"]._try_lock(self.account))
+                exporter = other_env["amazon.seller.shipment.export"]
+                self.assertTrue(exporter._try_lock(self.account), "another flow, another lock")
+                exporter._unlock(self.account)
         finally:
-            self.account._unlock_sync()
+            importer._unlock(self.account)
         with self.registry.cursor() as other_cr:
-            other = self.account.with_env(self.account.env(cr=other_cr))
-            self.assertTrue(other._try_lock_sync())
-            other._unlock_sync()
+            other = self.env(cr=other_cr)["amazon.seller.order.import"]
+            self.assertTrue(other._try_lock(self.account))
+            other._unlock(self.account)
 
 
 @tagged("post_install", "-at_install")
@@ -223,7 +228,8 @@ class TestSandboxOrder(SimulatorCase):
         self.account.write({"region": "FE", "marketplace_ids": [
             (6, 0, [self.env.ref("amazon_seller.marketplace_jp").id])]})
         stats = Counter()
-        self.account._fetch_orders({"createdAfter": "2024-12-25T00:00:00Z"}, stats)
+        self.env["amazon.seller.order.import"]._import_window(
+            self.account, {"createdAfter": "2024-12-25T00:00:00Z"}, stats)
         self.assertEqual(stats["created"], 1)
         order = self.env["sale.order"].search([("amazon_order_ref", "=", "250-1234567-8901234")])
         self.assertEqual(order.currency_id.name, "JPY")

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from odoo.tests import BaseCase, tagged
 
-from ..order_mapper import OrderDataError, buyer_key, map_order, parse_datetime
+from ..order_mapper import buyer_key, map_order
+from ..utils import AmazonDataError, parse_datetime
 from .orders import make_order
 
 
@@ -52,15 +53,15 @@ class TestOrderMapper(BaseCase):
         """Test that an order lacking a needed field says which one."""
         order = make_order("111-0000003-0000003")
         del order["orderItems"][0]["product"]["sellerSku"]
-        with self.assertRaisesRegex(OrderDataError, "sellerSku"):
+        with self.assertRaisesRegex(AmazonDataError, "sellerSku"):
             map_order(order)
         order = make_order("111-0000004-0000004")
         order["fulfillment"]["fulfilledBy"] = "MARS"
-        with self.assertRaisesRegex(OrderDataError, "fulfilledBy"):
+        with self.assertRaisesRegex(AmazonDataError, "fulfilledBy"):
             map_order(order)
         order["fulfillment"]["fulfilledBy"] = "AMAZON"
         order["lastUpdatedTime"] = "yesterday"
-        with self.assertRaisesRegex(OrderDataError, "yesterday"):
+        with self.assertRaisesRegex(AmazonDataError, "yesterday"):
             map_order(order)
 
     def test_buyer_keys(self):

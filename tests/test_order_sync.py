@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .. import const
-from ..order_mapper import to_amazon_timestamp
+from ..utils import to_amazon_timestamp
 from .common import OrderSyncCase
 
 
@@ -20,7 +20,7 @@ class TestOrderSync(OrderSyncCase):
     def sync_all(self):
         totals = Counter()
         for account in self.accounts:
-            totals.update(account._sync_orders())
+            totals.update(self.sync_orders(account))
         return totals
 
     def test_multi_marketplace_scenario_imported_exactly(self):
@@ -106,7 +106,7 @@ class TestOrderSync(OrderSyncCase):
         served = sum(len(self.amazon_orders(account)) for account in self.accounts)
         partners = self.env["res.partner"].search_count([])
         snapshot = {o.id: (o.amount_total, o.state, len(o.order_line)) for o in orders}
-        self.accounts.orders_checkpoint = "2020-01-01 00:00:00"
+        self.set_checkpoint(self.accounts)
 
         stats = self.sync_all()
 
@@ -137,7 +137,7 @@ class TestOrderSync(OrderSyncCase):
         order = open_orders[0]
         self.assertEqual(self.simulator.cancel_order(order.amazon_order_ref), "CANCELLED")
 
-        stats = order.amazon_account_id._sync_orders()
+        stats = self.sync_orders(order.amazon_account_id)
 
         self.assertEqual(stats["updated"], 1)
         self.assertEqual(order.amazon_status, "CANCELLED")
@@ -146,7 +146,7 @@ class TestOrderSync(OrderSyncCase):
 
     def test_cancellation_after_shipping_raises_activity(self):
         """Test that a cancellation arriving after delivery never cancels silently."""
-        self.account._sync_orders()
+        self.sync_orders(self.account)
         order = self.imported(self.account).filtered(
             lambda o: o.amazon_fulfillment_channel == "fba")[:1]
         self.assertTrue(order)
@@ -176,7 +176,7 @@ class TestOrderSync(OrderSyncCase):
                            "shipDate": to_amazon_timestamp(fields.Datetime.now()),
                            "orderItems": [{"orderItemId": line.amazon_order_item_id, "quantity": 1}]})
 
-        order.amazon_account_id._sync_orders()
+        self.sync_orders(order.amazon_account_id)
 
         self.assertEqual(order.amazon_status, "PARTIALLY_SHIPPED")
         self.assertEqual(order.state, "sale")
@@ -193,38 +193,38 @@ class TestOrderSyncThrottled(OrderSyncCase):
         """Test that a 429 on the second page stops cleanly and the next run resumes."""
         expected = [o for o in self.amazon_orders(self.account) if importable(o)]
         self.assertGreater(len(expected), const.ORDER_PAGE_SIZE, "two pages at least")
-        checkpoint = self.account.orders_checkpoint
+        checkpoint = self.orders_state(self.account).checkpoint
         self.simulator.set_faults("429:%2@searchOrders")
         try:
-            stats = self.account._sync_orders()
+            stats = self.sync_orders(self.account)
         finally:
             self.simulator.set_faults("")
 
         self.assertEqual(stats["created"], const.ORDER_PAGE_SIZE, "the first page is stored")
-        self.assertTrue(self.account.last_sync_failed)
-        self.assertIn("429", self.account.last_sync_message)
-        self.assertEqual(self.account.orders_checkpoint, checkpoint)
-        self.assertTrue(self.account.orders_resume_token, "the next page is remembered")
+        self.assertTrue(self.orders_state(self.account).failed)
+        self.assertIn("429", self.orders_state(self.account).last_message)
+        self.assertEqual(self.orders_state(self.account).checkpoint, checkpoint)
+        self.assertTrue(self.orders_state(self.account).resume_token, "the next page is remembered")
         self.simulator.reset_calls()
 
-        stats = self.account._sync_orders()
+        stats = self.sync_orders(self.account)
 
-        self.assertFalse(self.account.last_sync_failed)
+        self.assertFalse(self.orders_state(self.account).failed)
         self.assertEqual(self.simulator.call_counts().get("searchOrders"), 1, "resumed at page 2")
         self.assertEqual(stats["created"], len(expected) - const.ORDER_PAGE_SIZE)
         self.assertEqual(stats["skipped"], 0)
         self.assertEqual(len(self.imported(self.account)), len(expected))
-        self.assertGreater(self.account.orders_checkpoint, checkpoint)
-        self.assertFalse(self.account.orders_resume_token)
+        self.assertGreater(self.orders_state(self.account).checkpoint, checkpoint)
+        self.assertFalse(self.orders_state(self.account).resume_token)
 
     def test_rejected_resume_token_restarts_the_window(self):
         """Test that a saved page Amazon no longer knows is dropped, not retried forever."""
-        self.account.write({"orders_resume_token": "expired-token",
-                            "orders_resume_window": fields.Datetime.now()})
-        self.account._sync_orders()
-        self.assertTrue(self.account.last_sync_failed)
-        self.assertFalse(self.account.orders_resume_token)
+        self.orders_state(self.account).write({"resume_token": "expired-token",
+                                               "resume_window": fields.Datetime.now()})
+        self.sync_orders(self.account)
+        self.assertTrue(self.orders_state(self.account).failed)
+        self.assertFalse(self.orders_state(self.account).resume_token)
         self.assertFalse(self.account.activity_ids, "it heals by itself: nobody is bothered")
-        stats = self.account._sync_orders()
-        self.assertFalse(self.account.last_sync_failed)
+        stats = self.sync_orders(self.account)
+        self.assertFalse(self.orders_state(self.account).failed)
         self.assertGreater(stats["created"], const.ORDER_PAGE_SIZE)

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from ..order_mapper import to_amazon_timestamp
+from ..utils import to_amazon_timestamp
 from .common import ReplayCase
 from .orders import make_order
 
@@ -47,7 +47,7 @@ class TestShipmentConfirmation(ReplayCase):
         self.simulator = Simulator(**self.simulator_kwargs()).start()
         self.addCleanup(self.simulator.stop)
         self.account.endpoint_url = self.simulator.url
-        self.account._sync_orders()
+        self.sync_orders(self.account)
 
     def picking(self, ref):
         order = self.env["sale.order"].search([("amazon_order_ref", "=", ref)])
@@ -84,7 +84,7 @@ class TestShipmentConfirmation(ReplayCase):
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.amazon_confirmation_state, "error")
         self.assertIn("tracking number", picking.amazon_confirmation_message)
-        picking._amazon_send_confirmations()
+        self.send_confirmations(picking)
         self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
         picking.carrier_tracking_ref = "GIVEN-LATER"
         picking.action_amazon_retry_confirmation()
@@ -95,12 +95,12 @@ class TestShipmentConfirmation(ReplayCase):
         picking = self.picking(ORDER_A)
         self.validate(picking, self.dhl, "JJD000390007")
         self.assertEqual((picking.amazon_confirmation_state, picking.amazon_package_ref), ("to_send", "1"))
-        self.assertIn(picking, self.env["stock.picking"]._amazon_due_confirmations())
+        self.assertIn(picking, self.due_confirmations())
         self.assertFalse(self.simulator.call_counts().get("confirmShipment"),
                          "nothing is sent inside the validation's transaction")
 
-        picking._amazon_send_confirmations()
-        picking._amazon_send_confirmations()
+        self.send_confirmations(picking)
+        self.send_confirmations(picking)
 
         self.assertEqual(picking.amazon_confirmation_state, "sent")
         self.assertEqual(self.simulator.order_status(ORDER_A), "SHIPPED")
@@ -115,13 +115,13 @@ class TestShipmentConfirmation(ReplayCase):
         """Test that a partial delivery and its backorder confirm packages 1 and 2."""
         first = self.picking(ORDER_A)
         self.validate(first, self.dhl, "TRACK-1", quantities={"SHIP-1": 1, "SHIP-2": 0})
-        first._amazon_send_confirmations()
+        self.send_confirmations(first)
         self.assertEqual(self.simulator.order_status(ORDER_A), "PARTIALLY_SHIPPED")
 
         backorder = self.picking(ORDER_A)
         self.assertNotEqual(backorder, first)
         self.validate(backorder, self.dhl, "TRACK-2")
-        backorder._amazon_send_confirmations()
+        self.send_confirmations(backorder)
 
         self.assertEqual((first.amazon_package_ref, backorder.amazon_package_ref), ("1", "2"))
         self.assertEqual(self.simulator.order_status(ORDER_A), "SHIPPED")
@@ -133,7 +133,7 @@ class TestShipmentConfirmation(ReplayCase):
         """Test that a carrier Amazon has no code for is sent as Other with its name."""
         picking = self.picking(ORDER_B)
         self.validate(picking, self.local, "SLC-42")
-        picking._amazon_send_confirmations()
+        self.send_confirmations(picking)
         self.assertEqual(picking.amazon_confirmation_state, "sent")
         (package,) = self.amazon_packages(ORDER_B)
         self.assertEqual(package["carrier"], "Speedy Local Couriers")
@@ -146,7 +146,7 @@ class TestShipmentConfirmation(ReplayCase):
         picking.sale_id.order_line.filtered("amazon_order_item_id").amazon_order_item_id = "999"
         self.validate(picking, self.dhl, "JJD1")
         for _attempt in range(3):
-            picking._amazon_send_confirmations()
+            self.send_confirmations(picking)
         self.assertEqual(picking.amazon_confirmation_state, "error")
         self.assertIn("999", picking.amazon_confirmation_message)
         self.assertEqual(picking.amazon_confirmation_attempts, 3)
@@ -154,9 +154,9 @@ class TestShipmentConfirmation(ReplayCase):
         self.assertEqual(picking.activity_ids.user_id, self.account.user_id)
         self.assertEqual(self.simulator.order_status(ORDER_B), "UNSHIPPED")
         Picking = self.env["stock.picking"]
-        self.assertNotIn(picking, Picking._amazon_due_confirmations(), "backing off")
+        self.assertNotIn(picking, self.due_confirmations(), "backing off")
         picking.amazon_next_attempt = fields.Datetime.now() - timedelta(seconds=1)
-        self.assertIn(picking, Picking._amazon_due_confirmations(), "due again")
+        self.assertIn(picking, self.due_confirmations(), "due again")
 
     def test_retry_after_server_error_succeeds_once(self):
         """Test that a 500 leaves the confirmation to retry, and the retry sends it once."""
@@ -164,7 +164,7 @@ class TestShipmentConfirmation(ReplayCase):
         self.validate(picking, self.dhl, "JJD2")
         self.simulator.set_faults("500:#1@confirmShipment")
         try:
-            picking._amazon_send_confirmations()
+            self.send_confirmations(picking)
             self.assertEqual(picking.amazon_confirmation_state, "error")
             picking.action_amazon_retry_confirmation()
             picking.action_amazon_retry_confirmation()
@@ -184,7 +184,7 @@ class TestShipmentConfirmation(ReplayCase):
         self.validate(picking, self.dhl, "JJD4")
         self.simulator.set_faults("drop:#1@confirmShipment")
         try:
-            picking._amazon_send_confirmations()
+            self.send_confirmations(picking)
         finally:
             self.simulator.set_faults("")
         self.assertEqual(picking.amazon_confirmation_state, "error")

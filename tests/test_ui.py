@@ -37,7 +37,6 @@ class TestDeliveryUi(HttpCase):
         account = self.env["amazon.seller.account"].create({
             "name": "Tour Seller", "region": "EU", "endpoint_url": simulator.url,
             "marketplace_ids": [self.env.ref("amazon_seller.marketplace_de").id],
-            "orders_checkpoint": "2020-01-01 00:00:00",
             **AmazonSellerCase.credentials(),
         })
         product = self.env["product.product"].create({"name": "Tour product", "is_storable": True})
@@ -47,7 +46,8 @@ class TestDeliveryUi(HttpCase):
         self.env["stock.quant"]._update_available_quantity(product, account.warehouse_id.lot_stock_id, 5)
         service = self.env["product.product"].create({"name": "Carriage", "type": "service"})
         self.env["delivery.carrier"].create({"name": "Tour Carrier", "product_id": service.id})
-        self.assertEqual(account._sync_orders()["created"], 1)
+        account._flow_state("orders").checkpoint = "2020-01-01 00:00:00"
+        self.assertEqual(self.env["amazon.seller.order.import"]._run_now(account)["created"], 1)
 
         self.start_tour("/odoo/action-amazon_seller.action_amazon_to_ship",
                         "amazon_seller_delivery_tour", login="admin")

@@ -2,7 +2,7 @@
 
 What is measured, on one database and in one process:
 
-1. **connector**: ``amazon.seller.account._sync_orders()`` for the two accounts the simulator's
+1. **connector**: the orders flow (``amazon.seller.order.import``) for the two accounts the simulator's
    ``fbm2`` profile needs (North America with amazon.com, Europe with amazon.de), importing N
    FBM orders of 2 lines each, all UNSHIPPED: buyer and delivery partners, sale orders, their
    confirmation and deliveries. Rate limits are off, so the time is Odoo's and the client's,
@@ -149,8 +149,9 @@ def setup_connector(env, sim, catalogue, products):
         # fresh per run: the client's process-wide token cache is keyed by refresh token
         "refresh_token": f"bench-{uuid.uuid4().hex}",
         "sync_enabled": True,
-        "orders_checkpoint": "2020-01-01 00:00:00",
     } for region, _code, xmlid in ACCOUNTS])
+    for account in accounts:
+        account._flow_state("orders").checkpoint = "2020-01-01 00:00:00"
     env["amazon.seller.offer"].create([{
         "account_id": account.id,
         "marketplace_id": env.ref(xmlid).id,
@@ -187,13 +188,14 @@ def warm_up(env, products):
 # === Connector (timed) === #
 
 def time_connector(env, sim, accounts, n, profile, build_dir):
-    """Time ``_sync_orders()`` of every account; return (Timing, {operation: calls})."""
+    """Time a run of the orders flow for every account; return (Timing, {operation: calls})."""
     sim.reset_calls()
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
     if profiler:
         profiler.enable()
-    results = [account._sync_orders() for account in accounts]
+    importer = env["amazon.seller.order.import"]
+    results = [importer._run_now(account) for account in accounts]
     env.flush_all()
     if profiler:
         profiler.disable()

@@ -42,7 +42,7 @@ def wire_demo_accounts(env):
         account.write(values)
         # The simulator's clock starts anew with each demo: so does the synchronisation window
         # (orders already imported are recognised and left alone).
-        account.orders_checkpoint = fields.Datetime.now() - timedelta(days=30)
+        account._flow_state("orders").checkpoint = fields.Datetime.now() - timedelta(days=30)
     env.ref("base.user_admin").password = "admin"  # noqa: S105 - the demo's documented login
     return Account.search([("name", "in", [name for name, _codes in DEMO_ACCOUNTS.values()])])
 
@@ -73,8 +73,9 @@ accounts = wire_demo_accounts(env)  # noqa: F821 - provided by odoo shell
 map_catalogue(env, accounts)  # noqa: F821
 env.ref("amazon_seller.ir_cron_sync_orders").write({"interval_number": 1, "interval_type": "minutes"})  # noqa: F821
 env.cr.commit()  # noqa: F821 - odoo shell rolls back what is not committed
+importer = env["amazon.seller.order.import"]  # noqa: F821
 for account in accounts:
-    stats = account._sync_orders()
+    importer._run_now(account)
     env.cr.commit()  # noqa: F821
-    print(f"{account.name}: {account.last_sync_message}")
+    print(f"{account.name}: {account._flow_state('orders').last_message}")
 print("demo accounts wired to", SIMULATOR_URL)

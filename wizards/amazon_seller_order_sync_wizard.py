@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..exceptions import AmazonError
-from ..order_mapper import to_amazon_timestamp
+from ..utils import to_amazon_timestamp
 
 # Amazon order ids look like 123-1234567-1234567 (the simulator and sandbox use the same shape).
 ORDER_REF_PATTERN = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
@@ -41,14 +41,9 @@ class AmazonSellerOrderSyncWizard(models.TransientModel):
         self.ensure_one()
         # as superuser: importing writes sales, stock and partners (the wizard is for managers)
         account = self.account_id.sudo()
-        if not account._try_lock_sync():
-            raise UserError(self.env._(
-                "A synchronisation of %(account)s is running: try again in a moment.",
-                account=account.name))
-        try:
-            stats = self._run(account)
-        finally:
-            account._unlock_sync()
+        importer = self.env["amazon.seller.order.import"].sudo()
+        with importer._locked(account):
+            stats = self._run(importer, account)
         self.write({
             "state": "done",
             "result": self.env._(
@@ -61,22 +56,22 @@ class AmazonSellerOrderSyncWizard(models.TransientModel):
             "view_mode": "form", "target": "new", "name": self.env._("Synchronise Orders"),
         }
 
-    def _run(self, account):
+    def _run(self, importer, account):
         try:
             if self.mode == "refs":
-                return account._import_order_refs(self._parsed_refs())
-            return self._sync_period(account)
+                return importer._import_order_refs(account, self._parsed_refs())
+            return self._sync_period(importer, account)
         except AmazonError as error:
             raise UserError(account._describe_amazon_error(error)) from error
 
-    def _sync_period(self, account):
+    def _sync_period(self, importer, account):
         if not self.date_from:
             raise UserError(self.env._("Give the start of the period."))
         filters = {"createdAfter": to_amazon_timestamp(self.date_from)}
         if self.date_to:
             filters["createdBefore"] = to_amazon_timestamp(self.date_to)
         stats = Counter()
-        account._fetch_orders(filters, stats)
+        importer._import_window(account, filters, stats)
         return stats
 
     def _parsed_refs(self):

@@ -1,7 +1,7 @@
-"""Static facts the simulator is built on: marketplaces, rate limits, the SKU catalogue.
+"""Static facts the simulator is built on: marketplaces, prices, report types, the SKU catalogue.
 
-Rates and bursts are Amazon's defaults as printed in each operation's "Usage Plan" table of the
-official models (a conformance test checks them against the models when those are available).
+`RATE_LIMITS` is still importable from here, but each operation declares its usage plan in its
+row of apis/ (collected in `apis.RATE_LIMITS`).
 """
 
 from collections import namedtuple
@@ -42,26 +42,6 @@ ORDER_PREFIXES = {
 PRICE_FACTOR = {"US": 1.0, "CA": 1.35, "DE": 0.95, "FR": 0.97, "UK": 0.82, "JP": 150.0}
 TAX_RATE = {"US": 0.0825, "CA": 0.13, "DE": 0.19, "FR": 0.20, "UK": 0.20, "JP": 0.10}
 SUBSCRIPTION_FEE = {"USD": "39.99", "CAD": "29.99", "EUR": "39.00", "GBP": "25.00", "JPY": "4900"}
-
-# operationId -> (rate per second, burst); Amazon's default usage plans.
-RATE_LIMITS = {
-    "getMarketplaceParticipations": (0.016, 15),
-    "searchOrders": (0.0056, 20),
-    "getOrder": (0.5, 30),
-    "confirmShipment": (2.0, 10),
-    "createReport": (0.0167, 15),
-    "getReports": (0.0222, 10),
-    "getReport": (2.0, 15),
-    "cancelReport": (0.0222, 10),
-    "getReportDocument": (0.0167, 15),
-    "createFeedDocument": (0.5, 15),
-    "createFeed": (0.0083, 15),
-    "getFeed": (2.0, 15),
-    "getFeeds": (0.0222, 10),
-    "getFeedDocument": (0.0222, 10),
-    "getInventorySummaries": (2.0, 2),
-    "listTransactions": (0.5, 10),
-}
 
 # Operations that are not SP-API operations but are still logged.
 LWA_OPERATION = "lwaToken"
@@ -143,3 +123,11 @@ def build_catalogue():
         out.append({"sku": sku, "asin": _asin(index), "title": title, "base_price": base,
                     "offers": offers})
     return out
+
+
+def __getattr__(name):
+    # RATE_LIMITS lives with the operations (apis/), which import this module: resolve it lazily.
+    if name == "RATE_LIMITS":
+        from .apis import RATE_LIMITS
+        return RATE_LIMITS
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

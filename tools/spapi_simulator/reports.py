@@ -1,30 +1,25 @@
-"""Reports, feeds and the documents behind them.
+"""Reports: requested reports (orders, listings) and the settlement reports that appear by
+themselves, one per marketplace every 14 simulated days; `Store` keeps them with the feeds and
+the documents of one simulator.
 
-Requested reports and feeds move IN_QUEUE -> IN_PROGRESS -> DONE: the first poll (getReport /
-getFeed) sees IN_PROGRESS, the second DONE, and without polls they are DONE one simulated minute
-after creation.  A report's content is the scenario as it was at its creation time (or
-dataEndTime when earlier), so it does not depend on when it is polled.  Settlement reports are
-never requested: they appear by themselves, one per marketplace every 14 simulated days.
-
-Documents are served by the simulator itself under `/_documents/<id>` (like Amazon's pre-signed
-S3 URLs: no access token needed); feed documents are uploaded there with PUT.
+A report's content is the scenario as it was at its creation time (or dataEndTime when
+earlier), so it does not depend on when it is polled.  See documents.py for the processing
+states and the document URLs.
 """
 
-import base64
 import gzip
-import json
 import time
 
 from . import settlement as settle
 from .clock import DAY, iso, parse_iso
 from .const import (
-    MARKETPLACE_BY_ID, MARKETPLACES, ORDER_REPORT, REQUESTABLE_REPORTS,
-    SELLER_ID, SETTLEMENT_REPORT,
+    MARKETPLACE_BY_ID, MARKETPLACES, ORDER_REPORT, REQUESTABLE_REPORTS, SETTLEMENT_REPORT,
 )
+from .documents import DONE_AFTER, Document, Job, Pages
+from .errors import ScenarioError
+from .feeds import FeedStore
 from .money import fmt
-from .scenario import CANCELLED, ScenarioError
-
-DONE_AFTER = 60
+from .orders import CANCELLED
 
 ORDER_REPORT_COLUMNS = [
     "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
@@ -48,61 +43,8 @@ _STATUS_WORD = {"PENDING": "Pending", "UNSHIPPED": "Unshipped", "PARTIALLY_SHIPP
 _AFN_CHANNEL = {"NA": "AMAZON_NA", "EU": "AMAZON_EU", "FE": "AMAZON_FE"}
 
 
-class Document:
-    def __init__(self, doc_id, content=None, compression=None, content_type="text/plain; charset=UTF-8"):
-        self.doc_id, self.content = doc_id, content
-        self.compression, self.content_type = compression, content_type
-
-
-class Job:
-    """A report or a feed being processed."""
-
-    def __init__(self, job_id, job_type, marketplace_ids, created):
-        self.job_id, self.job_type = job_id, job_type
-        self.marketplace_ids, self.created = list(marketplace_ids), created
-        self.polls = 0
-        self.cancelled = False
-        self.fatal = False
-        self.document_id = None
-        self.data_start = self.data_end = None
-        self.options = {}
-        self.settlement = None   # (code, k) for settlement reports
-
-    def status(self, now):
-        if self.cancelled:
-            return "CANCELLED"
-        if self.settlement or self.polls >= 2 or now - self.created >= DONE_AFTER:
-            return "FATAL" if self.fatal else "DONE"
-        if self.polls >= 1 or now - self.created >= 5:
-            return "IN_PROGRESS"
-        return "IN_QUEUE"
-
-
-class Pages:
-    """Server-side pagination: a token names a stored list and an offset."""
-
-    def __init__(self):
-        self._pages = {}
-        self._counter = 0
-
-    def put(self, items, offset, extra=None):
-        self._counter += 1
-        token = base64.urlsafe_b64encode(("sim-page-%d" % self._counter).encode()).decode().rstrip("=")
-        self._pages[token] = (items, offset, extra or {})
-        return token
-
-    def get(self, token):
-        return self._pages.get(token)
-
-    def page(self, items, offset, size, extra=None):
-        """(slice, next_token or None)."""
-        chunk = items[offset:offset + size]
-        token = self.put(items, offset + size, extra) if offset + size < len(items) else None
-        return chunk, token
-
-
-class Store:
-    """Reports, feeds and documents of one simulator."""
+class Store(FeedStore):
+    """Reports, feeds (see FeedStore) and documents of one simulator."""
 
     def __init__(self, scenario, base_url=lambda: ""):
         self.scenario = scenario
@@ -142,6 +84,20 @@ class Store:
         if key not in self.settlements:
             self.settlements[key] = settle.build(self.scenario, code, k)
         return self.settlements[key]
+
+    def settlement_summaries(self, now):
+        """Summary of every settlement report available at `now` (the control API's)."""
+        out = []
+        self.sync_settlements(now)
+        for job in self.list_reports(now, types=[SETTLEMENT_REPORT], since=self.scenario.history_start):
+            if not job.settlement:
+                continue
+            s = self.settlement(*job.settlement)
+            out.append({"settlementId": s.settlement_id, "reportId": job.job_id,
+                        "reportDocumentId": job.document_id, "marketplaceId": s.market.id,
+                        "currency": s.currency, "startDate": iso(s.start), "endDate": iso(s.end - 1),
+                        "totalAmount": fmt(s.total, s.currency), "rows": len(s.rows)})
+        return out
 
     # -- reports -----------------------------------------------------------------------------
     def create_report(self, body, now):
@@ -317,131 +273,6 @@ class Store:
             lines.append("\t".join(row.get(c, "") for c in LISTINGS_COLUMNS))
         return "\n".join(lines) + "\n"
 
-    # -- feeds -------------------------------------------------------------------------------
-    def create_feed_document(self, body):
-        if not isinstance(body, dict) or not body.get("contentType"):
-            raise ScenarioError(400, "InvalidInput", "contentType is required.")
-        doc = Document("amzn1.tortuga.4.na.feed-%s" % self._new_id(), None, None, body["contentType"])
-        self.documents[doc.doc_id] = doc
-        return {"feedDocumentId": doc.doc_id, "url": self.doc_url(doc.doc_id)}
-
-    def upload(self, doc_id, content, content_type):
-        doc = self.documents.get(doc_id)
-        if doc is None or doc.doc_id.find(".feed-") < 0:
-            raise ScenarioError(404, "NotFound", "No upload destination %s." % doc_id)
-        doc.content = content
-        if content_type:
-            doc.content_type = content_type
-
-    def create_feed(self, body, now):
-        if not isinstance(body, dict):
-            raise ScenarioError(400, "InvalidInput", "Request body must be a JSON object.")
-        for field in ("feedType", "marketplaceIds", "inputFeedDocumentId"):
-            if not body.get(field):
-                raise ScenarioError(400, "InvalidInput", "%s is required." % field)
-        if body["inputFeedDocumentId"] not in self.documents:
-            raise ScenarioError(400, "InvalidInput",
-                                "Invalid inputFeedDocumentId %s." % body["inputFeedDocumentId"])
-        job = Job(self._new_id(), body["feedType"], body["marketplaceIds"], now)
-        job.input_document = body["inputFeedDocumentId"]
-        self.feeds[job.job_id] = job
-        return job
-
-    def feed(self, feed_id, now, poll=False):
-        job = self.feeds.get(feed_id)
-        if job is None:
-            raise ScenarioError(404, "NotFound", "Feed %s not found." % feed_id)
-        if poll:
-            job.polls += 1
-        if job.status(now) in ("DONE", "FATAL") and job.document_id is None:
-            self._process_feed(job)
-        return job
-
-    def feed_json(self, job, now):
-        status = job.status(now)
-        if status in ("DONE", "FATAL") and job.document_id is None:
-            self._process_feed(job)
-            status = job.status(now)
-        out = {"feedId": job.job_id, "feedType": job.job_type, "marketplaceIds": job.marketplace_ids,
-               "createdTime": iso(job.created), "processingStatus": status}
-        if status != "IN_QUEUE":
-            out["processingStartTime"] = iso(job.created + 2)
-        if status in ("DONE", "FATAL"):
-            out["processingEndTime"] = iso(job.created + min(DONE_AFTER, max(2, now - job.created)))
-            out["resultFeedDocumentId"] = job.document_id
-        return out
-
-    def feed_document(self, doc_id):
-        doc = self.documents.get(doc_id)
-        if doc is None or doc.content is None:
-            raise ScenarioError(404, "NotFound", "Feed document %s not found." % doc_id)
-        return {"feedDocumentId": doc_id, "url": self.doc_url(doc_id)}
-
-    def _process_feed(self, job):
-        source = self.documents[job.input_document]
-        result = {"header": {"sellerId": SELLER_ID, "version": "2.0", "feedId": job.job_id},
-                  "issues": [], "summary": {}}
-        if source.content is None:
-            job.fatal = True
-            result["issues"].append({"code": "DocumentNotUploaded", "severity": "ERROR",
-                                     "message": "The feed document was never uploaded."})
-            result["summary"] = {"errors": 1, "warnings": 0, "messagesProcessed": 0,
-                                 "messagesAccepted": 0, "messagesInvalid": 0}
-        elif job.job_type == "JSON_LISTINGS_FEED":
-            result.update(self._listings_feed(job, source.content))
-        else:
-            result["summary"] = {"errors": 0, "warnings": 0, "messagesProcessed": 1,
-                                 "messagesAccepted": 1, "messagesInvalid": 0}
-        doc = Document("amzn1.tortuga.4.na.result-%s" % job.job_id,
-                       json.dumps(result, indent=1).encode("utf-8"), None,
-                       "application/json; charset=UTF-8")
-        self.documents[doc.doc_id] = doc
-        job.document_id = doc.doc_id
-
-    def _listings_feed(self, job, content):
-        """Apply JSON_LISTINGS_FEED quantity updates (fulfillment_availability) to FBM offers."""
-        issues, accepted, invalid = [], 0, 0
-        try:
-            data = json.loads(content.decode("utf-8"))
-            messages = data["messages"]
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-            return {"issues": [{"code": "InvalidJSON", "severity": "ERROR",
-                                "message": "The feed is not valid JSON_LISTINGS_FEED JSON."}],
-                    "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0,
-                                "messagesAccepted": 0, "messagesInvalid": 0}}
-        codes = [MARKETPLACE_BY_ID[m].code for m in job.marketplace_ids if m in MARKETPLACE_BY_ID]
-        for message in messages:
-            mid = message.get("messageId")
-            sku = message.get("sku")
-            if sku not in self.scenario.by_sku:
-                invalid += 1
-                issues.append({"messageId": mid, "code": "18000", "severity": "ERROR",
-                               "message": "SKU %s is not in the catalogue." % sku})
-                continue
-            quantity = None
-            for patch in message.get("patches") or []:
-                if patch.get("path") == "/attributes/fulfillment_availability":
-                    for value in patch.get("value") or []:
-                        if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
-                            quantity = value.get("quantity")
-            attrs = (message.get("attributes") or {}).get("fulfillment_availability") or []
-            for value in attrs:
-                if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
-                    quantity = value.get("quantity")
-            if quantity is not None and (not isinstance(quantity, int) or quantity < 0):
-                invalid += 1
-                issues.append({"messageId": mid, "code": "90220", "severity": "ERROR",
-                               "message": "quantity must be a non-negative integer."})
-                continue
-            if quantity is not None:
-                for code in codes:
-                    self.scenario.listing_quantity[(code, sku)] = quantity
-            accepted += 1
-        return {"issues": issues,
-                "summary": {"errors": invalid, "warnings": 0, "messagesProcessed": len(messages),
-                            "messagesAccepted": accepted, "messagesInvalid": invalid}}
-
 
 def _iso_offset(t):
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(int(t)))
-

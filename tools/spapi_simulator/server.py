@@ -1,5 +1,6 @@
-"""HTTP front of the simulator: routing, LWA, access tokens, rate limits, faults, sandbox cases,
-the call log and the `/_simulator/` control API.  `Simulator` is also the in-process Python API.
+"""HTTP front of the simulator: routing, access tokens, rate limits, faults, sandbox cases,
+the call log, the documents route and the `/_simulator/` control API.  `Simulator` is also the
+in-process Python API.  The SP-API operations themselves live in apis/, one module per API.
 """
 
 import json
@@ -10,21 +11,18 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import finances
-from .buckets import BucketSet
-from .clock import Clock, iso, parse_iso
+from .apis import OPERATIONS, RATE_LIMITS, Request, auth
+from .clock import Clock, iso
 from .const import (
-    DOWNLOAD_OPERATION, LWA_OPERATION, MARKETPLACE_BY_ID, MARKETPLACES, RATE_LIMITS, SELLER_ID,
-    SETTLEMENT_REPORT, STORE_NAME, UPLOAD_OPERATION,
+    DOWNLOAD_OPERATION, LWA_OPERATION, MARKETPLACE_BY_ID, MARKETPLACES, SELLER_ID, UPLOAD_OPERATION,
 )
-from .money import fmt
+from .errors import ScenarioError
 from .faults import FaultInjector
+from .rate_limits import BucketSet
 from .reports import Store
 from .sandbox import Sandbox, default_models_dir
-from .scenario import ALL_INCLUDED, Scenario, ScenarioError, render_order
+from .scenario import Scenario
 
-FULFILLMENT_STATUSES = ("PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED",
-                        "SHIPPED", "CANCELLED", "UNFULFILLABLE")
 QUOTA_EXCEEDED = {"errors": [{"code": "QuotaExceeded",
                               "message": "You exceeded your quota for the requested resource.",
                               "details": ""}]}
@@ -39,71 +37,14 @@ SERVER_ERRORS = {
 }
 MALFORMED_BODY = b'{"payload": {"orders": [{"orderId": "111-0000000-0000000", "createdTime": '
 
-# (method, path template, operationId)
-ROUTES = [
-    ("GET", "/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations"),
-    ("GET", "/orders/2026-01-01/orders", "searchOrders"),
-    ("GET", "/orders/2026-01-01/orders/{orderId}", "getOrder"),
-    ("POST", "/orders/v0/orders/{orderId}/shipmentConfirmation", "confirmShipment"),
-    ("POST", "/reports/2021-06-30/reports", "createReport"),
-    ("GET", "/reports/2021-06-30/reports", "getReports"),
-    ("GET", "/reports/2021-06-30/reports/{reportId}", "getReport"),
-    ("DELETE", "/reports/2021-06-30/reports/{reportId}", "cancelReport"),
-    ("GET", "/reports/2021-06-30/documents/{reportDocumentId}", "getReportDocument"),
-    ("POST", "/feeds/2021-06-30/documents", "createFeedDocument"),
-    ("GET", "/feeds/2021-06-30/documents/{feedDocumentId}", "getFeedDocument"),
-    ("POST", "/feeds/2021-06-30/feeds", "createFeed"),
-    ("GET", "/feeds/2021-06-30/feeds", "getFeeds"),
-    ("GET", "/feeds/2021-06-30/feeds/{feedId}", "getFeed"),
-    ("GET", "/fba/inventory/v1/summaries", "getInventorySummaries"),
-    ("GET", "/finances/2024-06-19/transactions", "listTransactions"),
-]
-_COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "$"), op)
-             for m, t, op in ROUTES]
+# (method, path template, operationId) of every SP-API operation, in routing order
+ROUTES = [(op.method, op.path, op.name) for op in OPERATIONS]
+_COMPILED = [(op.method, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", op.path) + "$"), op)
+             for op in OPERATIONS]
 
 
 def _error(code, message, details=""):
     return {"errors": [{"code": code, "message": message, "details": details}]}
-
-
-class Request:
-    """What an operation handler sees."""
-
-    def __init__(self, method, path, query, body, args, now):
-        self.method, self.path, self.query, self.body, self.args, self.now = (
-            method, path, query, body, args, now)
-
-    def one(self, name, default=None):
-        values = self.query.get(name)
-        return values[0] if values else default
-
-    def many(self, name):
-        out = []
-        for value in self.query.get(name, []):
-            out.extend(v for v in value.split(",") if v != "")
-        return out
-
-    def time(self, name):
-        value = self.one(name)
-        if value in (None, ""):
-            return None
-        try:
-            return parse_iso(value)
-        except ValueError:
-            raise ScenarioError(400, "InvalidInput", "%s is not a valid ISO-8601 date-time: %s"
-                                % (name, value))
-
-    def integer(self, name, default, low, high):
-        value = self.one(name)
-        if value in (None, ""):
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            number = None
-        if number is None or not low <= number <= high:
-            raise ScenarioError(400, "InvalidInput", "%s must be between %d and %d." % (name, low, high))
-        return number
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -260,19 +201,8 @@ class Simulator:
     def settlements(self):
         """Summary of every settlement report available now."""
         now = self.now()
-        out = []
         with self.lock:
-            self.store.sync_settlements(now)
-            for job in self.store.list_reports(now, types=[SETTLEMENT_REPORT],
-                                               since=self.scenario.history_start):
-                if not job.settlement:
-                    continue
-                s = self.store.settlement(*job.settlement)
-                out.append({"settlementId": s.settlement_id, "reportId": job.job_id,
-                            "reportDocumentId": job.document_id, "marketplaceId": s.market.id,
-                            "currency": s.currency, "startDate": iso(s.start), "endDate": iso(s.end - 1),
-                            "totalAmount": fmt(s.total, s.currency), "rows": len(s.rows)})
-        return out
+            return self.store.settlement_summaries(now)
 
     def inventory(self, marketplace_id):
         return self.scenario.inventory(MARKETPLACE_BY_ID[marketplace_id].code, self.now())
@@ -322,16 +252,17 @@ class Simulator:
             return self._control(handler, method, path, query, raw)
         if path.startswith("/_documents/"):
             return self._document(handler, method, path, query, raw)
-        if path == "/auth/o2/token":
+        if path == auth.PATH:
             return self._lwa(handler, method, raw)
-        for route_method, regex, operation in _COMPILED:
+        for route_method, regex, op in _COMPILED:
             found = regex.match(path)
             if found and route_method == method:
-                return self._api(handler, operation, method, path, query, raw, found.groupdict())
+                return self._api(handler, op, method, path, query, raw, found.groupdict())
         self._log("unknown", method, path, _flat(query), 404)
         self._send(handler, 404, _error("NotFound", "Resource not found: %s %s" % (method, path)))
 
-    def _api(self, handler, operation, method, path, query, raw, args):
+    def _api(self, handler, op, method, path, query, raw, args):
+        operation = op.name
         params = dict(_flat(query), **args)
         limit = self.buckets.header(operation)
         headers = {"x-amzn-RateLimit-Limit": limit} if limit else {}
@@ -349,12 +280,8 @@ class Simulator:
             if isinstance(body, dict):
                 params["body"] = body
         rule = self.faults.draw(operation)
-        if rule is not None:
-            if rule.kind == "slow":
-                time.sleep(rule.seconds)
-            elif rule.kind in _FAULT_STATUS:
-                self._log(operation, method, path, params, _FAULT_STATUS[rule.kind], fault=rule.kind)
-                return self._fault(handler, rule, headers)
+        if self._fault(handler, rule, operation, method, path, params, headers):
+            return
         if not self.buckets.take(operation):
             self._log(operation, method, path, params, 429)
             return self._send(handler, 429, QUOTA_EXCEEDED, headers)
@@ -366,16 +293,22 @@ class Simulator:
         request = Request(method, path, query, body, args, self.now())
         try:
             with self.lock:
-                status, result = getattr(self, "op_" + operation)(request)
+                status, result = op.handler(self, request)
         except ScenarioError as exc:
             status, result = exc.status, _error(exc.code, exc.message)
         self._log(operation, method, path, params, status,
                   fault=rule.kind if rule is not None else None)
         return self._send(handler, status, result, headers)
 
-    def _fault(self, handler, rule, headers):
-        """Answer with a fault (429, 429empty, 500, 503, drop, malformed)."""
+    def _fault(self, handler, rule, operation, method, path, params, headers):
+        """Apply a drawn fault rule (or None): sleep for `slow`; answer and log 429, 429empty,
+        500, 503, drop or malformed, and then return True."""
+        if rule is not None and rule.kind == "slow":
+            time.sleep(rule.seconds)
+        if rule is None or rule.kind not in _FAULT_STATUS:
+            return False
         kind = rule.kind
+        self._log(operation, method, path, params, _FAULT_STATUS[kind], fault=kind)
         if kind == "429":
             self._send(handler, 429, QUOTA_EXCEEDED, headers)
         elif kind == "429empty":
@@ -386,59 +319,31 @@ class Simulator:
             self._drop(handler)
         elif kind == "malformed":
             self._send(handler, 200, MALFORMED_BODY, headers)
+        return True
 
-    # -- LWA ---------------------------------------------------------------------------------
+    # -- LWA (the rule is in apis/auth.py) ---------------------------------------------------
     def _lwa(self, handler, method, raw):
-        form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
-        params = {k: form.get(k) for k in ("grant_type", "client_id", "scope") if k in form}
-        rule = self.faults.draw(LWA_OPERATION)
-        if rule is not None:
-            if rule.kind == "slow":
-                time.sleep(rule.seconds)
-            elif rule.kind in _FAULT_STATUS:
-                self._log(LWA_OPERATION, method, "/auth/o2/token", params,
-                          _FAULT_STATUS[rule.kind], fault=rule.kind)
-                return self._fault(handler, rule, {})
-        status, body = self._lwa_answer(method, form)
-        self._log(LWA_OPERATION, method, "/auth/o2/token", params, status)
-        self._send(handler, status, body, {"Cache-Control": "no-store"})
+        form, params = auth.parse_form(raw)
+        if self._fault(handler, self.faults.draw(LWA_OPERATION), LWA_OPERATION, method, auth.PATH,
+                       params, {}):
+            return
+        status, body = auth.answer(method, form, self._mint_token)
+        self._log(LWA_OPERATION, method, auth.PATH, params, status)
+        self._send(handler, status, body, auth.HEADERS)
 
-    def _lwa_answer(self, method, form):
-        """The LWA rule: client_id or client_secret starting with "invalid" -> 401
-        invalid_client; refresh_token starting with "invalid" -> 400 invalid_grant."""
-        if method != "POST":
-            return 405, {"error": "invalid_request", "error_description": "Use POST."}
-        grant = form.get("grant_type")
-        if grant not in ("refresh_token", "client_credentials"):
-            return 400, {"error": "unsupported_grant_type",
-                         "error_description": "The authorization grant type is not supported."}
-        if not form.get("client_id") or not form.get("client_secret"):
-            return 400, {"error": "invalid_request",
-                         "error_description": "The request is missing a required parameter : client_id"}
-        if form["client_id"].startswith("invalid") or form["client_secret"].startswith("invalid"):
-            return 401, {"error": "invalid_client",
-                         "error_description": "Client authentication failed"}
-        refresh = form.get("refresh_token")
-        if grant == "refresh_token":
-            if not refresh:
-                return 400, {"error": "invalid_request",
-                             "error_description": "The request is missing a required parameter : refresh_token"}
-            if refresh.startswith("invalid"):
-                return 400, {"error": "invalid_grant",
-                             "error_description": "The request has an invalid grant parameter : refresh_token"}
+    def _mint_token(self, refresh):
+        """A new access token, remembered with the refresh token it was granted for."""
         with self._calls_lock:
             self._request_counter += 1
             token = "Atza|SIM%06d.%x" % (len(self._tokens) + 1, hash((refresh, self._request_counter)) & 0xFFFFFFFF)
             self._tokens[token] = refresh
-        body = {"access_token": token, "token_type": "bearer", "expires_in": 3600}
-        if grant == "refresh_token":
-            body["refresh_token"] = refresh
-        return 200, body
+        return token
 
     def issue_token(self, refresh_token="sim-refresh"):
         """An access token without an HTTP round trip (for tests using raw HTTP)."""
-        return self._lwa_answer("POST", {"grant_type": "refresh_token", "client_id": "sim",
-                                         "client_secret": "sim", "refresh_token": refresh_token})[1]["access_token"]
+        return auth.answer("POST", {"grant_type": "refresh_token", "client_id": "sim",
+                                    "client_secret": "sim", "refresh_token": refresh_token},
+                           self._mint_token)[1]["access_token"]
 
     # -- documents ---------------------------------------------------------------------------
     def _document(self, handler, method, path, query, raw):
@@ -461,14 +366,10 @@ class Simulator:
                               content_type="application/xml")
         content = doc.content
         rule = self.faults.draw(operation)
-        if rule is not None:
-            if rule.kind == "truncate":
-                content = content[: max(1, len(content) // 2)]
-            elif rule.kind == "slow":
-                time.sleep(rule.seconds)
-            elif rule.kind in _FAULT_STATUS:
-                self._log(operation, method, path, params, _FAULT_STATUS[rule.kind], fault=rule.kind)
-                return self._fault(handler, rule, {})
+        if rule is not None and rule.kind == "truncate":
+            content = content[: max(1, len(content) // 2)]
+        elif self._fault(handler, rule, operation, method, path, params, {}):
+            return
         self._log(operation, method, path, params, 200, fault=rule.kind if rule else None)
         content_type = doc.content_type if not doc.compression else "application/octet-stream"
         return self._send(handler, 200, content, content_type=content_type)
@@ -530,251 +431,6 @@ class Simulator:
             mp = (query.get("marketplaceId") or [MARKETPLACES[0].id])[0]
             return 200, {"marketplaceId": mp, "inventory": self.inventory(mp)}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
-
-    # -- operations --------------------------------------------------------------------------
-    def _page(self, token, kind, param="nextToken"):
-        """The stored (items, offset, extra) behind a page token of this kind of listing."""
-        page = self.store.pages.get(token)
-        if page is None or page[2].get("kind") != kind:
-            raise ScenarioError(400, "InvalidInput", "Invalid %s." % param)
-        return page
-
-    def op_getMarketplaceParticipations(self, req):
-        payload = [{
-            "marketplace": {"id": m.id, "name": m.name, "countryCode": m.country,
-                            "defaultCurrencyCode": m.currency, "defaultLanguageCode": m.language,
-                            "domainName": m.domain},
-            "participation": {"isParticipating": True, "hasSuspendedListings": False},
-            "storeName": STORE_NAME,
-        } for m in MARKETPLACES]
-        return 200, {"payload": payload}
-
-    def _included(self, req):
-        included = req.many("includedData")
-        bad = [x for x in included if x not in ALL_INCLUDED]
-        if bad:
-            raise ScenarioError(400, "InvalidInput", "Invalid includedData: %s" % ",".join(bad))
-        return set(included)
-
-    def op_searchOrders(self, req):
-        now = req.now
-        included = self._included(req)
-        size = req.integer("maxResultsPerPage", 100, 1, 100)
-        filters = {k: req.one(k) for k in ("createdAfter", "createdBefore", "lastUpdatedAfter",
-                                           "lastUpdatedBefore", "fulfillmentStatuses",
-                                           "marketplaceIds", "fulfilledBy") if req.one(k)}
-        token = req.one("paginationToken")
-        if token:
-            ids, offset, extra = self._page(token, "orders", param="paginationToken")
-            for key, value in filters.items():
-                if extra["filters"].get(key) != value:
-                    raise ScenarioError(400, "InvalidInput",
-                                        "%s must have the value it had when the token was issued." % key)
-            cutoff_key, cutoff = extra["cutoff_key"], extra["cutoff"]
-        else:
-            ids, offset, cutoff_key, cutoff = self._search(req, now)
-            extra = {"kind": "orders", "filters": filters, "cutoff_key": cutoff_key, "cutoff": cutoff}
-        chunk, next_token = self.store.pages.page(ids, offset, size, extra)
-        result = {"orders": [render_order(self.scenario.by_id[i], now, included) for i in chunk]}
-        if next_token:
-            result["pagination"] = {"nextToken": next_token}
-        result[cutoff_key] = iso(cutoff)
-        return 200, result
-
-    def _search(self, req, now):
-        created_after, created_before = req.time("createdAfter"), req.time("createdBefore")
-        updated_after, updated_before = req.time("lastUpdatedAfter"), req.time("lastUpdatedBefore")
-        if (created_after is None) == (updated_after is None):
-            raise ScenarioError(400, "InvalidInput",
-                                "Exactly one of createdAfter and lastUpdatedAfter is required.")
-        if created_after is not None and (updated_before is not None):
-            raise ScenarioError(400, "InvalidInput",
-                                "lastUpdatedBefore cannot be combined with createdAfter.")
-        if updated_after is not None and created_before is not None:
-            raise ScenarioError(400, "InvalidInput",
-                                "createdBefore cannot be combined with lastUpdatedAfter.")
-        before = created_before if created_after is not None else updated_before
-        after = created_after if created_after is not None else updated_after
-        if before is not None:
-            if before > now - 120:
-                raise ScenarioError(400, "InvalidInput",
-                                    "The before date must be at least two minutes before the request.")
-            if before < after:
-                raise ScenarioError(400, "InvalidInput", "The before date is earlier than the after date.")
-        if after > now:
-            raise ScenarioError(400, "InvalidInput", "The after date is in the future.")
-        cutoff = int(now) if before is None else before
-        statuses = req.many("fulfillmentStatuses")
-        channels = req.many("fulfilledBy")
-        marketplaces = req.many("marketplaceIds")
-        for value in statuses:
-            if value not in FULFILLMENT_STATUSES:
-                raise ScenarioError(400, "InvalidInput", "Invalid fulfillmentStatuses: %s" % value)
-        for value in channels:
-            if value not in ("MERCHANT", "AMAZON"):
-                raise ScenarioError(400, "InvalidInput", "Invalid fulfilledBy: %s" % value)
-        if len(marketplaces) > 50:
-            raise ScenarioError(400, "InvalidInput", "At most 50 marketplaceIds.")
-        for value in marketplaces:
-            if value not in MARKETPLACE_BY_ID:
-                raise ScenarioError(400, "InvalidInput", "Invalid marketplaceId: %s" % value)
-        by_created = created_after is not None
-        rows = []
-        for order, status, updated in self.scenario.visible(now):
-            stamp = order.created if by_created else updated
-            if not after <= stamp <= cutoff:
-                continue
-            if statuses and status not in statuses:
-                continue
-            if channels and ("AMAZON" if order.channel == "FBA" else "MERCHANT") not in channels:
-                continue
-            if marketplaces and order.market.id not in marketplaces:
-                continue
-            rows.append((stamp, order.order_id))
-        rows.sort()
-        return [r[1] for r in rows], 0, ("createdBefore" if by_created else "lastUpdatedBefore"), cutoff
-
-    def op_getOrder(self, req):
-        order = self.scenario.by_id.get(req.args["orderId"])
-        if order is None or order.created > req.now:
-            raise ScenarioError(404, "NotFound", "Order %s not found." % req.args["orderId"])
-        return 200, {"order": render_order(order, req.now, self._included(req))}
-
-    def op_confirmShipment(self, req):
-        self.scenario.confirm_shipment(req.args["orderId"], req.body, req.now)
-        return 204, None
-
-    def op_createReport(self, req):
-        job = self.store.create_report(req.body, req.now)
-        return 202, {"reportId": job.job_id}
-
-    def op_getReport(self, req):
-        job = self.store.report(req.args["reportId"], req.now, poll=True)
-        return 200, self.store.report_json(job, req.now)
-
-    def op_cancelReport(self, req):
-        self.store.cancel_report(req.args["reportId"], req.now)
-        return 200, None
-
-    def op_getReports(self, req):
-        token = req.one("nextToken")
-        if token:
-            jobs, offset, extra = self._page(token, "reports", param="nextToken")
-        else:
-            types, statuses = req.many("reportTypes"), req.many("processingStatuses")
-            marketplaces = req.many("marketplaceIds")
-            if not types and not token:
-                raise ScenarioError(400, "InvalidInput", "reportTypes or nextToken is required.")
-            for value in statuses:
-                if value not in ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"):
-                    raise ScenarioError(400, "InvalidInput", "Invalid processingStatuses: %s" % value)
-            jobs = [j.job_id for j in self.store.list_reports(
-                req.now, types, statuses, marketplaces, req.time("createdSince"), req.time("createdUntil"))]
-            offset, extra = 0, {"kind": "reports", "size": req.integer("pageSize", 10, 1, 100)}
-        chunk, next_token = self.store.pages.page(jobs, offset, extra["size"], extra)
-        result = {"reports": [self.store.report_json(self.store.reports[j], req.now) for j in chunk]}
-        if next_token:
-            result["nextToken"] = next_token
-        return 200, result
-
-    def op_getReportDocument(self, req):
-        doc, result = self.store.report_document(req.args["reportDocumentId"], req.now)
-        return 200, result
-
-    def op_createFeedDocument(self, req):
-        return 201, self.store.create_feed_document(req.body)
-
-    def op_createFeed(self, req):
-        return 202, {"feedId": self.store.create_feed(req.body, req.now).job_id}
-
-    def op_getFeed(self, req):
-        job = self.store.feed(req.args["feedId"], req.now, poll=True)
-        return 200, self.store.feed_json(job, req.now)
-
-    def op_getFeeds(self, req):
-        types = req.many("feedTypes")
-        feeds = [self.store.feed_json(j, req.now) for j in self.store.feeds.values()
-                 if not types or j.job_type in types]
-        feeds.sort(key=lambda f: f["createdTime"], reverse=True)
-        size = req.integer("pageSize", 10, 1, 100)
-        return 200, {"feeds": feeds[:size]}
-
-    def op_getFeedDocument(self, req):
-        return 200, self.store.feed_document(req.args["feedDocumentId"])
-
-    def op_getInventorySummaries(self, req):
-        if req.one("granularityType") != "Marketplace":
-            raise ScenarioError(400, "InvalidInput", "granularityType must be Marketplace.")
-        marketplaces = req.many("marketplaceIds")
-        granularity = req.one("granularityId")
-        if len(marketplaces) != 1 or marketplaces[0] not in MARKETPLACE_BY_ID:
-            raise ScenarioError(400, "InvalidInput", "Exactly one valid marketplaceIds value is required.")
-        if granularity != marketplaces[0]:
-            raise ScenarioError(400, "InvalidInput", "granularityId must equal the marketplaceId.")
-        token = req.one("nextToken")
-        if token:
-            rows, offset, extra = self._page(token, "inventory", param="nextToken")
-        else:
-            rows = self.scenario.inventory(MARKETPLACE_BY_ID[granularity].code, req.now)
-            since = req.time("startDateTime")
-            skus = req.many("sellerSkus") or ([req.one("sellerSku")] if req.one("sellerSku") else [])
-            if since is not None:
-                rows = [r for r in rows if r["updated"] >= since]
-            elif skus:
-                rows = [r for r in rows if r["sku"] in skus]
-            offset, extra = 0, {"kind": "inventory", "details": req.one("details") == "true"}
-        chunk, next_token = self.store.pages.page(rows, offset, 50, extra)
-        details = extra["details"]
-        summaries = []
-        for r in chunk:
-            entry = {"asin": r["asin"], "fnSku": r["fnsku"], "sellerSku": r["sku"],
-                     "condition": "NewItem", "lastUpdatedTime": iso(r["updated"]),
-                     "productName": r["title"],
-                     "totalQuantity": r["fulfillable"] + r["reserved"] + r["unfulfillable"] + r["inbound"]
-                     + r["researching"]}
-            if details:
-                entry["inventoryDetails"] = {
-                    "fulfillableQuantity": r["fulfillable"], "inboundWorkingQuantity": 0,
-                    "inboundShippedQuantity": r["inbound"], "inboundReceivingQuantity": 0,
-                    "reservedQuantity": {"totalReservedQuantity": r["reserved"],
-                                         "pendingCustomerOrderQuantity": r["reserved"],
-                                         "pendingTransshipmentQuantity": 0, "fcProcessingQuantity": 0},
-                    "researchingQuantity": {"totalResearchingQuantity": r["researching"],
-                                            "researchingQuantityBreakdown": [
-                                                {"name": "researchingQuantityInShortTerm",
-                                                 "quantity": r["researching"]}]},
-                    "unfulfillableQuantity": {"totalUnfulfillableQuantity": r["unfulfillable"],
-                                              "customerDamagedQuantity": 0,
-                                              "warehouseDamagedQuantity": r["unfulfillable"],
-                                              "distributorDamagedQuantity": 0, "carrierDamagedQuantity": 0,
-                                              "defectiveQuantity": 0, "expiredQuantity": 0},
-                }
-            summaries.append(entry)
-        result = {"payload": {"granularity": {"granularityType": "Marketplace", "granularityId": granularity},
-                              "inventorySummaries": summaries}}
-        if next_token:
-            result["pagination"] = {"nextToken": next_token}
-        return 200, result
-
-    def op_listTransactions(self, req):
-        token = req.one("nextToken")
-        if token:
-            rows, offset, extra = self._page(token, "transactions", param="nextToken")
-        else:
-            after, before = req.time("postedAfter"), req.time("postedBefore")
-            if after is None:
-                raise ScenarioError(400, "InvalidInput", "Start date cannot be null",)
-            before = min(before if before is not None else req.now, req.now - 120)
-            if after >= before:
-                raise ScenarioError(400, "InvalidInput", "postedAfter must be before postedBefore.")
-            rows = finances.transactions(self.scenario, req.now, after, before,
-                                         req.one("marketplaceId"), req.one("transactionStatus"))
-            offset, extra = 0, {"kind": "transactions"}
-        chunk, next_token = self.store.pages.page(rows, offset, 100, extra)
-        payload = {"transactions": chunk}
-        if next_token:
-            payload["nextToken"] = next_token
-        return 200, {"payload": payload}
 
 
 _FAULT_STATUS = {"429": 429, "429empty": 429, "500": 500, "503": 503, "malformed": 200, "drop": 0}

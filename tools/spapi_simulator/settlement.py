@@ -1,6 +1,6 @@
-"""Settlement V2 flat files, generated every 14 simulated days per marketplace from what was
-shipped and refunded, plus fees, promotions, marketplace-facilitator tax, reserves, service
-fees and reimbursements.
+"""Money: the scenario's shipment and refund events, and the Settlement V2 flat files
+generated from them every 14 simulated days per marketplace, plus fees, promotions,
+marketplace-facilitator tax, reserves, service fees and reimbursements.
 
 Invariant of every report: the first data row is the summary and the sum of `amount` over all
 other rows equals its `total-amount`.  Numbers and dates are written in the marketplace's
@@ -13,7 +13,7 @@ import time
 import zlib
 
 from .clock import DAY, day_floor
-from .const import MARKETPLACE_BY_CODE, PRICE_FACTOR, SUBSCRIPTION_FEE
+from .const import MARKETPLACE_BY_CODE, PRICE_FACTOR, SUBSCRIPTION_FEE, fba_fee_usd
 from .money import fmt, pct, prorate, to_minor
 
 PERIOD_DAYS = 14
@@ -61,6 +61,27 @@ def settlement_id(scenario, code, k):
     return str(10_000_000_000 + zlib.crc32(("%s-%s-%d" % (scenario.seed, code, k)).encode()) % 9_000_000_000)
 
 
+# -- money events ------------------------------------------------------------------------------
+def money_events(scenario, now_limit=None):
+    """Every shipment and refund event: (time, kind, order, item, qty, reference)."""
+    out = []
+    for order in scenario.orders:
+        for t, item, qty, ref in order.ship_events():
+            out.append((t, "ship", order, item, qty, ref))
+        for t, item, qty, ref in order.refund_events():
+            out.append((t, "refund", order, item, qty, ref))
+    if now_limit is not None:
+        out = [e for e in out if e[0] <= now_limit]
+    out.sort(key=lambda e: (e[0], e[2].order_id, e[3].item_id))
+    return out
+
+
+def fba_fee(scenario, order, item, qty):
+    """FBA per-unit fulfilment fee for `qty` units, in minor units (positive)."""
+    base = scenario.by_sku.get(item.sku, {}).get("base_price", 20.0)
+    return to_minor(fba_fee_usd(base) * PRICE_FACTOR[order.market.code], order.currency) * qty
+
+
 # -- money rows --------------------------------------------------------------------------------
 def event_rows(scenario, event, done):
     """Rows (transaction-type, amount-type, amount-description, minor, promotion-id) for a
@@ -91,7 +112,7 @@ def event_rows(scenario, event, done):
         ]
         if order.channel == "FBA":
             rows += [
-                ("Order", "ItemFees", "FBAPerUnitFulfillmentFee", -scenario.fba_fee(order, item, qty), ""),
+                ("Order", "ItemFees", "FBAPerUnitFulfillmentFee", -fba_fee(scenario, order, item, qty), ""),
                 ("Order", "ItemFees", "ShippingChargeback", -shipping, ""),
                 ("Order", "ItemFees", "GiftwrapChargeback", -gift, ""),
             ]
@@ -122,7 +143,7 @@ def market_events(scenario, code, until=None):
     keeping the per-item count of units already settled so shares add up exactly."""
     done = {}
     out = []
-    for event in scenario.money_events(until):
+    for event in money_events(scenario, until):
         t, kind, order, item, qty, ref = event
         if order.market.code != code or order.replacement_of:
             continue

@@ -1,0 +1,136 @@
+"""Feeds: feed documents uploaded by the seller, feed jobs, and their processing reports.
+`JSON_LISTINGS_FEED` quantity updates change the FBM listing quantities of the scenario."""
+
+import json
+
+from .clock import iso
+from .const import MARKETPLACE_BY_ID, SELLER_ID
+from .documents import DONE_AFTER, Document, Job
+from .errors import ScenarioError
+
+
+class FeedStore:
+    """The feed half of `reports.Store` (its documents, feeds and ids)."""
+
+    def create_feed_document(self, body):
+        if not isinstance(body, dict) or not body.get("contentType"):
+            raise ScenarioError(400, "InvalidInput", "contentType is required.")
+        doc = Document("amzn1.tortuga.4.na.feed-%s" % self._new_id(), None, None, body["contentType"])
+        self.documents[doc.doc_id] = doc
+        return {"feedDocumentId": doc.doc_id, "url": self.doc_url(doc.doc_id)}
+
+    def upload(self, doc_id, content, content_type):
+        doc = self.documents.get(doc_id)
+        if doc is None or doc.doc_id.find(".feed-") < 0:
+            raise ScenarioError(404, "NotFound", "No upload destination %s." % doc_id)
+        doc.content = content
+        if content_type:
+            doc.content_type = content_type
+
+    def create_feed(self, body, now):
+        if not isinstance(body, dict):
+            raise ScenarioError(400, "InvalidInput", "Request body must be a JSON object.")
+        for field in ("feedType", "marketplaceIds", "inputFeedDocumentId"):
+            if not body.get(field):
+                raise ScenarioError(400, "InvalidInput", "%s is required." % field)
+        if body["inputFeedDocumentId"] not in self.documents:
+            raise ScenarioError(400, "InvalidInput",
+                                "Invalid inputFeedDocumentId %s." % body["inputFeedDocumentId"])
+        job = Job(self._new_id(), body["feedType"], body["marketplaceIds"], now)
+        job.input_document = body["inputFeedDocumentId"]
+        self.feeds[job.job_id] = job
+        return job
+
+    def feed(self, feed_id, now, poll=False):
+        job = self.feeds.get(feed_id)
+        if job is None:
+            raise ScenarioError(404, "NotFound", "Feed %s not found." % feed_id)
+        if poll:
+            job.polls += 1
+        if job.status(now) in ("DONE", "FATAL") and job.document_id is None:
+            self._process_feed(job)
+        return job
+
+    def feed_json(self, job, now):
+        status = job.status(now)
+        if status in ("DONE", "FATAL") and job.document_id is None:
+            self._process_feed(job)
+            status = job.status(now)
+        out = {"feedId": job.job_id, "feedType": job.job_type, "marketplaceIds": job.marketplace_ids,
+               "createdTime": iso(job.created), "processingStatus": status}
+        if status != "IN_QUEUE":
+            out["processingStartTime"] = iso(job.created + 2)
+        if status in ("DONE", "FATAL"):
+            out["processingEndTime"] = iso(job.created + min(DONE_AFTER, max(2, now - job.created)))
+            out["resultFeedDocumentId"] = job.document_id
+        return out
+
+    def feed_document(self, doc_id):
+        doc = self.documents.get(doc_id)
+        if doc is None or doc.content is None:
+            raise ScenarioError(404, "NotFound", "Feed document %s not found." % doc_id)
+        return {"feedDocumentId": doc_id, "url": self.doc_url(doc_id)}
+
+    def _process_feed(self, job):
+        source = self.documents[job.input_document]
+        result = {"header": {"sellerId": SELLER_ID, "version": "2.0", "feedId": job.job_id},
+                  "issues": [], "summary": {}}
+        if source.content is None:
+            job.fatal = True
+            result["issues"].append({"code": "DocumentNotUploaded", "severity": "ERROR",
+                                     "message": "The feed document was never uploaded."})
+            result["summary"] = {"errors": 1, "warnings": 0, "messagesProcessed": 0,
+                                 "messagesAccepted": 0, "messagesInvalid": 0}
+        elif job.job_type == "JSON_LISTINGS_FEED":
+            result.update(self._listings_feed(job, source.content))
+        else:
+            result["summary"] = {"errors": 0, "warnings": 0, "messagesProcessed": 1,
+                                 "messagesAccepted": 1, "messagesInvalid": 0}
+        doc = Document("amzn1.tortuga.4.na.result-%s" % job.job_id,
+                       json.dumps(result, indent=1).encode("utf-8"), None,
+                       "application/json; charset=UTF-8")
+        self.documents[doc.doc_id] = doc
+        job.document_id = doc.doc_id
+
+    def _listings_feed(self, job, content):
+        """Apply JSON_LISTINGS_FEED quantity updates (fulfillment_availability) to FBM offers."""
+        issues, accepted, invalid = [], 0, 0
+        try:
+            data = json.loads(content.decode("utf-8"))
+            messages = data["messages"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return {"issues": [{"code": "InvalidJSON", "severity": "ERROR",
+                                "message": "The feed is not valid JSON_LISTINGS_FEED JSON."}],
+                    "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0,
+                                "messagesAccepted": 0, "messagesInvalid": 0}}
+        codes = [MARKETPLACE_BY_ID[m].code for m in job.marketplace_ids if m in MARKETPLACE_BY_ID]
+        for message in messages:
+            mid = message.get("messageId")
+            sku = message.get("sku")
+            if sku not in self.scenario.by_sku:
+                invalid += 1
+                issues.append({"messageId": mid, "code": "18000", "severity": "ERROR",
+                               "message": "SKU %s is not in the catalogue." % sku})
+                continue
+            quantity = None
+            for patch in message.get("patches") or []:
+                if patch.get("path") == "/attributes/fulfillment_availability":
+                    for value in patch.get("value") or []:
+                        if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
+                            quantity = value.get("quantity")
+            attrs = (message.get("attributes") or {}).get("fulfillment_availability") or []
+            for value in attrs:
+                if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
+                    quantity = value.get("quantity")
+            if quantity is not None and (not isinstance(quantity, int) or quantity < 0):
+                invalid += 1
+                issues.append({"messageId": mid, "code": "90220", "severity": "ERROR",
+                               "message": "quantity must be a non-negative integer."})
+                continue
+            if quantity is not None:
+                for code in codes:
+                    self.scenario.listing_quantity[(code, sku)] = quantity
+            accepted += 1
+        return {"issues": issues,
+                "summary": {"errors": invalid, "warnings": 0, "messagesProcessed": len(messages),
+                            "messagesAccepted": accepted, "messagesInvalid": invalid}}
