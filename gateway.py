@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from . import const
 from .utils import mask_secrets, parse_datetime
@@ -216,7 +216,10 @@ class SpApiGateway:
 
     def get_feed_document(self, document_id):
         """The content of a feed (result) document as bytes, uncompressed."""
-        document = self._call("feeds", "getFeedDocument", "get_feed_document", document_id).payload
+        # (the library's own method downloads and decodes with no timeout: read the metadata only)
+        document = self._call("feeds", "getFeedDocument", "_request",
+                              f"/feeds/2021-06-30/documents/{quote(document_id, safe='')}",
+                              params={}, add_marketplace=False).payload
         return self._download(document["url"], "getFeedDocument",
                               document.get("compressionAlgorithm"))
 

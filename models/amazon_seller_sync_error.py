@@ -95,7 +95,14 @@ class AmazonSellerSyncError(models.Model):
             "last_attempt": now, "attempt_count": 1, **self._schedule(now, 1),
             **self._record_link(records.get(ref)),
         } for ref, reason in failures.items() if ref not in known])
-        return (existing | created).filtered(lambda error: error.state == "needs_attention")
+        exhausted = (existing | created).filtered(lambda error: error.state == "needs_attention")
+        if exhausted:
+            account._ask_for_help(self.env._(
+                "%(refs)s (%(flow)s) failed too many times: it is no longer retried "
+                "automatically. See the synchronisation errors.",
+                refs=", ".join(exhausted.mapped("amazon_ref")),
+                flow=dict(self._fields["flow"]._description_selection(self.env))[flow]))
+        return exhausted
 
     @staticmethod
     def _schedule(now, attempts):

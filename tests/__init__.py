@@ -6,3 +6,5 @@ from . import test_order_sync
 from . import test_order_import
 from . import test_order_mapper
 from . import test_shipment
+from . import test_order_promises
+from . import test_flows

@@ -1,3 +1,6 @@
+from datetime import datetime
+import json
+import logging
 import socket
 from urllib.parse import parse_qs
 
@@ -12,7 +15,8 @@ from ..exceptions import (
     AmazonUnreachable,
 )
 from ..gateway import SpApiGateway
-from .common import AmazonSellerCase
+from ..utils import mask_secrets
+from .common import AmazonSellerCase, SimulatorCase
 from .loopback import LoopbackServer
 
 PARTICIPATIONS = {"payload": [{
@@ -141,3 +145,101 @@ class TestGateway(BaseCase):
         self.assertIn("Client authentication failed", caught.exception.message)
         self.assertEqual(caught.exception.code, "invalid_client")
         self.assertEqual(len(self.server.requests), 1, "no API call without a token")
+
+
+@tagged("post_install", "-at_install")
+class TestGatewayOperations(SimulatorCase):
+    """The gateway's named operations against the simulator, through the real client."""
+
+    simulator_options = {"orders": 240, "profile": "fbm2", "rate_limits": False}
+
+    def gateway(self):
+        return self.account._get_gateway()
+
+    def test_search_orders_yields_every_page(self):
+        """Test that search_orders pages through the window and unwraps each page."""
+        pages = list(self.gateway().search_orders(
+            {"lastUpdatedAfter": "2020-01-01T00:00:00Z"}, ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"]))
+        self.assertGreaterEqual(len(pages), 2)
+        self.assertEqual([len(page.orders) for page in pages[:-1]], [100] * (len(pages) - 1))
+        self.assertTrue(all(page.next_token for page in pages[:-1]))
+        self.assertIsNone(pages[-1].next_token)
+        ids = [order["orderId"] for page in pages for order in page.orders]
+        self.assertEqual(self.simulator.call_counts()["searchOrders"], len(pages))
+        self.assertEqual(len(ids), len(set(ids)))
+        self.assertEqual(len(ids), len(self.amazon_orders(self.account)))
+        self.assertIsInstance(pages[0].last_updated_before, datetime)
+        order = self.gateway().get_order(ids[0])
+        self.assertEqual(order["orderId"], ids[0])
+
+    def test_report_round_trip_uncompresses_the_document(self):
+        """Test createReport, getReport and a GZIP report document read back as bytes."""
+        gateway = self.gateway()
+        report_id = gateway.create_report(
+            "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", ["ATVPDKIKX0DER"],
+            dataStartTime="2020-01-01T00:00:00Z")
+        statuses = [gateway.get_report(report_id)["processingStatus"] for _poll in range(2)]
+        self.assertEqual(statuses, ["IN_PROGRESS", "DONE"])
+        document_id = gateway.get_report(report_id)["reportDocumentId"]
+        content = gateway.get_report_document(document_id)
+        self.assertTrue(content.startswith(b"amazon-order-id\t"), content[:40])
+        reports = list(gateway.get_reports(["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"]))
+        self.assertEqual([report["reportId"] for report in reports], [report_id])
+
+    def test_feed_round_trip(self):
+        """Test that a feed is uploaded, created and its processing report read back."""
+        sku = self.simulator.catalogue()[0]["sku"]
+        content = json.dumps({
+            "header": {"sellerId": "A1SELLER", "version": "2.0"},
+            "messages": [
+                {"messageId": 1, "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
+                 "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
+                              "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]}]},
+                {"messageId": 2, "sku": "NOT-A-SKU", "operationType": "PATCH",
+                 "productType": "PRODUCT", "patches": []},
+            ]}).encode()
+        gateway = self.gateway()
+        feed_id = gateway.submit_feed("JSON_LISTINGS_FEED", content, "application/json",
+                                      ["ATVPDKIKX0DER"])
+        feed = gateway.get_feed(feed_id)
+        if feed["processingStatus"] != "DONE":
+            feed = gateway.get_feed(feed_id)
+        self.assertEqual(feed["processingStatus"], "DONE")
+        result = json.loads(gateway.get_feed_document(feed["resultFeedDocumentId"]))
+        self.assertEqual(result["summary"]["messagesAccepted"], 1)
+        self.assertEqual([issue["messageId"] for issue in result["issues"]], [2])
+
+    def test_inventory_and_transactions_pages(self):
+        """Test that inventory summaries and transactions come back as pages of dicts."""
+        gateway = self.gateway()
+        summaries = [s for page in gateway.get_inventory_summaries("ATVPDKIKX0DER") for s in page]
+        self.assertTrue(summaries)
+        self.assertTrue(all("sellerSku" in summary for summary in summaries))
+        transactions = [t for page in gateway.list_transactions("2020-01-01T00:00:00Z") for t in page]
+        self.assertIsInstance(transactions, list)
+
+    def test_every_call_is_logged_with_secrets_masked(self):
+        """Test that a call logs operation, status and rate limit, and no secret or token."""
+        gateway = self.gateway()
+        with self.assertLogs("odoo.addons.amazon_seller.gateway", "DEBUG") as logs, \
+                self.assertLogs("sp_api", "DEBUG") as library_logs:
+            logging.getLogger("sp_api").debug("the library's own debug lines stay silent")
+            gateway.get_marketplace_participations()
+        (line,) = [line for line in logs.output if "getMarketplaceParticipations" in line]
+        self.assertIn("GET", line)
+        self.assertIn("/sellers/v1/marketplaceParticipations -> HTTP 200", line)
+        self.assertIn("rate limit 0.016", line)
+        everything = "\n".join(logs.output + library_logs.output)
+        for secret in gateway.credentials.values():
+            self.assertNotIn(secret, everything)
+        self.assertNotIn("Atza|", everything, "no access token")
+        self.assertEqual(len(library_logs.output), 1, "only this test's line")
+
+    def test_mask_secrets(self):
+        """Test that secret parameters are masked in text, whatever their syntax."""
+        text = ('refresh_token=Atzr|abc&client_secret=s3cr3t {"access_token": "Atza|xyz"} '
+                "x-amz-access-token: Atza|qrs marketplaceIds=ATVPDKIKX0DER")
+        self.assertEqual(
+            mask_secrets(text),
+            'refresh_token=***&client_secret=*** {"access_token": "***"} '
+            "x-amz-access-token: *** marketplaceIds=ATVPDKIKX0DER")

@@ -4,14 +4,23 @@ from decimal import Decimal
 from odoo import fields
 from odoo.tests import tagged
 
-from .. import const
 from ..utils import to_amazon_timestamp
 from .common import OrderSyncCase
 
 
+# What the product promises to import (written out, not read from the code under test): FBM
+# orders once they can be shipped, FBA orders once Amazon shipped them.
+IMPORTABLE = {
+    "MERCHANT": {"UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"},
+    "AMAZON": {"SHIPPED"},
+}
+CHANNELS = {"MERCHANT": "fbm", "AMAZON": "fba"}
+PAGE_SIZE = 100  # searchOrders' maxResultsPerPage
+
+
 def importable(order):
-    channel = const.FULFILLED_BY_TO_CHANNEL[order["fulfillment"]["fulfilledBy"]]
-    return order["fulfillment"]["fulfillmentStatus"] in const.IMPORTABLE_STATUSES[channel]
+    fulfillment = order["fulfillment"]
+    return fulfillment["fulfillmentStatus"] in IMPORTABLE[fulfillment["fulfilledBy"]]
 
 
 @tagged("post_install", "-at_install")
@@ -71,7 +80,7 @@ class TestOrderSync(OrderSyncCase):
         else:
             self.assertIn(amazon["orderId"], order.partner_id.name)
             self.assertTrue(order.partner_id.amazon_placeholder_name)
-        channel = const.FULFILLED_BY_TO_CHANNEL[amazon["fulfillment"]["fulfilledBy"]]
+        channel = CHANNELS[amazon["fulfillment"]["fulfilledBy"]]
         self.assertEqual(order.amazon_fulfillment_channel, channel)
         self.assertEqual(order.amazon_is_prime, "PRIME" in (amazon.get("programs") or []))
         replaced = [a["orderId"] for a in amazon.get("associatedOrders") or []
@@ -192,7 +201,7 @@ class TestOrderSyncThrottled(OrderSyncCase):
     def test_throttled_in_the_middle_resumes_from_checkpoint(self):
         """Test that a 429 on the second page stops cleanly and the next run resumes."""
         expected = [o for o in self.amazon_orders(self.account) if importable(o)]
-        self.assertGreater(len(expected), const.ORDER_PAGE_SIZE, "two pages at least")
+        self.assertGreater(len(expected), PAGE_SIZE, "two pages at least")
         checkpoint = self.orders_state(self.account).checkpoint
         self.simulator.set_faults("429:%2@searchOrders")
         try:
@@ -200,9 +209,10 @@ class TestOrderSyncThrottled(OrderSyncCase):
         finally:
             self.simulator.set_faults("")
 
-        self.assertEqual(stats["created"], const.ORDER_PAGE_SIZE, "the first page is stored")
+        self.assertEqual(stats["created"], PAGE_SIZE, "the first page is stored")
         self.assertTrue(self.orders_state(self.account).failed)
         self.assertIn("429", self.orders_state(self.account).last_message)
+        self.assertFalse(self.account.activity_ids, "throttling needs nobody")
         self.assertEqual(self.orders_state(self.account).checkpoint, checkpoint)
         self.assertTrue(self.orders_state(self.account).resume_token, "the next page is remembered")
         self.simulator.reset_calls()
@@ -211,7 +221,7 @@ class TestOrderSyncThrottled(OrderSyncCase):
 
         self.assertFalse(self.orders_state(self.account).failed)
         self.assertEqual(self.simulator.call_counts().get("searchOrders"), 1, "resumed at page 2")
-        self.assertEqual(stats["created"], len(expected) - const.ORDER_PAGE_SIZE)
+        self.assertEqual(stats["created"], len(expected) - PAGE_SIZE)
         self.assertEqual(stats["skipped"], 0)
         self.assertEqual(len(self.imported(self.account)), len(expected))
         self.assertGreater(self.orders_state(self.account).checkpoint, checkpoint)
@@ -227,4 +237,4 @@ class TestOrderSyncThrottled(OrderSyncCase):
         self.assertFalse(self.account.activity_ids, "it heals by itself: nobody is bothered")
         stats = self.sync_orders(self.account)
         self.assertFalse(self.orders_state(self.account).failed)
-        self.assertGreater(stats["created"], const.ORDER_PAGE_SIZE)
+        self.assertGreater(stats["created"], PAGE_SIZE)

@@ -232,3 +232,98 @@ class TestShipmentConfirmation(ReplayCase):
         self.account.invalidate_recordset(["late_shipment_rate_7d", "late_shipment_rate_30d"])
         self.assertEqual(self.account.late_shipment_rate_7d, 50.0)
         self.assertEqual(self.account.late_shipment_rate_30d, 50.0)
+
+    # === the shipments flow: runner, throttling, retry policy, locks === #
+
+    def reject(self, picking):
+        """Make Amazon refuse the picking's package (an order item it does not know)."""
+        picking.sale_id.order_line.filtered("amazon_order_item_id").amazon_order_item_id = "999"
+
+    def test_cron_confirms_due_packages(self):
+        """Test that the scheduled action sends what is due and records the flow's run."""
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.dhl, "JJD5")
+        with self.enter_registry_test_mode():
+            self.env.ref("amazon_seller.ir_cron_sync_shipments").method_direct_trigger()
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+        self.assertEqual(self.simulator.call_counts().get("confirmShipment"), 1)
+        state = self.account._flow_state("shipments")
+        self.assertEqual((state.last_message, state.failed), ("1 sent, 0 failed", False))
+
+    def test_throttled_confirmation_is_no_attempt_and_stops_the_run(self):
+        """Test that a 429 counts no attempt, stops the run, and asks nobody for help."""
+        exporter = self.env["amazon.seller.shipment.export"]
+        picking_a, picking_b = self.picking(ORDER_A), self.picking(ORDER_B)
+        self.validate(picking_a, self.dhl, "JJD6")
+        self.validate(picking_b, self.dhl, "JJD7")
+        self.simulator.set_faults("429:#1@confirmShipment")
+        try:
+            exporter._run_now(self.account)
+        finally:
+            self.simulator.set_faults("")
+        self.assertEqual(self.simulator.call_counts().get("confirmShipment"), 1, "the run stopped")
+        self.assertEqual((picking_a | picking_b).mapped("amazon_confirmation_state"), ["to_send"] * 2)
+        self.assertEqual((picking_a | picking_b).mapped("amazon_confirmation_attempts"), [0, 0])
+        throttled = (picking_a | picking_b).filtered(
+            lambda p: p.amazon_next_attempt > fields.Datetime.now())
+        self.assertEqual(len(throttled), 1, "the throttled package waits its turn")
+        state = self.account._flow_state("shipments")
+        self.assertTrue(state.failed)
+        self.assertIn("429", state.last_message)
+        self.assertFalse(self.account.activity_ids, "throttling needs nobody")
+        self.assertFalse((picking_a | picking_b).activity_ids)
+        self.assertFalse(self.env["amazon.seller.sync.error"].search(
+            [("account_id", "=", self.account.id), ("flow", "=", "shipments")]))
+
+    def test_second_confirmation_retry_waits_longer(self):
+        """Test that the second failed confirmation waits longer than the first."""
+        picking = self.picking(ORDER_B)
+        self.reject(picking)
+        self.validate(picking, self.dhl, "JJD8")
+        delays = []
+        for _attempt in range(2):
+            before = fields.Datetime.now()
+            self.send_confirmations(picking)
+            delays.append(picking.amazon_next_attempt - before)
+        self.assertAlmostEqual(delays[0].total_seconds(), 5 * 60, delta=5)
+        self.assertAlmostEqual(delays[1].total_seconds(), 10 * 60, delta=5)
+        error = self.env["amazon.seller.sync.error"].search(
+            [("account_id", "=", self.account.id), ("flow", "=", "shipments")])
+        self.assertEqual((error.amazon_ref, error.attempt_count, error.res_id),
+                         (f"{ORDER_B}/1", 2, picking.id))
+
+    def test_activity_from_the_third_failure_only(self):
+        """Test that no activity comes before the third failed confirmation, one after it."""
+        picking = self.picking(ORDER_B)
+        self.reject(picking)
+        self.validate(picking, self.dhl, "JJD9")
+        counts = []
+        for _attempt in range(4):
+            self.send_confirmations(picking)
+            counts.append(len(picking.activity_ids))
+        self.assertEqual(counts, [0, 0, 1, 1])
+
+    def test_locked_delivery_is_skipped(self):
+        """Test that the sender skips a delivery another transaction holds, and sends nothing."""
+        with self.registry.cursor() as setup_cr:
+            warehouse = self.env(cr=setup_cr)["stock.warehouse"].search(
+                [("company_id", "=", self.account.company_id.id)], limit=1)
+            held_id = self.env(cr=setup_cr)["stock.picking"].create(
+                {"picking_type_id": warehouse.out_type_id.id}).id
+        self.addCleanup(self.delete_committed_picking, held_id)
+        stats = {"sent": 0, "failed": 0}
+        with self.registry.cursor() as holder_cr, self.registry.cursor() as sender_cr:
+            holder_cr.execute("SELECT id FROM stock_picking WHERE id = %s FOR UPDATE", [held_id])
+            sender_cr.execute("SET LOCAL lock_timeout = '2s'")  # a blocking lock fails, not hangs
+            picking = self.env(cr=sender_cr)["stock.picking"].browse(held_id)
+            self.env(cr=sender_cr)["amazon.seller.shipment.export"]._send(picking, stats)
+            self.assertFalse(picking._amazon_lock(), "held by the other transaction")
+            holder_cr.rollback()
+            self.assertTrue(picking._amazon_lock(), "free once the other one ended")
+            sender_cr.rollback()
+        self.assertEqual(stats, {"sent": 0, "failed": 0})
+        self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
+
+    def delete_committed_picking(self, picking_id):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM stock_picking WHERE id = %s", [picking_id])
