@@ -114,9 +114,14 @@ class SpApiGateway:
 
     # === SELLERS === #
 
-    def get_marketplace_participations(self):
-        """The seller's marketplace participations (``[{"marketplace", "participation"}]``)."""
-        response = self._call("sellers", "getMarketplaceParticipations", "get_marketplace_participation")
+    def get_marketplace_participations(self, fresh_token=False):
+        """The seller's marketplace participations (``[{"marketplace", "participation"}]``).
+
+        :param fresh_token: ask Login with Amazon for a new access token rather than reuse the
+            cached one (a connection test must prove the current credentials)
+        """
+        response = self._call("sellers", "getMarketplaceParticipations",
+                              "get_marketplace_participation", fresh_token=fresh_token)
         return response.payload or []
 
     # === ORDERS === #
@@ -258,10 +263,13 @@ class SpApiGateway:
 
     # === PRIVATE METHODS === #
 
-    def _call(self, api, operation, method, *args, marketplace_id=None, **kwargs):
+    def _call(self, api, operation, method, *args, marketplace_id=None, fresh_token=False,
+              **kwargs):
         """Call ``method`` (the library's name) of ``api`` (a key of ``const.APIS``) as the SP-API
         ``operation``; return its ``ApiResponse`` or raise an ``AmazonError``."""
         client = self._build_client(api, marketplace_id, operation)
+        if fresh_token:
+            self._forget_access_token(client)
         try:
             return getattr(client, method)(*args, **kwargs)
         except AmazonUnauthorized:

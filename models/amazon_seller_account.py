@@ -3,7 +3,8 @@ import logging
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.mail import plaintext2html
 
 from .. import const
 from ..exceptions import (
@@ -56,7 +57,7 @@ class AmazonSellerAccount(models.Model):
         domain="[('region', '=', region)]",
     )
     endpoint_url = fields.Char(
-        string="Endpoint URL",
+        string="Endpoint URL", groups="base.group_system",
         help="Leave empty to reach Amazon's production endpoint of the region. A base URL such as "
              "http://127.0.0.1:8073 sends every API call and the token request there instead "
              "(the SP-API simulator).",
@@ -114,9 +115,50 @@ class AmazonSellerAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # the secrets are written on their own: a failing query never shows them in the log
+        secrets = [self._pop_secrets(vals) for vals in vals_list]
         accounts = super().create(vals_list)
+        for account, account_secrets in zip(accounts, secrets):
+            if account_secrets:
+                account.flush_recordset()
+                super(AmazonSellerAccount, account).write(account_secrets)
         accounts._ensure_fba_location()
         return accounts
+
+    def write(self, vals):
+        if "endpoint_url" in vals:
+            self._check_endpoint_change(vals)
+        vals = dict(vals)
+        secrets = self._pop_secrets(vals)
+        result = super().write(vals) if vals else True
+        if secrets:
+            self.flush_recordset()
+            super().write(secrets)
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_orders(self):
+        """An account that brought orders is archived, never deleted: its orders, deliveries and
+        errors keep pointing at it."""
+        if self.env["sale.order"].sudo().search_count([("amazon_account_id", "in", self.ids)], limit=1):
+            raise UserError(self.env._(
+                "Amazon accounts with orders cannot be deleted: archive them instead (an archived "
+                "account exchanges nothing with Amazon)."))
+
+    @staticmethod
+    def _pop_secrets(vals):
+        return {name: vals.pop(name) for name in CREDENTIAL_FIELDS if name in vals}
+
+    def _check_endpoint_change(self, vals):
+        """The credentials go wherever the endpoint points: who changes it enters them again."""
+        new_url = (vals["endpoint_url"] or "").strip().rstrip("/")
+        changed = self.filtered(
+            lambda a: (a.sudo().endpoint_url or "").strip().rstrip("/") != new_url)
+        if changed and not all(vals.get(name) for name in CREDENTIAL_FIELDS):
+            raise ValidationError(self.env._(
+                "Changing the endpoint URL of %(accounts)s sends the credentials there: enter the "
+                "LWA client ID, client secret and refresh token again in the same change.",
+                accounts=", ".join(changed.mapped("name"))))
 
     def _ensure_fba_location(self):
         """Give each account its internal "Amazon FBA" location, the stock Amazon holds."""
@@ -132,13 +174,22 @@ class AmazonSellerAccount(models.Model):
 
     @api.constrains("endpoint_url")
     def _check_endpoint_url(self):
-        for account in self.filtered("endpoint_url"):
+        for account in self.sudo().filtered("endpoint_url"):
             if not self._is_valid_base_url(account.endpoint_url):
                 raise ValidationError(self.env._(
                     "The endpoint URL “%(url)s” is not valid. Give a base URL such as "
                     "http://127.0.0.1:8073, or leave it empty to reach Amazon itself.",
                     url=account.endpoint_url,
                 ))
+
+    @api.constrains("sync_enabled", "marketplace_ids")
+    def _check_marketplaces_before_sync(self):
+        """No marketplace, no synchronisation: orders are only imported for the account's
+        marketplaces."""
+        for account in self.filtered(lambda a: a.sync_enabled and not a.marketplace_ids):
+            raise ValidationError(self.env._(
+                "Choose the marketplaces of %(account)s before enabling its synchronisation.",
+                account=account.name))
 
     @api.constrains("region", "marketplace_ids")
     def _check_marketplace_region(self):
@@ -221,6 +272,11 @@ class AmazonSellerAccount(models.Model):
 
     def action_open_sync_wizard(self):
         self.ensure_one()
+        self._check_can_operate()
+        if not self.marketplace_ids:
+            raise UserError(self.env._(
+                "Choose the marketplaces of %(account)s first: orders are only imported for them.",
+                account=self.name))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Synchronise Orders"),
@@ -231,10 +287,12 @@ class AmazonSellerAccount(models.Model):
         }
 
     def action_test_connection(self):
-        """Ask Amazon which marketplaces the seller participates in, and say how it went."""
+        """Ask Amazon which marketplaces the seller participates in, and say how it went. Login
+        with Amazon is asked afresh: a changed secret never passes on a cached token."""
         self.ensure_one()
+        self._check_can_operate()
         try:
-            participations = self._get_gateway().get_marketplace_participations()
+            participations = self._get_gateway().get_marketplace_participations(fresh_token=True)
         except AmazonError as error:
             return self._notification(self._describe_amazon_error(error), "danger")
         except ValidationError as error:
@@ -269,10 +327,15 @@ class AmazonSellerAccount(models.Model):
         return SpApiGateway(
             credentials={name: secrets[name].strip() for name in CREDENTIAL_FIELDS},
             region=self.region,
-            endpoint_url=self.endpoint_url and self.endpoint_url.strip(),
+            endpoint_url=secrets.endpoint_url and secrets.endpoint_url.strip(),
         )
 
     # === SYNCHRONISATION (the flows run it: see amazon.seller.flow) === #
+
+    def _check_can_operate(self):
+        """Talking to Amazon or importing on a person's request is for the Amazon managers of the
+        account's company: checked before anything runs as superuser (AccessError otherwise)."""
+        self.check_access("write")
 
     def _can_sync(self):
         """Whether the flows may exchange data with Amazon for this account now."""
@@ -296,8 +359,8 @@ class AmazonSellerAccount(models.Model):
 
     def _schedule_activity(self, record, summary, note):
         """A to-do on ``record`` (anything with activities) for this account's responsible user."""
-        record.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note,
-                                 user_id=self.user_id.id or self.env.uid)
+        record.activity_schedule("mail.mail_activity_data_todo", summary=summary,
+                                 note=plaintext2html(note), user_id=self.user_id.id or self.env.uid)
 
     def _missing_credentials(self):
         """Labels of the credential fields that are empty."""
@@ -326,7 +389,7 @@ class AmazonSellerAccount(models.Model):
         if isinstance(error, AmazonUnreachable):
             return self.env._(
                 "Amazon cannot be reached at %(url)s: %(detail)s",
-                url=self.endpoint_url or const.REGION_ENDPOINTS[self.region], detail=detail)
+                url=self.sudo().endpoint_url or const.REGION_ENDPOINTS[self.region], detail=detail)
         return self.env._(
             "Amazon failed to answer (%(detail)s). Try again later.", detail=detail)
 

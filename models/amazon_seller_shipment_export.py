@@ -62,6 +62,7 @@ class AmazonSellerShipmentExport(models.AbstractModel):
 
     def _send_now(self, pickings):
         """Send these confirmations now (a person's retry), each under its row lock."""
+        pickings.check_access("write")
         stats = {"sent": 0, "failed": 0}
         for picking in pickings:
             try:

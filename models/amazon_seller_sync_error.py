@@ -55,7 +55,9 @@ class AmazonSellerSyncError(models.Model):
     # === ACTION METHODS === #
 
     def action_retry(self):
-        """Try again now, through the flow that failed."""
+        """Try again now, through the flow that failed (for the Amazon managers of the account's
+        company: the flows run as superuser)."""
+        self.account_id._check_can_operate()
         for (account, flow), errors in self.grouped(lambda e: (e.account_id, e.flow)).items():
             try:
                 self.env[FLOW_MODELS[flow]]._retry_errors(account, errors)

@@ -28,6 +28,11 @@ class AmazonSellerCase(TransactionCase):
         for account in accounts:
             account._flow_state("orders").checkpoint = moment
 
+    @classmethod
+    def point_at(cls, account, url):
+        """Aim ``account`` at ``url``: a changed endpoint asks for the credentials again."""
+        account.write({"endpoint_url": url, **cls.credentials()})
+
     def orders_state(self, account):
         return account._flow_state("orders")
 
@@ -64,7 +69,7 @@ class SimulatorCase(AmazonSellerCase):
 
         cls.simulator = Simulator(**cls.simulator_kwargs()).start()
         cls.addClassCleanup(cls.simulator.stop)
-        cls.account.endpoint_url = cls.simulator.url
+        cls.point_at(cls.account, cls.simulator.url)
 
     @classmethod
     def simulator_kwargs(cls):

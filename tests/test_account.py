@@ -74,10 +74,10 @@ class TestAccount(AmazonSellerCase):
         """Test that a malformed endpoint URL is refused with a clear message."""
         for url in ("127.0.0.1:8073", "ftp://host", "http://", "http://host:port", "http://h/?a=1"):
             with self.assertRaises(ValidationError, msg=url) as caught:
-                self.account.endpoint_url = url
+                self.point_at(self.account, url)
             self.assertIn(url, caught.exception.args[0])
         for url in ("http://127.0.0.1:8073", "https://sim.example.com/spapi", ""):
-            self.account.endpoint_url = url
+            self.point_at(self.account, url)
             self.assertEqual(self.account.endpoint_url or "", url)
 
     def test_marketplaces_belong_to_the_region(self):

@@ -11,7 +11,7 @@ class TestConnection(AmazonSellerCase):
     def test_connection_success_names_the_marketplaces(self):
         """Test that a working connection is reported with the marketplaces Amazon lists."""
         with LoopbackServer() as server:
-            self.account.endpoint_url = server.url
+            self.point_at(self.account, server.url)
             server.answer(body=PARTICIPATIONS)
             action = self.account.action_test_connection()
         self.assertEqual(action["params"]["type"], "success")
@@ -20,7 +20,7 @@ class TestConnection(AmazonSellerCase):
     def test_connection_failure_gives_amazons_reason(self):
         """Test that refused credentials are reported with Amazon's reason, not a traceback."""
         with LoopbackServer() as server:
-            self.account.endpoint_url = server.url
+            self.point_at(self.account, server.url)
             server.answer_token(400, {"error": "invalid_grant",
                                       "error_description": "The request has an invalid grant parameter : refresh_token"})
             action = self.account.action_test_connection()
@@ -41,7 +41,7 @@ class TestConnection(AmazonSellerCase):
         """Test that an endpoint nobody listens on gives a clear message naming it."""
         with LoopbackServer() as server:
             url = server.url
-        self.account.endpoint_url = url
+        self.point_at(self.account, url)
         action = self.account.action_test_connection()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn(f"cannot be reached at {url}", action["params"]["message"])

@@ -46,7 +46,7 @@ class TestShipmentConfirmation(ReplayCase):
 
         self.simulator = Simulator(**self.simulator_kwargs()).start()
         self.addCleanup(self.simulator.stop)
-        self.account.endpoint_url = self.simulator.url
+        self.point_at(self.account, self.simulator.url)
         self.sync_orders(self.account)
 
     def picking(self, ref):
