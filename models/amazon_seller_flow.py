@@ -2,6 +2,8 @@ from collections import Counter
 from contextlib import contextmanager
 import logging
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, models
 from odoo.exceptions import UserError
 
@@ -9,6 +11,14 @@ from ..exceptions import AmazonError
 from ..utils import advisory_lock_key
 
 _logger = logging.getLogger(__name__)
+
+# Collisions with another transaction: not anybody's mistake, the batch is simply run again.
+CONFLICT_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
+CONFLICT_RETRIES = 3
 
 
 class AmazonSellerFlow(models.AbstractModel):
@@ -41,7 +51,8 @@ class AmazonSellerFlow(models.AbstractModel):
         cron._commit_progress(remaining=unfinished)
         for account in accounts:
             complete = self._run_isolated(
-                account, commit=lambda: cron._commit_progress(1, remaining=unfinished))
+                account,
+                commit=lambda processed=1: cron._commit_progress(processed, remaining=unfinished))
             if complete:
                 unfinished -= 1
             if not cron._commit_progress(remaining=unfinished):
@@ -63,8 +74,7 @@ class AmazonSellerFlow(models.AbstractModel):
         if not self._can_run(account) or not self._try_lock(account):
             return True  # nothing to do, or another worker is on it
         try:
-            _stats, complete = self._run_and_record(account, commit)
-            return complete
+            return self._run_retrying_conflicts(account, commit)
         except Exception as error:  # noqa: BLE001 - isolate the account, keep the others going
             # the runner alone undoes what the crashed account left unfinished since its last
             # committed batch; the scheduled action's cursor is its own
@@ -75,6 +85,24 @@ class AmazonSellerFlow(models.AbstractModel):
             return True
         finally:
             self._unlock(account)
+
+    def _run_retrying_conflicts(self, account, commit):
+        """Run the flow; a batch that collides with another transaction (serialization failure,
+        deadlock, lock not available: the warehouse validating a delivery the sync updates, two
+        workers activating a currency...) is undone and run again from the last committed
+        batch, in a fresh transaction. Return whether the account's work is complete."""
+        for _attempt in range(CONFLICT_RETRIES):
+            try:
+                _stats, complete = self._run_and_record(account, commit)
+                return complete
+            except CONFLICT_ERRORS as error:
+                self.env.cr.rollback()
+                _logger.info("Amazon account %s: the %s flow met a concurrent update (%s); "
+                             "running its batch again", account.id, self._flow, error.pgcode)
+        self._state(account)._record_run(self.env._(
+            "Odoo was busy with the same records (another user or worker): the next run goes "
+            "on where this one stopped."), failed=True)
+        return True
 
     # === MANUAL RUNS === #
 
@@ -125,8 +153,9 @@ class AmazonSellerFlow(models.AbstractModel):
         """Do the flow's work for ``account``, counting what happened in ``stats``.
 
         :param state: the account's ``amazon.seller.flow.state`` of this flow
-        :param commit: called after each stored batch: commits it and returns the seconds left
-            to the run; None inside a transaction that must not be committed (a wizard, a test)
+        :param commit: called after each stored batch (``processed=0`` for an intermediate
+            commit): commits it and returns the seconds left to the run; None inside a
+            transaction that must not be committed (a wizard, a test)
         :return: whether all the work is done (False when the run stopped for lack of time)
         """
         raise NotImplementedError

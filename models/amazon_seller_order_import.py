@@ -1,5 +1,6 @@
 from collections import Counter
 from datetime import timedelta
+import hashlib
 import logging
 
 import psycopg2
@@ -128,13 +129,25 @@ class AmazonSellerOrderImport(models.AbstractModel):
     @api.model
     def _import_orders(self, account, amazon_orders):
         """Import one page of Amazon orders for ``account``; return a Counter of what happened."""
-        stats, failures, mapped = Counter(), {}, []
+        stats, failures, unretryable, mapped = Counter(), {}, set(), []
+        sold_on = set(account.marketplace_ids.mapped("marketplace_id"))
         for order in amazon_orders:
+            ref, has_id = self._order_ref(order)
+            if not has_id:
+                unretryable.add(ref)  # nothing to ask Amazon again for: reported once
             try:
-                mapped.append(map_order(order))
+                values = map_order(order)
             except Exception as error:  # noqa: BLE001 - the mapper's bugs are isolated too
-                ref = order.get("orderId") or "?"
                 failures[ref] = self._failure_reason(ref, error)
+                continue
+            if values["marketplace_id"] not in sold_on:
+                failures[ref] = self.env._(
+                    "Order %(order)s is sold on marketplace %(marketplace)s, which is not one of "
+                    "the marketplaces of %(account)s: it is not imported.", order=ref,
+                    marketplace=values["marketplace_name"] or values["marketplace_id"],
+                    account=account.name)
+                continue
+            mapped.append(values)
         existing = self._existing_orders(account, [m["order_ref"] for m in mapped])
         to_create, imported = [], set()
         for values in mapped:
@@ -151,10 +164,20 @@ class AmazonSellerOrderImport(models.AbstractModel):
                 imported.add(values["order_ref"])  # nothing to import (yet): nothing to retry
         self._create_in_batch(account, to_create, stats, failures, imported)
         SyncError = self.env["amazon.seller.sync.error"]
-        SyncError._record(account, self._flow, failures)
+        SyncError._record(account, self._flow, failures, unretryable=unretryable)
         SyncError._resolve(account, self._flow, imported)
         stats["failed"] += len(failures)
         return stats
+
+    @staticmethod
+    def _order_ref(order):
+        """(the reference an order's failures are recorded under, whether it is Amazon's id):
+        its orderId, else a stable fingerprint of the data so that it is reported once."""
+        order_id = order.get("orderId") if isinstance(order, dict) else None
+        if isinstance(order_id, str) and order_id.strip():
+            return order_id.strip()[:64], True
+        fingerprint = hashlib.sha1(repr(order).encode()).hexdigest()[:12]
+        return f"(no order id) {fingerprint}", False
 
     def _failure_reason(self, order_ref, error):
         """The sentence recorded for an order that failed; a bug is logged with its traceback."""
@@ -364,13 +387,16 @@ class AmazonSellerOrderImport(models.AbstractModel):
         imported.add(values["order_ref"])
 
     def _update_order(self, order, values):
-        """Follow Amazon's changes: status, dates, names completed, cancellation."""
-        order.write({
+        """Follow Amazon's changes: status, dates, names completed, cancellation. Only what
+        changed is written: an unchanged order takes no lock another transaction may need."""
+        changes = {name: value for name, value in {
             "amazon_status": values["status"],
             "amazon_last_update": values["last_updated"],
             "amazon_ship_by": values["ship_by"],
             "amazon_deliver_by": values["deliver_by"],
-        })
+        }.items() if order[name] != value}
+        if changes:
+            order.write(changes)
         self._complete_names(order, values)
         if values["status"] == "CANCELLED" and order.state != "cancel":
             self._cancel(order)

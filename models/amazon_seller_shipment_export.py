@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const
-from ..exceptions import AmazonError, AmazonThrottled
+from ..exceptions import AmazonBadRequest, AmazonError, AmazonThrottled
 from ..shipment_mapper import package_detail
 from ..utils import RETRY_POLICY
 
@@ -31,10 +31,10 @@ class AmazonSellerShipmentExport(models.AbstractModel):
         return super()._accounts_to_run().filtered(lambda account: account in due_accounts)
 
     def _run(self, account, state, stats, commit):
-        """Send the account's due confirmations, committing after each; throttling ends the run
-        (the runner records it) and the next run goes on."""
+        """Send the account's due confirmations, each in its own transaction; throttling ends
+        the run (the runner records it) and the next run goes on."""
         for picking in self._due_pickings(account):
-            self._send(picking, stats)
+            self._send(picking, stats, commit)
             remaining_time = commit() if commit else float("inf")
             if remaining_time <= 0:
                 return False
@@ -51,6 +51,7 @@ class AmazonSellerShipmentExport(models.AbstractModel):
             ("amazon_confirmation_state", "in", ("to_send", "error")),
             ("amazon_next_attempt", "<=", fields.Datetime.now()),
             ("sale_id.amazon_account_id.sync_enabled", "=", True),
+            ("sale_id.amazon_status", "!=", "CANCELLED"),
             ("sale_id.amazon_account_id.active", "=", True),
         ]
         if account:
@@ -60,43 +61,62 @@ class AmazonSellerShipmentExport(models.AbstractModel):
 
     # === SENDING === #
 
-    def _send_now(self, pickings):
-        """Send these confirmations now (a person's retry), each under its row lock."""
+    def _queue_now(self, pickings):
+        """A person's retry: these confirmations are due now; the scheduled action sends them,
+        each in its own transaction (a replayed request never sends a package twice)."""
         pickings.check_access("write")
-        stats = {"sent": 0, "failed": 0}
-        for picking in pickings:
-            try:
-                self._send(picking, stats)
-            except AmazonThrottled:
-                break  # recorded on the delivery; the scheduled action goes on later
-        return stats
+        queued = pickings.filtered(lambda p: p.amazon_confirmation_state in ("to_send", "error")
+                                   and p.carrier_tracking_ref)
+        queued.amazon_next_attempt = fields.Datetime.now()
+        if queued:
+            self.env.ref("amazon_seller.ir_cron_sync_shipments")._trigger()
+        return queued
 
     def _retry_errors(self, account, errors):
         """A person's *Retry* on failed confirmations of ``account``."""
-        pickings = self.env["stock.picking"].browse(
-            errors.filtered(lambda e: e.res_model == "stock.picking").mapped("res_id")).exists()
-        self._send_now(pickings)
+        self._queue_now(self.env["stock.picking"].browse(
+            errors.filtered(lambda e: e.res_model == "stock.picking").mapped("res_id")).exists())
 
-    def _send(self, picking, stats):
+    def _send(self, picking, stats, commit=None):
         """Confirm the picking's package on Amazon, once. A picking another worker holds, or
-        that was sent meanwhile, is left alone. Throttling postpones it and is raised."""
-        if not picking._amazon_lock():
-            return  # another worker (cron or user) is sending it right now
-        if picking.amazon_confirmation_state not in ("to_send", "error") \
-                or not picking.carrier_tracking_ref:
-            return  # sent meanwhile (never twice), or nothing to send yet
+        that was sent meanwhile, is left alone. The attempt is recorded (and committed, in a
+        scheduled run) before Amazon hears of it: any later attempt asks Amazon first. Throttling
+        postpones the package and is raised."""
+        if not self._sendable(picking):
+            return
         try:
-            if picking.amazon_confirmation_attempts and self._package_known(picking):
-                self._mark_sent(picking)  # an earlier attempt went through after all
-                return
+            if picking.amazon_confirmation_tried:
+                known, cancelled = self._amazon_view(picking)
+                if known or cancelled:
+                    self._settle(picking, known, cancelled)
+                    return
+            picking.amazon_confirmation_tried = fields.Datetime.now()
+            if commit:
+                commit(processed=0)  # the attempt is on record before the call
+                if not self._sendable(picking):
+                    return
             self._confirm(picking)
             stats["sent"] += 1
         except AmazonThrottled as error:
             self._postpone(picking, error)
             raise
+        except AmazonBadRequest as error:
+            known, cancelled = self._amazon_view(picking)
+            if known or cancelled:  # e.g. "packageReferenceId 1 is already used": ours
+                self._settle(picking, known, cancelled)
+                return
+            self._record_failure(picking, error)
+            stats["failed"] += 1
         except (AmazonError, UserError) as error:  # UserError: e.g. credentials removed
             self._record_failure(picking, error)
             stats["failed"] += 1
+
+    def _sendable(self, picking):
+        """Lock the picking's row and re-read it: False when another worker holds it, when it
+        was sent meanwhile (never twice), or when there is nothing to send yet."""
+        return picking._amazon_lock() \
+            and picking.amazon_confirmation_state in ("to_send", "error") \
+            and bool(picking.carrier_tracking_ref)
 
     def _confirm(self, picking):
         order = picking.sale_id
@@ -114,14 +134,36 @@ class AmazonSellerShipmentExport(models.AbstractModel):
             order.amazon_order_ref, order.amazon_marketplace_id.marketplace_id, detail)
         self._mark_sent(picking)
 
-    def _package_known(self, picking):
-        """Whether Amazon already holds this package: a retry after a timeout or a server error
-        must not confirm it a second time (Orders 2026-01-01 getOrder lists the packages)."""
+    def _amazon_view(self, picking):
+        """(whether Amazon already holds this package, whether Amazon cancelled the order): a
+        retry after a crash, a timeout or a refusal must not confirm a package twice nor keep
+        confirming a cancelled order (Orders 2026-01-01 getOrder lists the packages)."""
         order = picking.sale_id
         amazon_order = order.amazon_account_id._get_gateway().get_order(
-            order.amazon_order_ref, included_data=["PACKAGES"])
-        return any(package.get("packageReferenceId") == picking.amazon_package_ref
-                   for package in amazon_order.get("packages") or [])
+            order.amazon_order_ref, included_data=["PACKAGES", "FULFILLMENT"])
+        known = any(str(package.get("packageReferenceId")) == picking.amazon_package_ref
+                    for package in amazon_order.get("packages") or [])
+        status = (amazon_order.get("fulfillment") or {}).get("fulfillmentStatus")
+        return known, status == "CANCELLED"
+
+    def _settle(self, picking, known, cancelled):
+        if known:
+            self._mark_sent(picking)
+        else:
+            self._stop_cancelled(picking)
+
+    def _stop_cancelled(self, picking):
+        """Amazon cancelled the order: nothing to confirm, ever; a person cancels or returns the
+        delivery."""
+        account = picking.sale_id.amazon_account_id
+        message = self.env._(
+            "Amazon cancelled order %(order)s: there is nothing to confirm. Return the goods of "
+            "this delivery if they left, or cancel what has not.", order=picking.sale_id.amazon_order_ref)
+        picking.write({"amazon_confirmation_state": "cancelled",
+                       "amazon_confirmation_message": message, "amazon_next_attempt": False})
+        self.env["amazon.seller.sync.error"]._resolve(account, self._flow, [self._ref(picking)])
+        account._schedule_activity(
+            picking, summary=self.env._("Amazon cancelled this shipped order"), note=message)
 
     def _mark_sent(self, picking):
         picking.write({

@@ -9,6 +9,7 @@ ERROR_STATES = [
     ("open", "To Retry"),
     ("needs_attention", "Needs Attention"),
     ("resolved", "Resolved"),
+    ("ignored", "Ignored"),
 ]
 # The model running each flow (an importer or exporter inheriting amazon.seller.flow).
 FLOW_MODELS = {
@@ -47,6 +48,8 @@ class AmazonSellerSyncError(models.Model):
         default=fields.Datetime.now,
         help="Scheduled runs leave it alone until then; empty once the retries are exhausted.",
     )
+    ignored_by_id = fields.Many2one(comodel_name="res.users", string="Ignored By", readonly=True)
+    ignored_date = fields.Datetime(string="Ignored On", readonly=True)
 
     _ref_unique = models.Constraint(
         "UNIQUE(account_id, flow, amazon_ref)", "One synchronisation error per flow and Amazon reference.",
@@ -65,6 +68,14 @@ class AmazonSellerSyncError(models.Model):
                 raise UserError(account._describe_amazon_error(error)) from error
         return True
 
+    def action_ignore(self):
+        """A person decides this failure will never be solved (an order Amazon does not know,
+        another seller's...): it is no longer retried nor counted, and who decided is kept."""
+        self.account_id._check_can_operate()
+        self.write({"state": "ignored", "next_retry": False, "ignored_by_id": self.env.uid,
+                    "ignored_date": fields.Datetime.now()})
+        return True
+
     def action_open_record(self):
         self.ensure_one()
         return {
@@ -75,11 +86,12 @@ class AmazonSellerSyncError(models.Model):
     # === BUSINESS METHODS === #
 
     @api.model
-    def _record(self, account, flow, failures, records=None):
+    def _record(self, account, flow, failures, records=None, unretryable=()):
         """Remember the failures ``{amazon_ref: reason}`` of ``flow``, pushing their next retry
         back as the retry policy says; return the errors whose retries are now exhausted.
 
         :param records: ``{amazon_ref: Odoo record}`` concerned, when there is one
+        :param unretryable: references nothing can retry (no Amazon id): they wait for a person
         """
         if not failures:
             return self.browse()
@@ -87,28 +99,31 @@ class AmazonSellerSyncError(models.Model):
         records = records or {}
         existing = self.search([("account_id", "=", account.id), ("flow", "=", flow),
                                 ("amazon_ref", "in", list(failures))])
-        for error in existing:
+        ignored = existing.filtered(lambda error: error.state == "ignored")
+        for error in existing - ignored:
             attempts = error.attempt_count + 1 if error.state != "resolved" else 1
             error.write({"message": failures[error.amazon_ref], "last_attempt": now,
-                         "attempt_count": attempts, **self._schedule(now, attempts)})
+                         "attempt_count": attempts,
+                         **self._schedule(now, attempts, error.amazon_ref in unretryable)})
         known = set(existing.mapped("amazon_ref"))
         created = self.create([{
             "account_id": account.id, "flow": flow, "amazon_ref": ref, "message": reason,
-            "last_attempt": now, "attempt_count": 1, **self._schedule(now, 1),
+            "last_attempt": now, "attempt_count": 1, **self._schedule(now, 1, ref in unretryable),
             **self._record_link(records.get(ref)),
         } for ref, reason in failures.items() if ref not in known])
+        existing -= ignored
         exhausted = (existing | created).filtered(lambda error: error.state == "needs_attention")
         if exhausted:
             account._ask_for_help(self.env._(
-                "%(refs)s (%(flow)s) failed too many times: it is no longer retried "
-                "automatically. See the synchronisation errors.",
+                "%(refs)s (%(flow)s) is no longer retried automatically: see the "
+                "synchronisation errors.",
                 refs=", ".join(exhausted.mapped("amazon_ref")),
                 flow=dict(self._fields["flow"]._description_selection(self.env))[flow]))
         return exhausted
 
     @staticmethod
-    def _schedule(now, attempts):
-        next_retry = RETRY_POLICY.next_retry(now, attempts)
+    def _schedule(now, attempts, unretryable=False):
+        next_retry = not unretryable and RETRY_POLICY.next_retry(now, attempts)
         return {"next_retry": next_retry or False,
                 "state": "open" if next_retry else "needs_attention"}
 
@@ -122,7 +137,7 @@ class AmazonSellerSyncError(models.Model):
         if refs:
             self.search([
                 ("account_id", "=", account.id), ("flow", "=", flow),
-                ("state", "!=", "resolved"), ("amazon_ref", "in", list(refs)),
+                ("state", "not in", ("resolved", "ignored")), ("amazon_ref", "in", list(refs)),
             ]).state = "resolved"
 
     @api.model

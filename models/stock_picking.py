@@ -3,7 +3,12 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-CONFIRMATION_STATES = [("to_send", "To Send"), ("sent", "Sent"), ("error", "Error")]
+CONFIRMATION_STATES = [
+    ("to_send", "To Send"),
+    ("sent", "Sent"),
+    ("error", "Error"),
+    ("cancelled", "Order Cancelled"),
+]
 
 
 class StockPicking(models.Model):
@@ -24,6 +29,11 @@ class StockPicking(models.Model):
     )
     amazon_confirmation_attempts = fields.Integer(copy=False, readonly=True)
     amazon_next_attempt = fields.Datetime(copy=False, readonly=True)
+    amazon_confirmation_tried = fields.Datetime(
+        string="Last Confirmation Attempt", copy=False, readonly=True,
+        help="Recorded (and committed) before each confirmShipment call: any later attempt first "
+             "asks Amazon whether the package is already there, so it is never confirmed twice.",
+    )
 
     _amazon_package_unique = models.Constraint(
         "UNIQUE(sale_id, amazon_package_ref)", "An Amazon package reference is unique per order.",
@@ -81,9 +91,20 @@ class StockPicking(models.Model):
     # === ACTIONS === #
 
     def action_amazon_retry_confirmation(self):
-        """Send the confirmation now (a retry of a failed one, or a queued one)."""
-        self.env["amazon.seller.shipment.export"]._send_now(self)
-        return True
+        """Send the confirmation again as soon as possible: the scheduled action sends each
+        delivery in its own transaction, within a minute."""
+        queued = self.env["amazon.seller.shipment.export"]._queue_now(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._(
+                    "%(count)s confirmation(s) queued: Amazon hears of them within a minute.",
+                    count=len(queued)),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # === SENDING (the shipments flow: amazon.seller.shipment.export) === #
 

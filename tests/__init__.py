@@ -9,3 +9,4 @@ from . import test_shipment
 from . import test_order_promises
 from . import test_flows
 from . import test_security
+from . import test_reliability

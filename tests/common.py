@@ -1,7 +1,9 @@
+from collections import Counter
+from datetime import timedelta
 import os
 import uuid
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase
 
 
@@ -41,8 +43,12 @@ class AmazonSellerCase(TransactionCase):
         return self.env["amazon.seller.order.import"]._run_now(account)
 
     def send_confirmations(self, pickings):
-        """A person's retry of the pickings' shipment confirmations."""
-        return self.env["amazon.seller.shipment.export"]._send_now(pickings)
+        """A run of the shipments flow once the pickings' backoff has passed; its Counter."""
+        pickings.filtered(lambda p: p.amazon_confirmation_state in ("to_send", "error")) \
+            .amazon_next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        exporter = self.env["amazon.seller.shipment.export"]
+        return sum((exporter._run_now(account) for account in pickings.sale_id.amazon_account_id),
+                   Counter())
 
     def due_confirmations(self):
         return self.env["amazon.seller.shipment.export"]._due_pickings()

@@ -87,7 +87,15 @@ class TestShipmentConfirmation(ReplayCase):
         self.send_confirmations(picking)
         self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
         picking.carrier_tracking_ref = "GIVEN-LATER"
-        picking.action_amazon_retry_confirmation()
+        action = picking.action_amazon_retry_confirmation()
+        self.assertIn("1 confirmation(s) queued", action["params"]["message"])
+        self.assertLessEqual(picking.amazon_next_attempt, fields.Datetime.now())
+        self.assertTrue(self.env["ir.cron.trigger"].search([
+            ("cron_id", "=", self.env.ref("amazon_seller.ir_cron_sync_shipments").id)]))
+        self.assertFalse(self.simulator.call_counts().get("confirmShipment"),
+                         "nothing is sent inside the button's transaction")
+        with self.enter_registry_test_mode():
+            self.env.ref("amazon_seller.ir_cron_sync_shipments").method_direct_trigger()
         self.assertEqual(picking.amazon_confirmation_state, "sent")
 
     def test_full_shipment_confirmed_once(self):
@@ -166,8 +174,8 @@ class TestShipmentConfirmation(ReplayCase):
         try:
             self.send_confirmations(picking)
             self.assertEqual(picking.amazon_confirmation_state, "error")
-            picking.action_amazon_retry_confirmation()
-            picking.action_amazon_retry_confirmation()
+            self.send_confirmations(picking)
+            self.send_confirmations(picking)
         finally:
             self.simulator.set_faults("")
         self.assertEqual(picking.amazon_confirmation_state, "sent", picking.amazon_confirmation_message)
@@ -197,7 +205,7 @@ class TestShipmentConfirmation(ReplayCase):
                            "orderItems": [{"orderItemId": line.amazon_order_item_id, "quantity": 1}]})
         self.simulator.reset_calls()
 
-        picking.action_amazon_retry_confirmation()
+        self.send_confirmations(picking)
 
         self.assertEqual(picking.amazon_confirmation_state, "sent")
         self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
@@ -211,7 +219,7 @@ class TestShipmentConfirmation(ReplayCase):
         self.env.flush_all()
         self.env.cr.execute("UPDATE stock_picking SET amazon_confirmation_state = 'sent' "
                             "WHERE id = %s", [picking.id])
-        picking.action_amazon_retry_confirmation()
+        self.env["amazon.seller.shipment.export"]._send(picking, {"sent": 0, "failed": 0})
         self.assertEqual(picking.amazon_confirmation_state, "sent")
         self.assertFalse(self.simulator.call_counts().get("confirmShipment"))
         self.assertEqual(self.simulator.order_status(ORDER_B), "UNSHIPPED")
@@ -327,3 +335,55 @@ class TestShipmentConfirmation(ReplayCase):
     def delete_committed_picking(self, picking_id):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM stock_picking WHERE id = %s", [picking_id])
+
+    def confirm_on_amazon(self, picking, tracking):
+        """What a confirmation that reached Amazon did there (its answer lost to us)."""
+        from sp_api.api import Orders
+
+        from ..tools.spapi_simulator.testing import client
+
+        line = picking.sale_id.order_line.filtered("amazon_order_item_id")[:1]
+        client(self.simulator, Orders).confirm_shipment(
+            order_id=picking.sale_id.amazon_order_ref,
+            marketplaceId=picking.sale_id.amazon_marketplace_id.marketplace_id,
+            packageDetail={"packageReferenceId": picking.amazon_package_ref, "carrierCode": "DHL",
+                           "trackingNumber": tracking,
+                           "shipDate": to_amazon_timestamp(fields.Datetime.now()),
+                           "orderItems": [{"orderItemId": line.amazon_order_item_id, "quantity": 1}]})
+        self.simulator.reset_calls()
+
+    def test_attempt_recorded_before_a_crash_is_not_resent(self):
+        """Test that a package Amazon took before a crash erased our answer is not sent again."""
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.dhl, "JJD10")
+        # the crashed run had recorded (and committed) its attempt, then Amazon accepted it
+        picking.amazon_confirmation_tried = fields.Datetime.now()
+        self.confirm_on_amazon(picking, "JJD10")
+        self.send_confirmations(picking)
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+        self.assertEqual(self.simulator.call_counts(), {"getOrder": 1})
+
+    def test_package_reference_already_used_by_us_means_sent(self):
+        """Test that Amazon's "packageReferenceId already used" for our own package means sent."""
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.dhl, "JJD11")
+        self.confirm_on_amazon(picking, "JJD11")
+        self.send_confirmations(picking)
+        self.assertEqual(picking.amazon_confirmation_state, "sent")
+        self.assertEqual(self.simulator.call_counts(), {"confirmShipment": 1, "getOrder": 1})
+        self.assertFalse(self.env["amazon.seller.sync.error"].search(
+            [("account_id", "=", self.account.id), ("flow", "=", "shipments")]))
+
+    def test_cancelled_order_stops_its_confirmations(self):
+        """Test that a confirmation of an order Amazon cancelled stops, saying why."""
+        picking = self.picking(ORDER_B)
+        self.validate(picking, self.dhl, "JJD12")
+        self.assertEqual(self.simulator.cancel_order(ORDER_B), "CANCELLED")
+        self.send_confirmations(picking)
+        self.assertEqual(picking.amazon_confirmation_state, "cancelled")
+        self.assertIn(f"Amazon cancelled order {ORDER_B}", picking.amazon_confirmation_message)
+        self.assertFalse(picking.amazon_next_attempt)
+        self.assertEqual(len(picking.activity_ids), 1)
+        self.simulator.reset_calls()
+        self.send_confirmations(picking)
+        self.assertFalse(self.simulator.calls(), "never retried")
