@@ -387,9 +387,12 @@ class AmazonSellerAccount(models.Model):
         if isinstance(error, AmazonTimeout):
             return self.env._("Amazon did not answer in time: %(detail)s", detail=detail)
         if isinstance(error, AmazonUnreachable):
+            # the system's own words ("[Errno -2] Name or service not known") are for the log
+            _logger.warning("Amazon account %s: endpoint unreachable: %s", self.id, detail)
             return self.env._(
-                "Amazon cannot be reached at %(url)s: %(detail)s",
-                url=self.sudo().endpoint_url or const.REGION_ENDPOINTS[self.region], detail=detail)
+                "Amazon cannot be reached at %(url)s: check the server's network connection and "
+                "DNS, then try again.",
+                url=self.sudo().endpoint_url or const.REGION_ENDPOINTS[self.region])
         return self.env._(
             "Amazon failed to answer (%(detail)s). Try again later.", detail=detail)
 

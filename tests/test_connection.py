@@ -44,7 +44,10 @@ class TestConnection(AmazonSellerCase):
         self.point_at(self.account, url)
         action = self.account.action_test_connection()
         self.assertEqual(action["params"]["type"], "danger")
-        self.assertIn(f"cannot be reached at {url}", action["params"]["message"])
+        self.assertIn(f"cannot be reached at {url}: check the server's network connection and DNS",
+                      action["params"]["message"])
+        self.assertNotIn("Errno", action["params"]["message"])
+        self.assertNotIn("Connection refused", action["params"]["message"])
 
 
 @tagged("post_install", "-at_install")
