@@ -9,7 +9,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["sale_management", "sale_stock", "stock_delivery", "account"],
+    "depends": ["sale_management", "sale_stock", "stock_delivery", "account", "portal"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "data": [
         "security/amazon_seller_security.xml",

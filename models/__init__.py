@@ -7,6 +7,7 @@ from . import amazon_seller_sync_error
 from . import amazon_seller_order_import
 from . import amazon_seller_shipment_export
 from . import res_partner
+from . import portal_wizard
 from . import sale_order
 from . import sale_order_line
 from . import amazon_seller_carrier

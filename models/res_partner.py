@@ -16,3 +16,9 @@ class ResPartner(models.Model):
     amazon_placeholder_name = fields.Boolean(
         copy=False, help="Amazon gave no name yet: the name is a placeholder to complete later.",
     )
+
+    def _amazon_buyers(self):
+        """The partners among these that Amazon brought (buyers and their delivery addresses):
+        Amazon's rules allow contacting them only through Amazon, never from Odoo."""
+        return self.filtered(lambda p: p.amazon_buyer_key or p.parent_id.amazon_buyer_key
+                             or p.amazon_address_key)

@@ -48,6 +48,12 @@ class SaleOrder(models.Model):
             values.pop("date_order", None)
         return values
 
+    def _send_order_notification_mail(self, mail_template, allow_deferred_sending=True):
+        """Amazon buyers are contacted through Amazon only: no confirmation or payment e-mail."""
+        if self.amazon_order_ref:
+            return None
+        return super()._send_order_notification_mail(mail_template, allow_deferred_sending)
+
     def _amazon_shipped_late(self):
         """Whether the first shipment left after the ship-by date (or has not left yet)."""
         self.ensure_one()

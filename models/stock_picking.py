@@ -88,6 +88,21 @@ class StockPicking(models.Model):
         siblings = self.sale_id.picking_ids.filtered("amazon_package_ref") - self
         return max((int(p.amazon_package_ref) for p in siblings), default=0) + 1
 
+    # === NO MESSAGES TO AMAZON BUYERS === #
+
+    def _pre_action_done_hook(self):
+        """Validating only deliveries of Amazon orders never asks whether to text the buyer."""
+        if self and not self._amazon_buyer_pickings() - self:
+            return super(StockPicking, self.with_context(skip_sms=True))._pre_action_done_hook()
+        return super()._pre_action_done_hook()
+
+    def _send_confirmation_email(self):
+        """Amazon buyers hear of their shipment from Amazon only: no Odoo e-mail nor SMS."""
+        return super(StockPicking, self - self._amazon_buyer_pickings())._send_confirmation_email()
+
+    def _amazon_buyer_pickings(self):
+        return self.filtered(lambda p: p.sale_id.amazon_order_ref or p.partner_id._amazon_buyers())
+
     # === ACTIONS === #
 
     def action_amazon_retry_confirmation(self):

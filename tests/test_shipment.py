@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -387,3 +388,52 @@ class TestShipmentConfirmation(ReplayCase):
         self.simulator.reset_calls()
         self.send_confirmations(picking)
         self.assertFalse(self.simulator.calls(), "never retried")
+
+    def test_amazon_buyer_gets_no_sms_no_email_no_invitation(self):
+        """Test that validating, confirming and re-notifying send the Amazon buyer nothing."""
+        from odoo.modules import module as odoo_module
+
+        self.account.company_id.write({"stock_move_email_validation": True,
+                                       "stock_text_confirmation": True,
+                                       "stock_confirmation_type": "sms",
+                                       "has_received_warning_stock_sms": False})
+        picking = self.picking(ORDER_B)
+        buyer = picking.sale_id.partner_id
+        (buyer | picking.partner_id).write({"phone": "+49 30 1234567"})
+        before = self.env["mail.message"].search([])
+        # stock_sms sends nothing at all while tests run: pretend they don't
+        with patch.object(odoo_module, "current_test", False):
+            picking.write({"carrier_id": self.dhl.id, "carrier_tracking_ref": "JJD13"})
+            picking.move_ids.write({"quantity": 1, "picked": True})
+            result = picking.button_validate()
+            self.send_confirmations(picking)
+            picking.sale_id._send_order_confirmation_mail()
+        self.assertIs(result, True, "no SMS pop-up")
+        self.assertEqual((picking.state, picking.amazon_confirmation_state), ("done", "sent"))
+        recipients = buyer | buyer.child_ids
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "in", recipients.ids)]))
+        new = self.env["mail.message"].search([]) - before
+        self.assertTrue(new, "the delivery's chatter did get its notes")
+        self.assertFalse(new.filtered(lambda m: m.partner_ids & recipients),
+                         "no message addressed to the buyer")
+        self.assertFalse(self.env["mail.mail"].search([("recipient_ids", "in", recipients.ids)]))
+        self.assertFalse(self.env["mail.mail"].search([("email_to", "ilike", "marketplace.amazon")]))
+        wizard = self.env["portal.wizard"].create({"partner_ids": [buyer.id]})
+        with self.assertRaises(UserError):
+            wizard.user_ids.action_grant_access()
+
+    def test_other_customers_still_get_their_sms(self):
+        """Test that the SMS guard is about Amazon buyers only (the check can fail)."""
+        from odoo.modules import module as odoo_module
+
+        self.account.company_id.write({"stock_text_confirmation": True,
+                                       "stock_confirmation_type": "sms"})
+        customer = self.env["res.partner"].create({"name": "Walk-in", "phone": "+49 30 7654321"})
+        product = self.env["product.product"].search([("default_code", "=", "SHIP-2")])
+        order = self.env["sale.order"].create({"partner_id": customer.id, "order_line": [
+            (0, 0, {"product_id": product.id, "product_uom_qty": 1})]})
+        order.action_confirm()
+        with patch.object(odoo_module, "current_test", False):
+            order.picking_ids.move_ids.write({"quantity": 1, "picked": True})
+            order.picking_ids.with_context(skip_sms=False)._send_confirmation_email()
+        self.assertTrue(self.env["sms.sms"].search([("partner_id", "=", customer.id)]))
