@@ -3,105 +3,156 @@
 Pure functions, no ORM: the importer decides what to do with what they return. Amounts are
 ``Decimal`` so that sums are exact; every line carries its amount *including* the tax Amazon
 reports for it (``gross``), which lets the importer derive prices whatever the taxes in Odoo.
+
+What the mapper reads is checked on the way: a value of the wrong type, a quantity that is not a
+whole number of units, an amount that is not a finite decimal, a timestamp out of this century...
+raise ``AmazonDataError`` naming the field by its path in the order
+(``orderItems[2].quantityOrdered``, items counted from 0) and quoting the value, cut short. What
+it does not read is left alone.
 """
 
 from collections import defaultdict
 import hashlib
+import math
 
 from . import const
-from .utils import ZERO, AmazonDataError, money, parse_datetime
+from .utils import ZERO, AmazonDataError, parse_amount, parse_money, parse_timestamp, shorten
+
+#: The longest ``orderId`` accepted: Amazon's are 19 characters (``3-7-7``), but the Orders API
+#: model gives no maxLength; 50 leaves room for other formats while refusing garbage.
+ORDER_ID_MAX_LENGTH = 50
+#: The largest ``quantityOrdered`` accepted (the model gives no maximum; no order line reaches it).
+QUANTITY_LIMIT = 10 ** 6
+
+
+_KNOWN_STATUSES = {value for value, _label in const.ORDER_STATUSES}
 
 
 def map_order(order):
-    """Everything the importer needs from one order, or ``AmazonDataError`` naming what is missing."""
+    """Everything the importer needs from one order, or ``AmazonDataError`` naming what is
+    missing or wrong."""
+    if not isinstance(order, dict):
+        raise AmazonDataError(f"the order {shorten(order)} is not an object")
     order_ref = order.get("orderId")
-    if not order_ref:
+    if order_ref is None or order_ref == "":
         raise AmazonDataError("orderId is missing")
-    fulfillment = order.get("fulfillment") or {}
-    channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"))
+    if not isinstance(order_ref, str):
+        raise AmazonDataError(f"orderId {shorten(order_ref)} is not a string")
+    if len(order_ref) > ORDER_ID_MAX_LENGTH:
+        raise AmazonDataError(
+            f"orderId {shorten(order_ref)} is longer than {ORDER_ID_MAX_LENGTH} characters")
+    fulfillment = _object(order, "fulfillment", "")
+    channel = const.FULFILLED_BY_TO_CHANNEL.get(_text(fulfillment, "fulfilledBy", "fulfillment"))
     if not channel:
-        raise AmazonDataError(f"fulfillment.fulfilledBy {fulfillment.get('fulfilledBy')!r} is unknown")
-    marketplace_id = (order.get("salesChannel") or {}).get("marketplaceId")
+        raise AmazonDataError(
+            f"fulfillment.fulfilledBy {shorten(fulfillment.get('fulfilledBy'))} is unknown")
+    status = _text(fulfillment, "fulfillmentStatus", "fulfillment", default=None)
+    if status not in _KNOWN_STATUSES:
+        raise AmazonDataError(f"fulfillment.fulfillmentStatus {shorten(status)} is unknown")
+    sales_channel = _object(order, "salesChannel", "")
+    marketplace_id = _text(sales_channel, "marketplaceId", "salesChannel")
     if not marketplace_id:
         raise AmazonDataError("salesChannel.marketplaceId is missing")
-    programs = set(order.get("programs") or [])
-    buyer = order.get("buyer") or {}
-    grand_total = (order.get("proceeds") or {}).get("grandTotal") or {}
-    lines = map_lines(order.get("orderItems") or [])
+    programs = _list(order, "programs", "")
+    buyer = _object(order, "buyer", "")
+    grand_total = _object(_object(order, "proceeds", ""), "grandTotal", "proceeds")
+    items = _list(order, "orderItems", "")
+    lines = map_lines(items, order_cancelled=status == "CANCELLED")
+    if grand_total:
+        total = parse_amount(grand_total.get("amount"), "proceeds.grandTotal.amount")
+        if total < 0:
+            raise AmazonDataError(
+                f"proceeds.grandTotal.amount {shorten(grand_total['amount'])} is negative")
+    else:
+        total = sum((l["gross"] for l in lines), ZERO)
+    created = parse_timestamp(order.get("createdTime"), "createdTime")
+    last_updated = order.get("lastUpdatedTime")
+    if not created and (last_updated is None or last_updated == ""):
+        raise AmazonDataError("lastUpdatedTime and createdTime are missing")  # no version known
+    ship_by = _object(fulfillment, "shipByWindow", "fulfillment").get("latestDateTime")
+    deliver_by = _object(fulfillment, "deliverByWindow", "fulfillment").get("latestDateTime")
     return {
         "order_ref": order_ref,
-        "status": fulfillment.get("fulfillmentStatus"),
+        "status": status,
         "channel": channel,
         "marketplace_id": marketplace_id,
-        "marketplace_name": (order.get("salesChannel") or {}).get("marketplaceName") or "",
-        "currency": grand_total.get("currencyCode") or _first_item_currency(order),
-        "created": parse_datetime(order.get("createdTime")),
-        "last_updated": parse_datetime(order.get("lastUpdatedTime") or order.get("createdTime")),
-        "ship_by": parse_datetime((fulfillment.get("shipByWindow") or {}).get("latestDateTime")),
-        "deliver_by": parse_datetime((fulfillment.get("deliverByWindow") or {}).get("latestDateTime")),
+        "marketplace_name": _text(sales_channel, "marketplaceName", "salesChannel"),
+        "currency": (_text(grand_total, "currencyCode", "proceeds.grandTotal")
+                     or _first_item_currency(items)),
+        "created": created,
+        "last_updated": (created if last_updated is None or last_updated == ""
+                         else parse_timestamp(last_updated, "lastUpdatedTime")),
+        "ship_by": parse_timestamp(ship_by, "fulfillment.shipByWindow.latestDateTime"),
+        "deliver_by": parse_timestamp(deliver_by, "fulfillment.deliverByWindow.latestDateTime"),
         "is_prime": const.PROGRAM_PRIME in programs,
         "is_business": const.PROGRAM_BUSINESS in programs,
-        "purchase_order_number": buyer.get("buyerPurchaseOrderNumber") or False,
+        "purchase_order_number": _text(buyer, "buyerPurchaseOrderNumber", "buyer") or False,
         "replaced_order_ref": _replaced_order_ref(order),
-        "grand_total": money(grand_total) if grand_total else sum((l["gross"] for l in lines), ZERO),
+        "grand_total": total,
         "buyer": {
-            "name": (buyer.get("buyerName") or "").strip(),
-            "email": (buyer.get("buyerEmail") or "").strip().lower(),
-            "company_name": (buyer.get("buyerCompanyName") or "").strip(),
+            "name": _text(buyer, "buyerName", "buyer").strip(),
+            "email": _text(buyer, "buyerEmail", "buyer").strip().lower(),
+            "company_name": _text(buyer, "buyerCompanyName", "buyer").strip(),
         },
-        "address": map_address((order.get("recipient") or {}).get("deliveryAddress") or {}),
+        "address": map_address(
+            _object(_object(order, "recipient", ""), "deliveryAddress", "recipient")),
         "lines": lines,
     }
 
 
-def map_address(address):
-    """A ``CustomerAddress`` as partner-like values (country and state as codes)."""
-    street = address.get("addressLine1") or ""
-    street2 = " ".join(filter(None, [address.get("addressLine2"), address.get("addressLine3")]))
+def map_address(address, path="recipient.deliveryAddress"):
+    """A ``CustomerAddress`` (found at ``path``) as partner-like values (country and state as
+    codes)."""
+    street2 = " ".join(filter(None, [_text(address, "addressLine2", path),
+                                     _text(address, "addressLine3", path)]))
     return {
-        "name": (address.get("name") or "").strip(),
-        "company_name": (address.get("companyName") or "").strip(),
-        "street": street.strip(),
+        "name": _text(address, "name", path).strip(),
+        "company_name": _text(address, "companyName", path).strip(),
+        "street": _text(address, "addressLine1", path).strip(),
         "street2": street2.strip(),
-        "city": (address.get("city") or address.get("municipality") or "").strip(),
-        "state_code": (address.get("stateOrRegion") or "").strip(),
-        "zip": (address.get("postalCode") or "").strip(),
-        "country_code": (address.get("countryCode") or "").strip().upper(),
-        "phone": (address.get("phone") or "").strip(),
+        "city": (_text(address, "city", path) or _text(address, "municipality", path)).strip(),
+        "state_code": _text(address, "stateOrRegion", path).strip(),
+        "zip": _text(address, "postalCode", path).strip(),
+        "country_code": _text(address, "countryCode", path).strip().upper(),
+        "phone": _text(address, "phone", path).strip(),
     }
 
 
-def map_lines(items):
+def map_lines(items, order_cancelled=False):
     """One product line per item, then one line per kind of charge summed over the items.
 
     Each line: ``kind`` (product, shipping, gift_wrap, promotion, other), ``gross`` (amount with
     its tax), ``quantity``, and for products ``sku``, ``title``, ``item_id``. Charge lines carry
-    ``details`` (gift messages, promotion ids) for their description.
+    ``details`` (gift messages, promotion ids) for their description. Cancelled items (quantity
+    0, the item or the whole order cancelled) have no line.
     """
     products, charges, details = [], defaultdict(lambda: ZERO), defaultdict(list)
-    for item in items:
-        quantity = int(item.get("quantityOrdered") or 0)
-        if quantity <= 0:
+    for index, item in enumerate(items):
+        path = f"orderItems[{index}]"
+        if not isinstance(item, dict):
+            raise AmazonDataError(f"{path} {shorten(item)} is not an object")
+        quantity = item.get("quantityOrdered")
+        if type(quantity) is not int or not 0 < quantity <= QUANTITY_LIMIT:  # bool is no quantity
+            quantity = _quantity(item, path, order_cancelled)
+        if not quantity:
             continue  # fully cancelled item
-        sku = ((item.get("product") or {}).get("sellerSku") or "").strip()
+        product = _object(item, "product", path)
+        sku = _text(product, "sellerSku", path, ".product").strip()
         if not sku:
-            raise AmazonDataError(f"orderItems[{item.get('orderItemId')}].product.sellerSku is missing")
-        amounts = _item_amounts(item, quantity)
+            raise AmazonDataError(f"{path}.product.sellerSku is missing")
+        amounts = _item_amounts(item, product, quantity, path)
         products.append({
             "kind": "product",
-            "item_id": item.get("orderItemId"),
+            "item_id": _text(item, "orderItemId", path, default=None),
             "sku": sku,
-            "title": (item["product"].get("title") or sku).strip(),
+            "title": (_text(product, "title", path, ".product") or sku).strip(),
             "quantity": quantity,
             "gross": amounts.pop("product"),
         })
         for kind, amount in amounts.items():
             charges[kind] += amount
-        details["gift_wrap"] += _gift_messages(item)
-        details["promotion"] += [
-            promo["promotionId"] for promo in (item.get("promotion") or {}).get("breakdowns") or []
-            if promo.get("promotionId")
-        ]
+        details["gift_wrap"] += _gift_messages(item, path)
+        details["promotion"] += _promotion_ids(item, path)
     charge_lines = [
         {"kind": kind, "gross": charges[kind], "quantity": 1,
          "details": sorted(set(details[kind]), key=details[kind].index)}
@@ -111,55 +162,154 @@ def map_lines(items):
     return products + charge_lines
 
 
-def _item_amounts(item, quantity):
+def _quantity(item, path, order_cancelled):
+    """The item's ``quantityOrdered``: a whole number from 1 to ``QUANTITY_LIMIT``, or 0 (also
+    when absent) for an item that is cancelled, as the item itself or its whole order says."""
+    value = item.get("quantityOrdered")
+    quantity = value
+    if type(quantity) is not int:  # bool is an int, but not a quantity
+        if quantity is None:
+            quantity = 0
+        elif not isinstance(quantity, float) or not math.isfinite(quantity):
+            raise AmazonDataError(f"{path}.quantityOrdered {shorten(value)} is not a number")
+        elif not quantity.is_integer():
+            raise AmazonDataError(
+                f"{path}.quantityOrdered {shorten(value)} is not a whole number")
+        else:
+            quantity = int(quantity)
+    if quantity > QUANTITY_LIMIT:
+        raise AmazonDataError(
+            f"{path}.quantityOrdered {shorten(value)} is more than {QUANTITY_LIMIT}")
+    if quantity < 0:
+        raise AmazonDataError(f"{path}.quantityOrdered {shorten(value)} is negative")
+    if not quantity and not order_cancelled and not _object(item, "cancellation", path):
+        problem = "is missing" if value is None else f"{shorten(value)} is not positive"
+        raise AmazonDataError(f"{path}.quantityOrdered {problem} and the item is not cancelled")
+    return quantity
+
+
+def _item_amounts(item, product, quantity, path):
     """The item's proceeds split by line kind, each with the tax Amazon attributes to it."""
-    breakdowns = (item.get("proceeds") or {}).get("breakdowns")
+    breakdowns = _list(_object(item, "proceeds", path), "breakdowns", path, ".proceeds")
     if not breakdowns:  # no proceeds yet: the listed unit price is all there is
-        unit_price = money(((item.get("product") or {}).get("price") or {}).get("unitPrice"))
+        price = _object(product, "price", path, ".product")
+        unit_price = parse_money(price.get("unitPrice"), path + ".product.price.unitPrice")
         return {"product": unit_price * quantity}
     amounts = defaultdict(lambda: ZERO)
-    for breakdown in breakdowns:
-        kind = breakdown.get("type")
+    for index, breakdown in enumerate(breakdowns):
+        where = f"{path}.proceeds.breakdowns[{index}]"
+        if not isinstance(breakdown, dict):
+            raise AmazonDataError(f"{where} {shorten(breakdown)} is not an object")
+        kind = breakdown.get("type")  # checked only where it is looked up
+        subtotal = parse_money(breakdown.get("subtotal"), where + ".subtotal")
         if kind == "TAX":
-            _add_tax(amounts, breakdown)
+            _add_tax(amounts, breakdown, subtotal, where)
         elif kind == "ITEM":
-            amounts["product"] += money(breakdown.get("subtotal"))
+            amounts["product"] += subtotal
         else:
-            amounts[const.CHARGE_LINE_KINDS.get(kind, "other")] += money(breakdown.get("subtotal"))
+            kind = const.CHARGE_LINE_KINDS.get(_text(breakdown, "type", where), "other")
+            amounts[kind] += subtotal
     amounts.setdefault("product", ZERO)
     return dict(amounts)
 
 
-def _add_tax(amounts, breakdown):
-    """Attribute a TAX breakdown to the line kinds its detailed breakdowns name."""
+def _add_tax(amounts, breakdown, subtotal, path):
+    """Attribute a TAX breakdown (found at ``path``) to the line kinds its detailed breakdowns
+    name."""
     attributed = ZERO
-    for detail in breakdown.get("detailedBreakdowns") or []:
-        value = money(detail.get("value"))
-        subtype = detail.get("subtype")
-        kind = "product" if subtype == "ITEM" else const.CHARGE_LINE_KINDS.get(subtype, "other")
+    for index, detail in enumerate(_list(breakdown, "detailedBreakdowns", path)):
+        where = f"{path}.detailedBreakdowns[{index}]"
+        if not isinstance(detail, dict):
+            raise AmazonDataError(f"{where} {shorten(detail)} is not an object")
+        value = parse_money(detail.get("value"), where + ".value")
+        if detail.get("subtype") == "ITEM":
+            kind = "product"
+        else:
+            kind = const.CHARGE_LINE_KINDS.get(_text(detail, "subtype", where), "other")
         amounts[kind] += value
         attributed += value
-    amounts["product"] += money(breakdown.get("subtotal")) - attributed
+    amounts["product"] += subtotal - attributed
 
 
-def _gift_messages(item):
-    option = ((item.get("fulfillment") or {}).get("packing") or {}).get("giftOption") or {}
-    return [option["giftMessage"].strip()] if (option.get("giftMessage") or "").strip() else []
+def _gift_messages(item, path):
+    packing = _object(_object(item, "fulfillment", path), "packing", path, ".fulfillment")
+    if not packing:
+        return []
+    option = _object(packing, "giftOption", path, ".fulfillment.packing")
+    message = _text(option, "giftMessage", path, ".fulfillment.packing.giftOption").strip()
+    return [message] if message else []
 
 
-def _first_item_currency(order):
-    for item in order.get("orderItems") or []:
-        unit_price = ((item.get("product") or {}).get("price") or {}).get("unitPrice") or {}
-        if unit_price.get("currencyCode"):
-            return unit_price["currencyCode"]
+def _promotion_ids(item, path):
+    if item.get("promotion") is None:
+        return []
+    promotion_ids = []
+    breakdowns = _list(_object(item, "promotion", path), "breakdowns", path, ".promotion")
+    for index, promotion in enumerate(breakdowns):
+        where = f"{path}.promotion.breakdowns[{index}]"
+        if not isinstance(promotion, dict):
+            raise AmazonDataError(f"{where} {shorten(promotion)} is not an object")
+        if promotion_id := _text(promotion, "promotionId", where):
+            promotion_ids.append(promotion_id)
+    return promotion_ids
+
+
+def _first_item_currency(items):
+    for index, item in enumerate(items):
+        path = f"orderItems[{index}]"
+        price = _object(_object(item, "product", path), "price", path, ".product")
+        unit_price = _object(price, "unitPrice", path, ".product.price")
+        if currency := _text(unit_price, "currencyCode", path, ".product.price.unitPrice"):
+            return currency
     return False
 
 
 def _replaced_order_ref(order):
-    for association in order.get("associatedOrders") or []:
-        if association.get("associationType") in const.REPLACEMENT_ASSOCIATION_TYPES:
-            return association.get("orderId") or False
+    for index, association in enumerate(_list(order, "associatedOrders", "")):
+        where = f"associatedOrders[{index}]"
+        if not isinstance(association, dict):
+            raise AmazonDataError(f"{where} {shorten(association)} is not an object")
+        if _text(association, "associationType", where) in const.REPLACEMENT_ASSOCIATION_TYPES:
+            return _text(association, "orderId", where) or False
     return False
+
+
+# === CHECKED ACCESS === #
+# ``path + sub`` is where ``container`` is in the order ("" for the order itself), to name the
+# field; given in two parts so that the usual case (no error) never joins them.
+
+def _object(container, key, path, sub=""):
+    """``container[key]`` when it is an object, ``{}`` when absent, else ``AmazonDataError``."""
+    value = container.get(key)
+    if isinstance(value, dict):
+        return value
+    if value is None:
+        return {}
+    raise AmazonDataError(f"{_field(path + sub, key)} {shorten(value)} is not an object")
+
+
+def _list(container, key, path, sub=""):
+    """``container[key]`` when it is a list, ``[]`` when absent; ``AmazonDataError`` otherwise."""
+    value = container.get(key)
+    if isinstance(value, list):
+        return value
+    if value is None:
+        return []
+    raise AmazonDataError(f"{_field(path + sub, key)} {shorten(value)} is not a list")
+
+
+def _text(container, key, path, sub="", default=""):
+    """``container[key]`` when it is a string, ``default`` when absent, else ``AmazonDataError``."""
+    value = container.get(key)
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return default
+    raise AmazonDataError(f"{_field(path + sub, key)} {shorten(value)} is not a string")
+
+
+def _field(path, key):
+    return f"{path}.{key}" if path else key
 
 
 def address_key(address):

@@ -26,10 +26,41 @@ def parse_datetime(value):
         return False
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (ValueError, AttributeError) as error:
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, AttributeError, OverflowError) as error:
         raise AmazonDataError(f"invalid timestamp {value!r}") from error
-    if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+#: Timestamps outside these bounds (naive UTC, both accepted) are taken for corrupt data.
+EARLIEST_TIMESTAMP = datetime(2000, 1, 1)
+LATEST_TIMESTAMP = datetime(2100, 1, 1)
+
+
+def parse_timestamp(value, field):
+    """Like ``parse_datetime`` (``False`` when absent), but ``AmazonDataError`` naming ``field``
+    unless ``value`` is an ISO-8601 text between ``EARLIEST_TIMESTAMP`` and ``LATEST_TIMESTAMP``."""
+    if value is None or value == "":
+        return False
+    try:
+        if not isinstance(value, str):
+            raise TypeError(value)
+        moment = None
+        if value[-1] == "Z":  # Amazon's usual form, read without time zone arithmetic
+            moment = datetime.fromisoformat(value[:-1])
+        if moment is None or moment.tzinfo:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, TypeError):
+        raise AmazonDataError(f"{field} {shorten(value)} is not a valid timestamp") from None
+    try:
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError:  # beyond year 1 or 9999 once in UTC
+        moment = None
+    if moment is None or not EARLIEST_TIMESTAMP <= moment <= LATEST_TIMESTAMP:
+        raise AmazonDataError(f"{field} {shorten(value)} is not between "
+                              f"{EARLIEST_TIMESTAMP:%Y-%m-%d} and {LATEST_TIMESTAMP:%Y-%m-%d}")
     return moment
 
 
@@ -48,6 +79,63 @@ def money(value):
         return Decimal(str(value["amount"]))
     except ArithmeticError as error:
         raise AmazonDataError(f"invalid amount {value['amount']!r}") from error
+
+
+#: Amounts beyond this in absolute value (a billion) are taken for corrupt data.
+AMOUNT_LIMIT = Decimal(10) ** 9
+
+
+def parse_amount(value, field):
+    """An Amazon ``Decimal`` (a text, or a JSON number) as a ``Decimal``, 0 when absent, or
+    ``AmazonDataError`` naming ``field`` unless it is finite and within ``AMOUNT_LIMIT``."""
+    if value is None or value == "":
+        return ZERO
+    try:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise TypeError(value)
+        amount = Decimal(str(value) if isinstance(value, float) else value)
+        if not amount.is_finite():
+            raise ArithmeticError(value)
+    except (ArithmeticError, TypeError, ValueError):
+        raise AmazonDataError(f"{field} {shorten(value)} is not a finite decimal number") from None
+    if amount.copy_abs() > AMOUNT_LIMIT:
+        raise AmazonDataError(
+            f"{field} {shorten(value)} is beyond {AMOUNT_LIMIT} in absolute value")
+    return amount
+
+
+def parse_money(value, field):
+    """Like ``money`` for the ``Money`` object ``value`` of ``field``, its amount checked by
+    ``parse_amount``; ``AmazonDataError`` naming ``field`` when it is not an object."""
+    if value is None:
+        return ZERO
+    if not isinstance(value, dict):
+        raise AmazonDataError(f"{field} {shorten(value)} is not an object")
+    amount = value.get("amount")
+    if amount.__class__ is str:  # the usual case, accepted here without building the field name
+        try:
+            number = Decimal(amount)
+        except ArithmeticError:
+            number = None
+        if number is not None and number.is_finite() and number.copy_abs() <= AMOUNT_LIMIT:
+            return number
+    return parse_amount(amount, f"{field}.amount")
+
+
+# === MESSAGES === #
+
+def shorten(value, limit=40):
+    """``repr(value)`` cut to ``limit`` characters (then ``...``), to quote bad data in a
+    message."""
+    if isinstance(value, str):
+        value = value[:limit]  # no need to copy a huge text to cut it
+    elif isinstance(value, int) and value.bit_length() > 4000:  # repr() refuses 4300+ digits
+        return f"<integer of {Decimal(value).adjusted() + 1} digits>"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # holds an integer too long to print, or nests too deep
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 # === LOGS === #

@@ -74,7 +74,12 @@ class AmazonSellerAccount(models.Model):
 
     team_id = fields.Many2one(
         comodel_name="crm.team", string="Sales Team", check_company=True,
-        help="Sales team of the imported orders, unless their marketplace names one.",
+        help="Sales team of the imported orders, unless their marketplace names one. A team "
+             "called Amazon is created with the first account of a company.",
+    )
+    salesperson_id = fields.Many2one(
+        comodel_name="res.users", string="Salesperson", domain="[('share', '=', False)]",
+        help="Salesperson of the imported orders (none when empty).",
     )
     warehouse_id = fields.Many2one(
         comodel_name="stock.warehouse", check_company=True,
@@ -123,6 +128,7 @@ class AmazonSellerAccount(models.Model):
                 account.flush_recordset()
                 super(AmazonSellerAccount, account).write(account_secrets)
         accounts._ensure_fba_location()
+        accounts._ensure_team()
         return accounts
 
     def write(self, vals):
@@ -159,6 +165,14 @@ class AmazonSellerAccount(models.Model):
                 "Changing the endpoint URL of %(accounts)s sends the credentials there: enter the "
                 "LWA client ID, client secret and refresh token again in the same change.",
                 accounts=", ".join(changed.mapped("name"))))
+
+    def _ensure_team(self):
+        """Accounts without a sales team get their company's "Amazon" team (created once)."""
+        Team = self.env["crm.team"].sudo()
+        for account in self.filtered(lambda a: not a.team_id):
+            account.team_id = Team.search([("name", "=", "Amazon"),
+                                           ("company_id", "=", account.company_id.id)], limit=1) \
+                or Team.create({"name": "Amazon", "company_id": account.company_id.id})
 
     def _ensure_fba_location(self):
         """Give each account its internal "Amazon FBA" location, the stock Amazon holds."""

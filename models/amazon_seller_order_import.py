@@ -231,6 +231,10 @@ class AmazonSellerOrderImport(models.AbstractModel):
         self._add_rounding_lines(orders, to_create)
         orders._amazon_link_replacements()
         orders.action_confirm()
+        orders.action_lock()  # Amazon's order, as Amazon sold it: nobody edits it in Odoo
+        orders._message_log_batch(bodies={order.id: self.env._(
+            "Imported from Amazon %(order)s (%(marketplace)s).", order=order.amazon_order_ref,
+            marketplace=order.amazon_marketplace_id.name) for order in orders})
         self._deliver_at_once(orders.filtered(
             lambda o: o.amazon_fulfillment_channel == "fba" or o.amazon_status == "SHIPPED"))
 
@@ -270,7 +274,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "pricelist_id": pricing.pricelist(currency).id,
             "fiscal_position_id": fiscal_position.id,
             "team_id": (marketplace.with_company(company).team_id or account.team_id).id,
-            "user_id": False,
+            "user_id": account.salesperson_id.id,
             "warehouse_id": warehouse.id,
             "date_order": values["created"] or fields.Datetime.now(),
             "client_order_ref": values["order_ref"],

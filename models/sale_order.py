@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from .. import const
 
@@ -47,6 +48,35 @@ class SaleOrder(models.Model):
         if self and all(self.mapped("amazon_order_ref")):
             values.pop("date_order", None)
         return values
+
+    amazon_fba_move_count = fields.Integer(
+        string="FBA Moves", compute="_compute_amazon_fba_move_count",
+        help="Stock moves of the goods Amazon shipped from its FBA location.")
+
+    def _compute_amazon_fba_move_count(self):
+        counts = dict(self.env["stock.move"]._read_group(
+            [("sale_line_id.order_id", "in", self.ids), ("picking_id", "=", False)],
+            ["sale_line_id"], ["__count"]))
+        for order in self:
+            order.amazon_fba_move_count = sum(
+                counts.get(line, 0) for line in order.order_line)
+
+    def action_amazon_fba_moves(self):
+        """The stock moves Amazon's FBA shipment of this order made (they have no picking)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.stock_move_action")
+        action.update(domain=[("sale_line_id.order_id", "=", self.id), ("picking_id", "=", False)],
+                      context={"create": False})
+        return action
+
+    def action_draft(self):
+        """An Amazon order lives on Amazon: it is never set back to quotation in Odoo."""
+        amazon = self.filtered("amazon_order_ref")
+        if amazon:
+            raise UserError(self.env._(
+                "%(orders)s came from Amazon: Amazon decides what becomes of them, they cannot be "
+                "set back to quotation.", orders=", ".join(amazon.mapped("name"))))
+        return super().action_draft()
 
     def _send_order_notification_mail(self, mail_template, allow_deferred_sending=True):
         """Amazon buyers are contacted through Amazon only: no confirmation or payment e-mail."""

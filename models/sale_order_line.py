@@ -7,6 +7,13 @@ class SaleOrderLine(models.Model):
     amazon_order_item_id = fields.Char(string="Amazon Order Item", copy=False, index="btree_not_null")
     amazon_offer_id = fields.Many2one(comodel_name="amazon.seller.offer", copy=False)
 
+    def _prepare_procurement_values(self):
+        """The delivery of an FBM order is due when Amazon wants it shipped."""
+        values = super()._prepare_procurement_values()
+        if self.order_id.amazon_ship_by:
+            values["date_deadline"] = self.order_id.amazon_ship_by
+        return values
+
     def _action_launch_stock_rule(self, **kwargs):
         """FBA lines are shipped by Amazon: no procurement, the importer moves their stock out of
         the account's FBA location itself."""

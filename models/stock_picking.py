@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 CONFIRMATION_STATES = [
@@ -18,6 +18,11 @@ class StockPicking(models.Model):
         related="sale_id.amazon_ship_by", store=True, string="Ship By",
         help="Amazon's latest ship date: confirming later counts as a late shipment.",
     )
+    amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Order")
+    amazon_marketplace_id = fields.Many2one(related="sale_id.amazon_marketplace_id")
+    amazon_products = fields.Char(
+        string="Products", compute="_compute_amazon_products",
+        help="What to pick and pack: quantity × product of each line.")
     amazon_confirmation_state = fields.Selection(
         selection=CONFIRMATION_STATES, string="Amazon Confirmation", copy=False, readonly=True,
         index="btree_not_null",
@@ -38,6 +43,12 @@ class StockPicking(models.Model):
     _amazon_package_unique = models.Constraint(
         "UNIQUE(sale_id, amazon_package_ref)", "An Amazon package reference is unique per order.",
     )
+
+    def _compute_amazon_products(self):
+        for picking in self:
+            picking.amazon_products = ", ".join(
+                f"{move.product_uom_qty:g} × {move.product_id.default_code or move.product_id.name}"
+                for move in picking.move_ids if move.state != "cancel")
 
     # === VALIDATION === #
 
@@ -102,6 +113,63 @@ class StockPicking(models.Model):
 
     def _amazon_buyer_pickings(self):
         return self.filtered(lambda p: p.sale_id.amazon_order_ref or p.partner_id._amazon_buyers())
+
+    # === SHIPPING IN BULK === #
+
+    def _amazon_shippable(self):
+        """The FBM deliveries of Amazon orders among these that still wait to be shipped."""
+        return self.filtered(lambda p: p.sale_id.amazon_fulfillment_channel == "fbm"
+                             and p.picking_type_code == "outgoing"
+                             and p.state not in ("done", "cancel") and not p.amazon_confirmation_state)
+
+    @api.model
+    def _amazon_ship_with_tracking(self, shipments):
+        """Ship ``{picking: (carrier, tracking number, ship date or None)}`` in one validation:
+        every product in full, then the confirmations are queued. Deliveries of lot- or
+        serial-tracked products need their numbers chosen by a person and are left out.
+        Return the deliveries validated."""
+        pickings = self.browse([picking.id for picking in shipments])
+        pickings = pickings.filtered(lambda p: not any(
+            move.has_tracking != "none" and not move.lot_ids for move in p.move_ids))
+        for picking in pickings:
+            carrier, tracking, _ship_date = shipments[picking]
+            picking.write({"carrier_id": carrier.id, "carrier_tracking_ref": tracking})
+        moves = pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        for move in moves:
+            move.quantity = move.product_uom_qty
+        moves.picked = True
+        if pickings:
+            pickings.with_context(skip_sms=True, cancel_backorder=True).button_validate()
+        done = pickings.filtered(lambda p: p.state == "done")
+        for picking in done:
+            ship_date = shipments[picking][2]
+            if ship_date:
+                picking.date_done = ship_date
+        return done
+
+    def _amazon_shipped_notification(self):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._(
+                    "%(count)s deliveries validated: Amazon hears of them within minutes.",
+                    count=len(self)),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_amazon_bulk_validate(self):
+        """Open the wizard validating the selected Amazon deliveries with one carrier."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Ship Amazon Deliveries"),
+            "res_model": "amazon.seller.ship.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_ids": self.ids},
+        }
 
     # === ACTIONS === #
 

@@ -10,3 +10,4 @@ from . import test_order_promises
 from . import test_flows
 from . import test_security
 from . import test_reliability
+from . import test_tracking_parser

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ReplayCase, SimulatorCase
 from .orders import make_order
@@ -239,3 +239,56 @@ class TestSandboxOrder(SimulatorCase):
         calls = self.simulator.calls("searchOrders")
         self.assertEqual([(c["status"], c["sandbox"]) for c in calls], [(200, True)] * 2,
                          "the sandbox's static next page token is followed once, not forever")
+
+
+@tagged("post_install", "-at_install")
+class TestImportedOrderLooks(ReplayCase):
+    """Imported orders look like what they are: Amazon's, locked, with their team and history."""
+
+    @classmethod
+    def replay_orders(cls):
+        return [
+            make_order("302-0000011-0000011", items=(("LOOK-1", 1, "19.99"),)),
+            make_order("302-0000012-0000012", fulfilled_by="AMAZON", status="SHIPPED",
+                       items=(("LOOK-1", 2, "19.99"),)),
+        ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        product = cls.map_skus(["LOOK-1"])["LOOK-1"]
+        cls.env["stock.quant"]._update_available_quantity(product, cls.account.fba_location_id, 5)
+        cls.seller = new_test_user(cls.env, login="amz-salesperson", groups="sales_team.group_sale_salesman")
+        cls.account.salesperson_id = cls.seller
+
+    def test_orders_are_locked_with_team_salesperson_and_note(self):
+        """Test that imported orders are locked, in the Amazon team, with a chatter note."""
+        self.sync_orders(self.account)
+        orders = self.env["sale.order"].search([("amazon_account_id", "=", self.account.id)])
+        self.assertEqual(len(orders), 2)
+        team = self.env["crm.team"].search([("name", "=", "Amazon"),
+                                            ("company_id", "=", self.account.company_id.id)])
+        self.assertEqual(len(team), 1)
+        self.assertEqual(self.account.team_id, team)
+        for order in orders:
+            self.assertTrue(order.locked)
+            self.assertEqual((order.team_id, order.user_id), (team, self.seller))
+            self.assertIn(f"Imported from Amazon {order.amazon_order_ref}",
+                          order.message_ids.mapped("body")[-1])
+        fbm = orders.filtered(lambda o: o.amazon_fulfillment_channel == "fbm")
+        with self.assertRaises(UserError):
+            fbm.action_cancel()
+        fbm._action_cancel()
+        with self.assertRaises(UserError) as caught:
+            fbm.action_draft()
+        self.assertIn("cannot be set back to quotation", caught.exception.args[0])
+
+    def test_fba_order_links_to_its_moves(self):
+        """Test that an FBA order shows the moves that took its goods out of the FBA location."""
+        self.sync_orders(self.account)
+        order = self.env["sale.order"].search([("amazon_order_ref", "=", "302-0000012-0000012")])
+        self.assertEqual(order.amazon_fba_move_count, 1)
+        action = order.action_amazon_fba_moves()
+        moves = self.env["stock.move"].search(action["domain"])
+        self.assertEqual(moves.location_id, self.account.fba_location_id)
+        self.assertEqual((moves.state, moves.quantity), ("done", 2))

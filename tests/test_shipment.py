@@ -1,4 +1,5 @@
-from datetime import timedelta
+import base64
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -437,3 +438,59 @@ class TestShipmentConfirmation(ReplayCase):
             order.picking_ids.move_ids.write({"quantity": 1, "picked": True})
             order.picking_ids.with_context(skip_sms=False)._send_confirmation_email()
         self.assertTrue(self.env["sms.sms"].search([("partner_id", "=", customer.id)]))
+
+    # === shipping in bulk === #
+
+    def test_bulk_validation_with_one_carrier(self):
+        """Test that several deliveries are validated at once, each with its tracking number."""
+        pickings = self.picking(ORDER_A) | self.picking(ORDER_B)
+        action = pickings.action_amazon_bulk_validate()
+        wizard = self.env["amazon.seller.ship.wizard"].with_context(action["context"]).create(
+            {"carrier_id": self.dhl.id})
+        self.assertEqual(wizard.line_ids.picking_id, pickings)
+        with self.assertRaises(UserError) as caught:
+            wizard.action_validate()
+        self.assertIn(ORDER_A, caught.exception.args[0])
+        for line, tracking in zip(wizard.line_ids.sorted("amazon_order_ref"), ("BULK-A", "BULK-B")):
+            line.tracking_ref = tracking
+        wizard.action_validate()
+        self.assertEqual(pickings.mapped("state"), ["done", "done"])
+        self.assertEqual(pickings.mapped("amazon_confirmation_state"), ["to_send", "to_send"])
+        self.send_confirmations(pickings)
+        self.assertEqual({p["trackingNumber"] for p in self.amazon_packages(ORDER_A)}, {"BULK-A"})
+        self.assertEqual({p["trackingNumber"] for p in self.amazon_packages(ORDER_B)}, {"BULK-B"})
+
+    def test_tracking_file_validates_what_it_can_and_says_why_not_the_rest(self):
+        """Test a carrier's CSV (Windows-1252, semicolons): good lines ship, bad ones are named."""
+        content = "\r\n".join([
+            "amazon-order-id;carrier;tracking-number;ship-date",
+            f"{ORDER_A};DHL;JJD100;23.11.2026",
+            f"{ORDER_B};Speedy Local Couriers;SLC-1;",
+            "999-9999999-9999999;DHL;JJD101;",
+            f"{ORDER_A};DHL;JJD102;",
+            f"{ORDER_B};;;",
+            "302-1000009-1000009;Überseekurier;UK-1;",
+        ]).encode("cp1252")
+        wizard = self.env["amazon.seller.tracking.import.wizard"].create({
+            "file": base64.b64encode(content), "filename": "carrier.csv"})
+        wizard.action_import()
+        picking_a = self.env["sale.order"].search([("amazon_order_ref", "=", ORDER_A)]).picking_ids
+        picking_b = self.env["sale.order"].search([("amazon_order_ref", "=", ORDER_B)]).picking_ids
+        self.assertEqual((picking_a.state, picking_a.carrier_tracking_ref), ("done", "JJD100"))
+        self.assertEqual(picking_a.date_done, datetime(2026, 11, 23))
+        self.assertEqual((picking_b.state, picking_b.carrier_id), ("done", self.local))
+        self.assertEqual(wizard.result.splitlines(), [
+            "2 deliveries validated; Amazon hears of them within minutes.",
+            "Line 4: 999-9999999-9999999 is no Amazon delivery waiting to ship",
+            f"Line 5: {ORDER_A} appears twice in the file",
+            "Line 6: no tracking number",
+            "Line 7: 302-1000009-1000009 is no Amazon delivery waiting to ship",
+        ])
+
+    def test_unreadable_tracking_file_is_refused_clearly(self):
+        """Test that a file without tracking column is refused naming the file and the column."""
+        wizard = self.env["amazon.seller.tracking.import.wizard"].create({
+            "file": base64.b64encode(b"order,carrier\n302-1,DHL\n"), "filename": "wrong.csv"})
+        with self.assertRaises(UserError) as caught:
+            wizard.action_import()
+        self.assertIn("wrong.csv cannot be read: no tracking number column", caught.exception.args[0])

@@ -2,7 +2,7 @@ import json
 import os
 import tempfile
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AmazonSellerCase
 
@@ -49,8 +49,11 @@ class TestDeliveryUi(HttpCase):
         account._flow_state("orders").checkpoint = "2020-01-01 00:00:00"
         self.assertEqual(self.env["amazon.seller.order.import"]._run_now(account)["created"], 1)
 
+        # exactly the groups the README gives the warehouse
+        new_test_user(self.env, login="warehouse", groups="stock.group_stock_user,"
+                      "amazon_seller.group_amazon_seller_user")
         self.start_tour("/odoo/action-amazon_seller.action_amazon_to_ship",
-                        "amazon_seller_delivery_tour", login="admin")
+                        "amazon_seller_delivery_tour", login="warehouse")
 
         picking = self.env["sale.order"].search([("amazon_account_id", "=", account.id)]).picking_ids
         self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "TOUR-123"))

@@ -1,12 +1,13 @@
 import { registry } from "@web/core/registry";
 
-// A warehouse user opens the Amazon delivery to ship, is told that Amazon needs a tracking
-// number, gives carrier and tracking number, validates, and sees the confirmation queued.
+// A warehouse user (Inventory / User + Amazon / User, nothing else) opens the Amazon delivery to
+// ship, is told that Amazon needs a tracking number, gives carrier and tracking number at the top
+// of the form, validates, and sees the confirmation queued.
 registry.category("web_tour.tours").add("amazon_seller_delivery_tour", {
     steps: () => [
         {
             content: "open the delivery due for Amazon",
-            trigger: ".o_data_row .o_data_cell[name='name']",
+            trigger: ".o_data_row .o_data_cell[name='amazon_order_ref']",
             run: "click",
         },
         {
@@ -21,11 +22,6 @@ registry.category("web_tour.tours").add("amazon_seller_delivery_tour", {
         {
             content: "close the message",
             trigger: ".modal-footer .btn-primary",
-            run: "click",
-        },
-        {
-            content: "open the additional information",
-            trigger: "a.nav-link[name='extra']",
             run: "click",
         },
         {
@@ -49,13 +45,8 @@ registry.category("web_tour.tours").add("amazon_seller_delivery_tour", {
             run: "click",
         },
         {
-            content: "open the Amazon tab",
-            trigger: ".o_form_saved a.nav-link[name='amazon']",
-            run: "click",
-        },
-        {
             content: "the confirmation waits to be sent after the validation",
-            trigger: ".o_field_widget[name='amazon_confirmation_state']:contains('To Send')",
+            trigger: ".o_form_saved .o_field_widget[name='amazon_confirmation_state']:contains('To Send')",
         },
     ],
 });
