@@ -70,6 +70,9 @@ CHARGE_LINE_KINDS = {
     "COD_FEE": "other",
     "OTHER": "other",
 }
+# Order-level proceeds breakdowns charged separately, attributed to no item (their own line).
+# https://developer-docs.amazon.com/sp-api/docs/orders-api-v2026-01-01-reference (OrderProceeds)
+ORDER_LEVEL_CHARGE_KINDS = {"DELIVERY_TIP": "tip"}
 
 # confirmShipment: Amazon's carrier codes (the value list of Amazon's carrier code table),
 # "Other" with carrierName for any other carrier. A data table the user may extend.

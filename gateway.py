@@ -201,6 +201,11 @@ class SpApiGateway:
         return self._download(document["url"], "getReportDocument",
                                document.get("compressionAlgorithm"))
 
+    def download_document(self, url):
+        """The content of a file Amazon links to with a pre-signed URL (an Amazon Custom
+        personalisation, ``orderItems[].product.customization.customizedUrl``), as bytes."""
+        return self._download(url, "customizedUrl")
+
     # === FEEDS === #
 
     def submit_feed(self, feed_type, content, content_type, marketplace_ids, feed_options=None):

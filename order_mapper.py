@@ -58,6 +58,7 @@ def map_order(order):
     grand_total = _object(_object(order, "proceeds", ""), "grandTotal", "proceeds")
     items = _list(order, "orderItems", "")
     lines = map_lines(items, order_cancelled=status == "CANCELLED")
+    lines += _order_level_lines(_object(order, "proceeds", ""))
     if grand_total:
         total = parse_amount(grand_total.get("amount"), "proceeds.grandTotal.amount")
         if total < 0:
@@ -88,6 +89,7 @@ def map_order(order):
         "is_business": const.PROGRAM_BUSINESS in programs,
         "purchase_order_number": _text(buyer, "buyerPurchaseOrderNumber", "buyer") or False,
         "replaced_order_ref": _replaced_order_ref(order),
+        "promotion_ids": _all_promotion_ids(items),
         "grand_total": total,
         "buyer": {
             "name": _text(buyer, "buyerName", "buyer").strip(),
@@ -141,6 +143,7 @@ def map_lines(items, order_cancelled=False):
         if not sku:
             raise AmazonDataError(f"{path}.product.sellerSku is missing")
         amounts = _item_amounts(item, product, quantity, path)
+        customization = _object(product, "customization", path, ".product")
         products.append({
             "kind": "product",
             "item_id": _text(item, "orderItemId", path, default=None),
@@ -148,6 +151,9 @@ def map_lines(items, order_cancelled=False):
             "title": (_text(product, "title", path, ".product") or sku).strip(),
             "quantity": quantity,
             "gross": amounts.pop("product"),
+            "gift_message": " / ".join(_gift_messages(item, path)),
+            "customized_url": _text(customization, "customizedUrl",
+                                    path, ".product.customization").strip(),
         })
         for kind, amount in amounts.items():
             charges[kind] += amount
@@ -160,6 +166,35 @@ def map_lines(items, order_cancelled=False):
         if kind in charges and (charges[kind] or details[kind])
     ]
     return products + charge_lines
+
+
+def _order_level_lines(proceeds):
+    """Charges applied to the whole order (``DELIVERY_TIP``): one line each, with their status
+    (PENDING, FINALIZED) as detail; they can appear or change after the order."""
+    lines = []
+    breakdowns = _list(proceeds, "breakdowns", "proceeds")
+    for index, breakdown in enumerate(breakdowns):
+        where = f"proceeds.breakdowns[{index}]"
+        if not isinstance(breakdown, dict):
+            raise AmazonDataError(f"{where} {shorten(breakdown)} is not an object")
+        kind = const.ORDER_LEVEL_CHARGE_KINDS.get(_text(breakdown, "type", where))
+        if kind:
+            lines.append({
+                "kind": kind, "quantity": 1,
+                "gross": parse_money(breakdown.get("subtotal"), where + ".subtotal"),
+                "details": [status] if (status := _text(breakdown, "status", where)) else [],
+            })
+    return lines
+
+
+def _all_promotion_ids(items):
+    """Every promotion id of the order's items, in order, once, also of promotions without
+    amount (they still explain the price)."""
+    promotion_ids = []
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            promotion_ids += _promotion_ids(item, f"orderItems[{index}]")
+    return list(dict.fromkeys(promotion_ids))
 
 
 def _quantity(item, path, order_cancelled):

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
 from .. import const
-from ..exceptions import AmazonBadRequest
+from ..exceptions import AmazonBadRequest, AmazonError
 from ..order_mapper import address_key, buyer_key, map_order
 from ..utils import AmazonDataError, to_amazon_timestamp
 
@@ -22,6 +22,7 @@ CHARGE_PRODUCTS = {
     "gift_wrap": "amazon_seller.product_amazon_gift_wrap",
     "promotion": "amazon_seller.product_amazon_promotion",
     "other": "amazon_seller.product_amazon_other",
+    "tip": "amazon_seller.product_amazon_tip",
 }
 # Base amount on which the ratio "with taxes / without taxes" of a line's taxes is measured.
 FACTOR_BASE = 1_000_000.0
@@ -235,6 +236,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
         orders._message_log_batch(bodies={order.id: self.env._(
             "Imported from Amazon %(order)s (%(marketplace)s).", order=order.amazon_order_ref,
             marketplace=order.amazon_marketplace_id.name) for order in orders})
+        self._attach_customizations(account, orders.order_line.filtered("amazon_customized_url"))
         self._deliver_at_once(orders.filtered(
             lambda o: o.amazon_fulfillment_channel == "fba" or o.amazon_status == "SHIPPED"))
 
@@ -249,7 +251,9 @@ class AmazonSellerOrderImport(models.AbstractModel):
                 offer = offers[(marketplace.id, line["sku"], values["channel"])]
                 product = offer.product_id
                 name = f"[{line['sku']}] {line['title']}"
-                extra = {"amazon_order_item_id": line["item_id"], "amazon_offer_id": offer.id}
+                extra = {"amazon_order_item_id": line["item_id"], "amazon_offer_id": offer.id,
+                         "amazon_gift_message": line["gift_message"] or False,
+                         "amazon_customized_url": line["customized_url"] or False}
             else:
                 product = self.env.ref(CHARGE_PRODUCTS[line["kind"]])
                 name = self._charge_line_name(line)
@@ -291,8 +295,33 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "amazon_is_business": values["is_business"],
             "amazon_purchase_order_number": values["purchase_order_number"],
             "amazon_replaced_order_ref": values["replaced_order_ref"],
+            "amazon_promotion_ids": ", ".join(values["promotion_ids"]) or False,
             "order_line": lines,
         }
+
+    def _attach_customizations(self, account, lines):
+        """Amazon Custom items: download each personalisation file and attach it to its order,
+        so that the workshop has it; what cannot be downloaded now becomes an activity."""
+        if not lines:
+            return
+        gateway = account._get_gateway()
+        attachments = []
+        for line in lines:
+            try:
+                content = gateway.download_document(line.amazon_customized_url)
+            except AmazonError as error:
+                account._schedule_activity(
+                    line.order_id, self.env._("Download the Amazon Custom personalisation"),
+                    self.env._("The personalisation of %(product)s could not be downloaded "
+                               "(%(error)s): open %(url)s from the order line.",
+                               product=line.name, error=error.message,
+                               url=line.amazon_customized_url))
+                continue
+            attachments.append({
+                "name": f"{line.order_id.amazon_order_ref}-{line.amazon_order_item_id}-customization.zip",
+                "raw": content, "res_model": "sale.order", "res_id": line.order_id.id,
+            })
+        self.env["ir.attachment"].create(attachments)
 
     def _charge_line_name(self, line):
         names = {
@@ -300,6 +329,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "gift_wrap": self.env._("Amazon gift wrap"),
             "promotion": self.env._("Amazon promotion"),
             "other": self.env._("Amazon other charges"),
+            "tip": self.env._("Amazon delivery tip"),
         }
         details = line.get("details") or []
         if line["kind"] == "gift_wrap" and details:
@@ -402,8 +432,38 @@ class AmazonSellerOrderImport(models.AbstractModel):
         if changes:
             order.write(changes)
         self._complete_names(order, values)
+        self._refresh_order_level_charges(order, values)
         if values["status"] == "CANCELLED" and order.state != "cancel":
             self._cancel(order)
+
+    def _refresh_order_level_charges(self, order, values):
+        """A delivery tip appears or changes after the order (PENDING → FINALIZED): its line
+        follows while the order is not invoiced, and the total stays Amazon's to the cent."""
+        kinds = set(const.ORDER_LEVEL_CHARGE_KINDS.values())
+        wanted = {line["kind"]: line for line in values["lines"] if line["kind"] in kinds}
+        current = {kind: order.order_line.filtered(
+            lambda l, kind=kind: l.product_id == self.env.ref(CHARGE_PRODUCTS[kind]))[:1]
+            for kind in kinds}
+        stale = {kind for kind, line in wanted.items() if not current[kind]
+                 or order.currency_id.compare_amounts(current[kind].price_total, float(line["gross"]))
+                 or current[kind].name != self._charge_line_name(line)}
+        if not stale or order.invoice_ids.filtered(lambda move: move.state == "posted"):
+            return
+        locked = order.locked
+        order.locked = False
+        for kind in stale:
+            line_values = {"name": self._charge_line_name(wanted[kind]),
+                           "price_unit": float(wanted[kind]["gross"]), "tax_ids": [Command.clear()]}
+            if current[kind]:
+                current[kind].write(line_values)
+            else:
+                self.env["sale.order.line"].create({
+                    "order_id": order.id, "product_uom_qty": 1,
+                    "product_id": self.env.ref(CHARGE_PRODUCTS[kind]).id, **line_values})
+        order.order_line.filtered(
+            lambda l: l.product_id == self.env.ref("amazon_seller.product_amazon_rounding")).unlink()
+        self._add_rounding_lines(order, [values])
+        order.locked = locked
 
     def _cancel(self, order):
         """Cancel the order and its open deliveries; never what already left the warehouse."""
@@ -451,11 +511,14 @@ class AmazonSellerOrderImport(models.AbstractModel):
 
     def _find_or_create_deliveries(self, Partner, buyers, buyer_keys, to_create, geo):
         address_keys = {values["order_ref"]: address_key(values["address"]) for values in to_create}
+        # the buyer's own address is the buyer, not a child contact "Léa Taylor, Léa Taylor"
+        deliveries = {(buyer.id, buyer.amazon_address_key): buyer for buyer in buyers.values()
+                      if buyer.amazon_address_key}
         parents = Partner.browse({p.id for p in buyers.values()})
-        deliveries = {(p.parent_id.id, p.amazon_address_key): p for p in Partner.search([
+        deliveries.update({(p.parent_id.id, p.amazon_address_key): p for p in Partner.search([
             ("parent_id", "in", parents.ids), ("type", "=", "delivery"),
             ("amazon_address_key", "in", list(set(address_keys.values()))),
-        ])}
+        ])})
         new_deliveries = {}
         for values in to_create:
             buyer = buyers[buyer_keys[values["order_ref"]]]
@@ -479,8 +542,9 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "name": name or self._placeholder_name(values),
             "amazon_placeholder_name": not name,
             "amazon_buyer_key": key,
+            "amazon_address_key": address_key(address),
             "email": buyer["email"] or False,
-            "company_name": buyer["company_name"] or False,
+            "company_name": buyer["company_name"] or address["company_name"] or False,
             "customer_rank": 1,
             **geo.address_values(address),
         }
@@ -493,6 +557,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "name": address["name"] or buyer.name,
             "amazon_placeholder_name": not address["name"] and buyer.amazon_placeholder_name,
             "amazon_address_key": key,
+            "company_name": address["company_name"] or False,
             "phone": address["phone"] or False,
             **geo.address_values(address),
         }

@@ -32,6 +32,9 @@ class SaleOrder(models.Model):
     amazon_purchase_order_number = fields.Char(string="Buyer PO Number", readonly=True, copy=False)
     amazon_replaced_order_ref = fields.Char(
         string="Replaces Amazon Order", readonly=True, copy=False, index="btree_not_null")
+    amazon_promotion_ids = fields.Char(
+        string="Amazon Promotions", readonly=True, copy=False,
+        help="The promotion ids Amazon applied, also those without an amount.")
     amazon_replaced_order_id = fields.Many2one(
         comodel_name="sale.order", string="Replaces Order", readonly=True, copy=False,
         help="The Amazon order this replacement order was sent for.",

@@ -6,6 +6,12 @@ class SaleOrderLine(models.Model):
 
     amazon_order_item_id = fields.Char(string="Amazon Order Item", copy=False, index="btree_not_null")
     amazon_offer_id = fields.Many2one(comodel_name="amazon.seller.offer", copy=False)
+    amazon_gift_message = fields.Text(
+        string="Gift Message", copy=False,
+        help="The buyer's gift message for this item: print it for the parcel.")
+    amazon_customized_url = fields.Char(
+        string="Amazon Custom Data", copy=False,
+        help="Amazon Custom: the personalisation the buyer chose (also attached to the order).")
 
     def _prepare_procurement_values(self):
         """The delivery of an FBM order is due when Amazon wants it shipped."""

@@ -20,6 +20,9 @@ class StockPicking(models.Model):
     )
     amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Order")
     amazon_marketplace_id = fields.Many2one(related="sale_id.amazon_marketplace_id")
+    amazon_gift_messages = fields.Text(
+        string="Gift Messages", compute="_compute_amazon_products",
+        help="The buyer's gift messages to put in the parcel.")
     amazon_products = fields.Char(
         string="Products", compute="_compute_amazon_products",
         help="What to pick and pack: quantity × product of each line.")
@@ -46,9 +49,13 @@ class StockPicking(models.Model):
 
     def _compute_amazon_products(self):
         for picking in self:
+            moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
             picking.amazon_products = ", ".join(
                 f"{move.product_uom_qty:g} × {move.product_id.default_code or move.product_id.name}"
-                for move in picking.move_ids if move.state != "cancel")
+                for move in moves)
+            picking.amazon_gift_messages = "\n".join(
+                f"{line.product_id.display_name}: {line.amazon_gift_message}"
+                for line in moves.sale_line_id if line.amazon_gift_message) or False
 
     # === VALIDATION === #
 

@@ -287,6 +287,7 @@ class TestOrderMapper(BaseCase):
         self.assertEqual(mapped["lines"], [{
             "kind": "product", "item_id": "111000000900000090", "sku": "SKU-1",
             "title": "Test product SKU-1", "quantity": 1, "gross": Decimal("10.00"),
+            "gift_message": "", "customized_url": "",
         }])
         self.assertEqual(mapped["grand_total"], Decimal("10.00"))
         del order["orderItems"][1]

@@ -71,7 +71,7 @@ class TestOrderSync(OrderSyncCase):
             self.assertEqual(line.product_id, self.products[item["product"]["sellerSku"]])
         delivery = order.partner_shipping_id
         address = amazon["recipient"]["deliveryAddress"]
-        self.assertEqual(delivery.parent_id, order.partner_id)
+        self.assertIn(delivery, order.partner_id | order.partner_id.child_ids)
         self.assertEqual(delivery.country_id.code, address["countryCode"])
         self.assertEqual(delivery.zip, address["postalCode"])
         buyer_name = (amazon.get("buyer") or {}).get("buyerName") or address.get("name")
@@ -134,8 +134,12 @@ class TestOrderSync(OrderSyncCase):
         for order in orders:
             by_key.setdefault(order.partner_id.amazon_buyer_key, set()).add(order.partner_id.id)
         self.assertTrue(all(len(ids) == 1 for ids in by_key.values()))
-        keys = orders.partner_shipping_id.mapped(lambda p: (p.parent_id.id, p.amazon_address_key))
+        keys = orders.partner_shipping_id.mapped(
+            lambda p: (p.commercial_partner_id.id, p.amazon_address_key))
         self.assertEqual(len(keys), len(set(keys)))
+        self.assertFalse(orders.partner_id.child_ids.filtered(
+            lambda child: child.amazon_address_key == child.parent_id.amazon_address_key),
+            "no child contact repeats its buyer's own address")
 
     def test_cancellation_cancels_order_and_delivery(self):
         """Test that an order cancelled on Amazon cancels its Odoo order and open delivery."""
@@ -161,7 +165,7 @@ class TestOrderSync(OrderSyncCase):
         self.assertTrue(order)
         values = {"status": "CANCELLED", "last_updated": order.amazon_last_update,
                   "ship_by": False, "deliver_by": False,
-                  "buyer": {"name": ""}, "address": {"name": ""}}
+                  "buyer": {"name": ""}, "address": {"name": ""}, "lines": []}
         self.env["amazon.seller.order.import"]._update_order(order, values)
         self.assertEqual(order.state, "sale")
         self.assertIn("cancelled a shipped order", order.activity_ids.summary)

@@ -131,7 +131,8 @@ class TestReliability(ReplayCase):
         order = self.env["sale.order"].search([("amazon_order_ref", "=", GOOD_1)])
         values = {"status": order.amazon_status, "last_updated": order.amazon_last_update,
                   "ship_by": order.amazon_ship_by, "deliver_by": order.amazon_deliver_by,
-                  "buyer": {"name": ""}, "address": {"name": ""}}
+                  "buyer": {"name": ""}, "address": {"name": ""}, "lines": [],
+                  "grand_total": order.amount_total}
         with patch.object(type(order), "write", side_effect=AssertionError("written")):
             self.env["amazon.seller.order.import"]._update_order(order, values)
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .apis import OPERATIONS, RATE_LIMITS, Request, auth
 from .clock import Clock, iso
+from .documents import Document
 from .const import (
     DOWNLOAD_OPERATION, LWA_OPERATION, MARKETPLACE_BY_ID, MARKETPLACES, SELLER_ID, UPLOAD_OPERATION,
 )
@@ -169,6 +170,12 @@ class Simulator:
     def set_rate_limits(self, enabled):
         self.buckets.enabled = bool(enabled)
         self.buckets.reset()
+
+    def publish_document(self, doc_id, content, content_type="application/zip"):
+        """Serve ``content`` (bytes) under ``/_documents/<doc_id>`` like one of Amazon's
+        pre-signed URLs (an Amazon Custom personalisation file...); return its URL."""
+        self.store.documents[doc_id] = Document(doc_id, content, None, content_type)
+        return self.store.doc_url(doc_id)
 
     def catalogue(self):
         """The stable SKU catalogue: [{sku, asin, title, base_price, offers{CODE: {...}}}]."""
