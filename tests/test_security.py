@@ -2,6 +2,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import AmazonSellerCase, SimulatorCase
 
@@ -182,3 +183,23 @@ class TestAccountHardening(SimulatorCase):
         self.assertNotIn("<b>", note)
         self.assertNotIn("<script", note)
 
+
+
+@tagged("post_install", "-at_install")
+class TestRoleAccess(AmazonSellerCase):
+    """The README's roles are enough for their day."""
+
+    def test_amazon_user_without_sales_rights_sees_amazon_orders(self):
+        """Test that Amazon / User alone opens Sales ▸ Amazon ▸ Orders and reads the orders."""
+        user = new_test_user(self.env, login="amz-only",
+                             groups="base.group_user,amazon_seller.group_amazon_seller_user")
+        partner = self.env["res.partner"].create({"name": "Buyer"})
+        order = self.env["sale.order"].create({
+            "partner_id": partner.id, "amazon_account_id": self.account.id,
+            "amazon_order_ref": "111-0000002-0000002"})
+        menus = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+        self.assertIn(self.env.ref("amazon_seller.menu_amazon_seller_orders").id, menus)
+        action = self.env.ref("amazon_seller.action_amazon_orders")
+        found = self.env["sale.order"].with_user(user).search_read(
+            safe_eval(action.domain or "[]"), ["name", "amazon_order_ref", "amount_total"])
+        self.assertIn(order.id, [row["id"] for row in found])
