@@ -18,6 +18,7 @@
         "data/amazon_seller_product_data.xml",
         "data/amazon_seller_carrier_data.xml",
         "data/ir_cron_data.xml",
+        "data/amazon_seller_payments_data.xml",
         "views/amazon_seller_marketplace_views.xml",
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_offer_views.xml",

@@ -37,8 +37,10 @@ DEFAULT_TIMEOUT = 30
 # https://developer-docs.amazon.com/sp-api/docs/orders-api-v2026-01-01-reference
 ORDER_INCLUDED_DATA = [
     "BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT",
-    "PACKAGES",
+    "PACKAGES", "TAX",
 ]
+# orderItems[].tax.taxCollections[].model: Amazon withholds and remits the item's tax itself.
+TAX_MODEL_MARKETPLACE_FACILITATOR = "MARKETPLACE_FACILITATOR"
 ORDER_PAGE_SIZE = 100  # maxResultsPerPage: Amazon's maximum
 FULFILLMENT_CHANNELS = [("fbm", "FBM"), ("fba", "FBA")]  # fulfilled by the merchant, by Amazon
 FULFILLED_BY_TO_CHANNEL = {"MERCHANT": "fbm", "AMAZON": "fba"}

@@ -90,6 +90,7 @@ def map_order(order):
         "purchase_order_number": _text(buyer, "buyerPurchaseOrderNumber", "buyer") or False,
         "replaced_order_ref": _replaced_order_ref(order),
         "promotion_ids": _all_promotion_ids(items),
+        "buyer_tax": _buyer_tax_registration(order),
         "grand_total": total,
         "buyer": {
             "name": _text(buyer, "buyerName", "buyer").strip(),
@@ -123,8 +124,9 @@ def map_address(address, path="recipient.deliveryAddress"):
 def map_lines(items, order_cancelled=False):
     """One product line per item, then one line per kind of charge summed over the items.
 
-    Each line: ``kind`` (product, shipping, gift_wrap, promotion, other), ``gross`` (amount with
-    its tax), ``quantity``, and for products ``sku``, ``title``, ``item_id``. Charge lines carry
+    Each line: ``kind`` (product, shipping, gift_wrap, promotion, other, mf_tax: the tax Amazon
+    collects as marketplace facilitator, apart from the lines it was charged on), ``gross``
+    (amount with the seller's own tax), ``quantity``, and for products ``sku``, ``title``, ``item_id``. Charge lines carry
     ``details`` (gift messages, promotion ids) for their description. Cancelled items (quantity
     0, the item or the whole order cancelled) have no line.
     """
@@ -162,7 +164,7 @@ def map_lines(items, order_cancelled=False):
     charge_lines = [
         {"kind": kind, "gross": charges[kind], "quantity": 1,
          "details": sorted(set(details[kind]), key=details[kind].index)}
-        for kind in ("shipping", "gift_wrap", "promotion", "other")
+        for kind in ("shipping", "gift_wrap", "promotion", "other", "mf_tax")
         if kind in charges and (charges[kind] or details[kind])
     ]
     return products + charge_lines
@@ -185,6 +187,20 @@ def _order_level_lines(proceeds):
                 "details": [status] if (status := _text(breakdown, "status", where)) else [],
             })
     return lines
+
+
+def _buyer_tax_registration(order):
+    """The business buyer's tax registration (``tax.taxRegistrations``, entity BUYER) as
+    ``{"number", "legal_name"}``, or None."""
+    registrations = _list(_object(order, "tax", ""), "taxRegistrations", "tax")
+    for index, registration in enumerate(registrations):
+        where = f"tax.taxRegistrations[{index}]"
+        if not isinstance(registration, dict):
+            raise AmazonDataError(f"{where} {shorten(registration)} is not an object")
+        number = _text(registration, "taxRegistrationNumber", where).strip()
+        if _text(registration, "entityType", where) == "BUYER" and number:
+            return {"number": number, "legal_name": _text(registration, "legalName", where).strip()}
+    return None
 
 
 def _all_promotion_ids(items):
@@ -237,7 +253,9 @@ def _item_amounts(item, product, quantity, path):
             raise AmazonDataError(f"{where} {shorten(breakdown)} is not an object")
         kind = breakdown.get("type")  # checked only where it is looked up
         subtotal = parse_money(breakdown.get("subtotal"), where + ".subtotal")
-        if kind == "TAX":
+        if kind == "TAX" and _collected_by_marketplace(item, path):
+            amounts["mf_tax"] += subtotal  # Amazon's to remit: not the seller's revenue
+        elif kind == "TAX":
             _add_tax(amounts, breakdown, subtotal, where)
         elif kind == "ITEM":
             amounts["product"] += subtotal
@@ -246,6 +264,14 @@ def _item_amounts(item, product, quantity, path):
             amounts[kind] += subtotal
     amounts.setdefault("product", ZERO)
     return dict(amounts)
+
+
+def _collected_by_marketplace(item, path):
+    """Whether Amazon withholds and remits the item's tax itself (marketplace facilitator)."""
+    collections = _list(_object(item, "tax", path), "taxCollections", path, ".tax")
+    return any(isinstance(collection, dict)
+               and collection.get("model") == const.TAX_MODEL_MARKETPLACE_FACILITATOR
+               for collection in collections)
 
 
 def _add_tax(amounts, breakdown, subtotal, path):

@@ -1,5 +1,6 @@
 from . import amazon_seller_marketplace
 from . import amazon_seller_account
+from . import amazon_seller_payments
 from . import amazon_seller_offer
 from . import amazon_seller_flow_state
 from . import amazon_seller_flow
@@ -13,3 +14,5 @@ from . import sale_order_line
 from . import amazon_seller_carrier
 from . import delivery_carrier
 from . import stock_picking
+from . import account_move
+from . import amazon_seller_invoicing

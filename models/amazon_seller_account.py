@@ -92,6 +92,14 @@ class AmazonSellerAccount(models.Model):
         domain="[('usage', '=', 'internal')]",
         help="The stock Amazon holds for you: FBA orders move their goods from here to the customer.",
     )
+    invoice_orders = fields.Boolean(
+        string="Invoice Amazon Orders", default=True, tracking=True,
+        help="Invoice each Amazon order once it shipped (FBA at import, FBM when its delivery is "
+             "validated), one invoice per order, never sent by e-mail (Amazon relays the "
+             "buyer's address).")
+    payments_ids = fields.One2many(
+        comodel_name="amazon.seller.payments", inverse_name="account_id",
+        string="Amazon Payments", help="A journal and its accounts per currency of the marketplaces.")
     flow_state_ids = fields.One2many(
         comodel_name="amazon.seller.flow.state", inverse_name="account_id", string="Flows",
         readonly=True,
@@ -115,6 +123,9 @@ class AmazonSellerAccount(models.Model):
         help="The same over the last 30 days.",
     )
     order_count = fields.Integer(compute="_compute_order_count")
+    to_invoice_count = fields.Integer(
+        string="Shipped, Not Invoiced", compute="_compute_to_invoice_count",
+        help="Amazon orders that shipped and wait for their invoice.")
 
     # === CRUD METHODS === #
 
@@ -129,6 +140,7 @@ class AmazonSellerAccount(models.Model):
                 super(AmazonSellerAccount, account).write(account_secrets)
         accounts._ensure_fba_location()
         accounts._ensure_team()
+        accounts._ensure_payments(quiet=True)
         return accounts
 
     def write(self, vals):
@@ -137,6 +149,8 @@ class AmazonSellerAccount(models.Model):
         vals = dict(vals)
         secrets = self._pop_secrets(vals)
         result = super().write(vals) if vals else True
+        if "marketplace_ids" in vals:
+            self._ensure_payments(quiet=True)
         if secrets:
             self.flush_recordset()
             super().write(secrets)
@@ -165,6 +179,30 @@ class AmazonSellerAccount(models.Model):
                 "Changing the endpoint URL of %(accounts)s sends the credentials there: enter the "
                 "LWA client ID, client secret and refresh token again in the same change.",
                 accounts=", ".join(changed.mapped("name"))))
+
+    def _ensure_payments(self, quiet=False):
+        """The Amazon Payments journal and accounts of every currency of the marketplaces
+        (idempotent). A company without a chart of accounts gets a clear message, or, when
+        ``quiet`` (creating the account), a line in the log: the Accounting tab then offers to
+        create them once a chart is installed."""
+        try:
+            return self.env["amazon.seller.payments"]._ensure_for(self)
+        except UserError:
+            if not quiet:
+                raise
+            _logger.info("Amazon accounts %s: no chart of accounts yet, no Amazon Payments journal",
+                         self.ids)
+            return self.env["amazon.seller.payments"]
+
+    @api.model
+    def _ensure_payments_of_all_accounts(self):
+        """On install and update: databases that had accounts before get their journals too."""
+        self.with_context(active_test=False).search([])._ensure_payments(quiet=True)
+
+    def action_create_payments(self):
+        self._check_can_operate()
+        self._ensure_payments()
+        return True
 
     def _ensure_team(self):
         """Accounts without a sales team get their company's "Amazon" team (created once)."""
@@ -263,6 +301,19 @@ class AmazonSellerAccount(models.Model):
             return 0.0
         late = orders.filtered(lambda order: order._amazon_shipped_late())
         return 100.0 * len(late) / len(orders)
+
+    def _compute_to_invoice_count(self):
+        counts = dict(self.env["sale.order"]._read_group(
+            [("amazon_account_id", "in", self.ids), ("invoice_status", "=", "to invoice"),
+             ("state", "=", "sale")], ["amazon_account_id"], ["__count"]))
+        for account in self:
+            account.to_invoice_count = counts.get(account, 0)
+
+    def action_view_to_invoice(self):
+        action = self.action_view_orders()
+        action["domain"] = [("amazon_account_id", "=", self.id), ("invoice_status", "=", "to invoice"),
+                            ("state", "=", "sale")]
+        return action
 
     def _compute_order_count(self):
         counts = dict(self.env["sale.order"]._read_group(

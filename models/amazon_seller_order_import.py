@@ -23,6 +23,7 @@ CHARGE_PRODUCTS = {
     "promotion": "amazon_seller.product_amazon_promotion",
     "other": "amazon_seller.product_amazon_other",
     "tip": "amazon_seller.product_amazon_tip",
+    "mf_tax": "amazon_seller.product_amazon_mf_tax",
 }
 # Base amount on which the ratio "with taxes / without taxes" of a line's taxes is measured.
 FACTOR_BASE = 1_000_000.0
@@ -217,13 +218,15 @@ class AmazonSellerOrderImport(models.AbstractModel):
         """Create, confirm and (for FBA or already shipped FBM orders) deliver the orders."""
         env = self.env
         partners = self._find_or_create_partners(account, to_create)
+        companies = self._find_or_create_business_buyers(to_create)
         offers = env["amazon.seller.offer"]._find_or_create(account, {
             (self._marketplace(values).id, line["sku"], values["channel"])
             for values in to_create for line in values["lines"] if line["kind"] == "product"
         })
         pricing = _Pricing(env, account.company_id)
         order_values = [
-            self._prepare_order(account, values, partners[values["order_ref"]], offers, pricing)
+            self._prepare_order(account, values, partners[values["order_ref"]], offers, pricing,
+                                companies.get(values["order_ref"]))
             for values in to_create
         ]
         orders = env["sale.order"].with_context(
@@ -240,11 +243,12 @@ class AmazonSellerOrderImport(models.AbstractModel):
         self._deliver_at_once(orders.filtered(
             lambda o: o.amazon_fulfillment_channel == "fba" or o.amazon_status == "SHIPPED"))
 
-    def _prepare_order(self, account, values, partner_pair, offers, pricing):
+    def _prepare_order(self, account, values, partner_pair, offers, pricing, business=None):
         marketplace = self._marketplace(values)
         buyer, delivery = partner_pair
+        invoiced = business or buyer
         company = account.company_id
-        fiscal_position = pricing.fiscal_position(buyer, delivery)
+        fiscal_position = pricing.fiscal_position(invoiced, delivery)
         lines = []
         for line in values["lines"]:
             if line["kind"] == "product":
@@ -272,7 +276,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
         warehouse = marketplace.with_company(company).warehouse_id or account.warehouse_id
         return {
             "partner_id": buyer.id,
-            "partner_invoice_id": buyer.id,
+            "partner_invoice_id": invoiced.id,
             "partner_shipping_id": delivery.id,
             "company_id": company.id,
             "pricelist_id": pricing.pricelist(currency).id,
@@ -330,6 +334,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "promotion": self.env._("Amazon promotion"),
             "other": self.env._("Amazon other charges"),
             "tip": self.env._("Amazon delivery tip"),
+            "mf_tax": self.env._("Tax collected by Amazon (marketplace facilitator)"),
         }
         details = line.get("details") or []
         if line["kind"] == "gift_wrap" and details:
@@ -436,6 +441,16 @@ class AmazonSellerOrderImport(models.AbstractModel):
         if values["status"] == "CANCELLED" and order.state != "cancel":
             self._cancel(order)
 
+    def _draft_credit_notes(self, order):
+        """Draft credit notes reversing the order's posted invoices."""
+        invoices = order.invoice_ids.filtered(
+            lambda move: move.state == "posted" and move.move_type == "out_invoice")
+        if not invoices:
+            return self.env["account.move"]
+        return invoices._reverse_moves([{
+            "ref": self.env._("Cancelled on Amazon: %(order)s", order=order.amazon_order_ref),
+        } for _invoice in invoices])
+
     def _refresh_order_level_charges(self, order, values):
         """A delivery tip appears or changes after the order (PENDING → FINALIZED): its line
         follows while the order is not invoiced, and the total stays Amazon's to the cent."""
@@ -466,15 +481,21 @@ class AmazonSellerOrderImport(models.AbstractModel):
         order.locked = locked
 
     def _cancel(self, order):
-        """Cancel the order and its open deliveries; never what already left the warehouse."""
+        """Cancel the order and its open deliveries; never what already left the warehouse:
+        then a person checks with the buyer, and an invoice already posted gets a draft credit
+        note to confirm."""
         if any(move.state == "done" for move in order.order_line.move_ids):
+            credit_notes = self._draft_credit_notes(order)
             order.amazon_account_id._schedule_activity(
                 order,
                 summary=self.env._("Amazon cancelled a shipped order"),
                 note=self.env._(
                     "Amazon reports order %(order)s as cancelled, but goods have already been "
-                    "delivered: check with the buyer whether they come back.",
-                    order=order.amazon_order_ref),
+                    "delivered: check with the buyer whether they come back.%(credit)s",
+                    order=order.amazon_order_ref,
+                    credit=credit_notes and self.env._(
+                        " A draft credit note (%(names)s) waits for your confirmation.",
+                        names=", ".join(credit_notes.mapped("display_name"))) or ""),
             )
             return
         order._action_cancel()
@@ -534,6 +555,28 @@ class AmazonSellerOrderImport(models.AbstractModel):
             )
             for values in to_create
         }
+
+    def _find_or_create_business_buyers(self, to_create):
+        """{order_ref: company partner} of the business orders whose buyer gave Amazon a tax
+        registration: their invoices go to that company, with its VAT number."""
+        numbers = {values["order_ref"]: values["buyer_tax"]["number"]
+                   for values in to_create if values.get("buyer_tax")}
+        if not numbers:
+            return {}
+        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        found = {p.vat: p for p in Partner.search(
+            [("vat", "in", list(set(numbers.values()))), ("is_company", "=", True)])}
+        geo = _Geography(self.env)
+        for values in to_create:
+            number = numbers.get(values["order_ref"])
+            if number and number not in found:
+                found[number] = Partner.create({
+                    "name": values["buyer_tax"]["legal_name"] or values["buyer"]["company_name"]
+                    or number,
+                    "is_company": True, "vat": number, "amazon_buyer_key": f"vat:{number}",
+                    "customer_rank": 1, **geo.address_values(values["address"]),
+                })
+        return {ref: found[number] for ref, number in numbers.items()}
 
     def _buyer_values(self, values, key, geo):
         buyer, address = values["buyer"], values["address"]

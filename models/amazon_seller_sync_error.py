@@ -15,6 +15,7 @@ ERROR_STATES = [
 FLOW_MODELS = {
     "orders": "amazon.seller.order.import",
     "shipments": "amazon.seller.shipment.export",
+    "invoicing": "amazon.seller.invoicing",
 }
 
 

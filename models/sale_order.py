@@ -72,6 +72,65 @@ class SaleOrder(models.Model):
                       context={"create": False})
         return action
 
+    amazon_invoice_error = fields.Text(
+        string="Invoicing Problem", compute="_compute_amazon_invoice_error",
+        search="_search_amazon_invoice_error",
+        help="Why the Amazon invoicing could not invoice this order (it is retried).")
+
+    def _compute_amazon_invoice_error(self):
+        errors = {e.amazon_ref: e.message for e in self.env["amazon.seller.sync.error"].search([
+            ("flow", "=", "invoicing"), ("state", "in", ("open", "needs_attention")),
+            ("amazon_ref", "in", self.mapped("amazon_order_ref"))])}
+        for order in self:
+            order.amazon_invoice_error = errors.get(order.amazon_order_ref, False)
+
+    def _search_amazon_invoice_error(self, operator, value):
+        if operator not in ("!=", "=") or value not in (False, None):
+            return NotImplemented
+        refs = self.env["amazon.seller.sync.error"].search([
+            ("flow", "=", "invoicing"), ("state", "in", ("open", "needs_attention"))]).mapped(
+            "amazon_ref")
+        return [("amazon_order_ref", "in" if operator == "!=" else "not in", refs)]
+
+    def _amazon_has_shipped(self):
+        """Whether goods of this Amazon order left (or it has none to ship)."""
+        self.ensure_one()
+        goods = self.order_line.filtered(lambda l: l.product_id.type == "consu")
+        return not goods or any(goods.mapped("qty_delivered"))
+
+    def _amazon_shipment_date(self):
+        """The day the goods left: the latest done move of the order, else the order's date."""
+        moves = self.order_line.move_ids.filtered(lambda m: m.state == "done")
+        moment = max(moves.mapped("date"), default=False) or self[:1].date_order
+        return fields.Date.to_date(moment) if moment else fields.Date.today()
+
+    def _amazon_payments(self):
+        """The Amazon Payments setup (journal, accounts) of this order's account and currency."""
+        self.ensure_one()
+        return self.amazon_account_id.payments_ids.filtered(
+            lambda p: p.currency_id == self.currency_id)[:1]
+
+    def _prepare_invoice(self):
+        values = super()._prepare_invoice()
+        if self.amazon_order_ref:
+            values.update(amazon_account_id=self.amazon_account_id.id,
+                          amazon_marketplace_id=self.amazon_marketplace_id.id)
+        return values
+
+    def action_amazon_invoice(self):
+        """List action: invoice the selected shipped Amazon orders now."""
+        orders = self.filtered("amazon_order_ref")
+        orders.amazon_account_id._check_can_operate()
+        stats = self.env["amazon.seller.invoicing"].sudo()._invoice_now(orders.sudo())
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {"type": "success" if not stats["failed"] else "warning",
+                       "message": self.env._(
+                           "%(invoiced)s invoiced, %(failed)s could not be (see Amazon: Invoice "
+                           "Failed).", invoiced=stats["invoiced"], failed=stats["failed"]),
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
     def action_draft(self):
         """An Amazon order lives on Amazon: it is never set back to quotation in Odoo."""
         amazon = self.filtered("amazon_order_ref")

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrderLine(models.Model):
@@ -12,6 +12,33 @@ class SaleOrderLine(models.Model):
     amazon_customized_url = fields.Char(
         string="Amazon Custom Data", copy=False,
         help="Amazon Custom: the personalisation the buyer chose (also attached to the order).")
+
+    @api.depends("qty_invoiced", "qty_delivered", "product_uom_qty", "state",
+                 "order_id.order_line.qty_delivered")
+    def _compute_qty_to_invoice(self):
+        """Amazon orders are invoiced as they ship: goods for what left, whatever the product's
+        invoicing policy; the order's charges (shipping, tip, tax Amazon collects...) with its
+        first shipment."""
+        super()._compute_qty_to_invoice()
+        for line in self.filtered(lambda l: l.order_id.amazon_order_ref and l.state == "sale"
+                                  and not l.display_type):
+            if line.product_id.type == "consu":
+                line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
+            elif line.order_id._amazon_has_shipped():
+                line.qty_to_invoice = line.product_uom_qty - line.qty_invoiced
+            else:
+                line.qty_to_invoice = 0.0
+
+    def _prepare_invoice_line(self, **optional_values):
+        """Tax Amazon collects as marketplace facilitator goes to that liability, never to
+        revenue."""
+        values = super()._prepare_invoice_line(**optional_values)
+        if self.product_id == self.env.ref("amazon_seller.product_amazon_mf_tax",
+                                           raise_if_not_found=False):
+            payments = self.order_id._amazon_payments()
+            if payments:
+                values["account_id"] = payments.mf_tax_account_id.id
+        return values
 
     def _prepare_procurement_values(self):
         """The delivery of an FBM order is due when Amazon wants it shipped."""

@@ -12,3 +12,4 @@ from . import test_security
 from . import test_reliability
 from . import test_tracking_parser
 from . import test_order_data
+from . import test_invoicing

@@ -1,0 +1,38 @@
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    amazon_account_id = fields.Many2one(
+        comodel_name="amazon.seller.account", string="Amazon Account", readonly=True, copy=False,
+        index="btree_not_null")
+    amazon_marketplace_id = fields.Many2one(
+        comodel_name="amazon.seller.marketplace", string="Amazon Marketplace", readonly=True,
+        copy=False)
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """Credit notes of Amazon invoices keep their account and marketplace."""
+        default_values_list = default_values_list or [{} for _move in self]
+        for move, values in zip(self, default_values_list):
+            if move.amazon_account_id:
+                values.setdefault("amazon_account_id", move.amazon_account_id.id)
+                values.setdefault("amazon_marketplace_id", move.amazon_marketplace_id.id)
+        return super()._reverse_moves(default_values_list, cancel)
+
+
+class AccountMoveSend(models.AbstractModel):
+    _inherit = "account.move.send"
+
+    @api.model
+    def _is_applicable_to_move(self, method, move, **move_data):
+        """Amazon relays the buyer's address: invoices reach Amazon buyers through Amazon only."""
+        if method == "email" and move.amazon_account_id:
+            return False
+        return super()._is_applicable_to_move(method, move, **move_data)
+
+    @api.model
+    def _get_default_sending_methods(self, move):
+        if move.amazon_account_id:
+            return {"manual"}
+        return super()._get_default_sending_methods(move)

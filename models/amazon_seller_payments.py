@@ -1,0 +1,157 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+# The accounts of Amazon money, per Amazon account and currency: field → (name, account type,
+# reconcilable). They are found by name and type in the company's chart, or created with a code
+# that follows the codes of their type there.
+PAYMENT_ACCOUNTS = {
+    "transit_account_id": ("Amazon payouts in transit", "asset_current", True),
+    "reserve_account_id": ("Amazon reserve", "asset_current", True),
+    "mf_tax_account_id": ("Marketplace facilitator tax", "liability_current", False),
+    "fee_account_id": ("Amazon selling fees", "expense", False),
+    "fba_fee_account_id": ("Amazon FBA fees", "expense", False),
+    "storage_account_id": ("Amazon storage fees", "expense", False),
+    "advertising_account_id": ("Amazon advertising", "expense", False),
+    "subscription_account_id": ("Amazon subscription", "expense", False),
+    "other_fee_account_id": ("Amazon other fees", "expense", False),
+    "reimbursement_account_id": ("Amazon reimbursements", "income_other", False),
+}
+
+
+class AmazonSellerPayments(models.Model):
+    """Where Amazon's money goes in the books, for one Amazon account and one currency of its
+    marketplaces: the *Amazon Payments* bank journal (its default account is the *Amazon
+    balance*: what Amazon holds for the seller) and the accounts settlements post to."""
+
+    _name = "amazon.seller.payments"
+    _description = "Amazon Payments (journal and accounts per currency)"
+    _order = "account_id, currency_id"
+    _rec_name = "journal_id"
+
+    account_id = fields.Many2one(
+        comodel_name="amazon.seller.account", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="account_id.company_id", store=True)
+    currency_id = fields.Many2one(comodel_name="res.currency", required=True)
+    journal_id = fields.Many2one(
+        comodel_name="account.journal", string="Amazon Payments Journal", required=True,
+        check_company=True, domain="[('type', '=', 'bank')]")
+    balance_account_id = fields.Many2one(
+        related="journal_id.default_account_id", string="Amazon Balance Account")
+    transit_account_id = fields.Many2one(
+        comodel_name="account.account", string="Payouts in Transit", required=True,
+        check_company=True,
+        help="Between Amazon and the bank: after a settlement it holds the deposit until the bank "
+             "line of the payout is matched with it.")
+    reserve_account_id = fields.Many2one(comodel_name="account.account", string="Reserve",
+                                         required=True, check_company=True)
+    mf_tax_account_id = fields.Many2one(
+        comodel_name="account.account", string="Marketplace Facilitator Tax", required=True,
+        check_company=True,
+        help="Tax Amazon collects and remits itself: never the seller's revenue nor tax to declare.")
+    fee_account_id = fields.Many2one(comodel_name="account.account", string="Selling Fees",
+                                     required=True, check_company=True)
+    fba_fee_account_id = fields.Many2one(comodel_name="account.account", string="FBA Fees",
+                                         required=True, check_company=True)
+    storage_account_id = fields.Many2one(comodel_name="account.account", string="Storage Fees",
+                                         required=True, check_company=True)
+    advertising_account_id = fields.Many2one(comodel_name="account.account", string="Advertising",
+                                             required=True, check_company=True)
+    subscription_account_id = fields.Many2one(comodel_name="account.account",
+                                              string="Subscription", required=True,
+                                              check_company=True)
+    other_fee_account_id = fields.Many2one(comodel_name="account.account", string="Other Fees",
+                                           required=True, check_company=True)
+    reimbursement_account_id = fields.Many2one(comodel_name="account.account",
+                                               string="Reimbursements", required=True,
+                                               check_company=True)
+    balance = fields.Monetary(
+        string="Amazon Balance", compute="_compute_balance", currency_field="currency_id",
+        help="What the journal's default account holds: money Amazon owes the seller.")
+
+    _currency_unique = models.Constraint(
+        "UNIQUE(account_id, currency_id)", "An Amazon account has one payments setup per currency.")
+
+    @api.depends("journal_id")
+    def _compute_balance(self):
+        for payments in self:
+            account = payments.journal_id.default_account_id
+            lines = self.env["account.move.line"].search_fetch(
+                [("account_id", "=", account.id), ("parent_state", "=", "posted")],
+                ["amount_currency", "balance"]) if account else []
+            foreign = payments.currency_id != payments.company_id.currency_id
+            payments.balance = sum(lines.mapped("amount_currency" if foreign else "balance")) \
+                if lines else 0.0
+
+    # === CREATION === #
+
+    @api.model
+    def _ensure_for(self, accounts):
+        """Create, once, the journal and accounts of each currency of the accounts'
+        marketplaces. Raise a UserError naming the company that has no chart of accounts."""
+        existing = {(p.account_id, p.currency_id) for p in self.search(
+            [("account_id", "in", accounts.ids)])}
+        values = []
+        for account in accounts:
+            for currency in account.marketplace_ids.currency_id:
+                if (account, currency) in existing:
+                    continue
+                self._check_chart(account.company_id)
+                values.append(self._prepare(account, currency))
+        return self.create(values)
+
+    def _check_chart(self, company):
+        if not company.chart_template and not self.env["account.account"].search_count(
+                [("company_ids", "in", company.ids)], limit=1):
+            raise UserError(self.env._(
+                "%(company)s has no chart of accounts yet: install one (Accounting ▸ "
+                "Configuration ▸ Settings ▸ Fiscal Localization), then create the Amazon "
+                "Payments journal again from the Amazon account.", company=company.name))
+
+    def _prepare(self, account, currency):
+        company = account.company_id
+        Journal = self.env["account.journal"].sudo().with_company(company)
+        name = self.env._("Amazon Payments (%(account)s, %(currency)s)", account=account.name,
+                          currency=currency.name)
+        journal = Journal.search([("name", "=", name), ("company_id", "=", company.id)], limit=1)
+        if not journal:
+            journal = Journal.create({
+                "name": name, "type": "bank", "company_id": company.id,
+                "code": self._journal_code(company),
+                "currency_id": currency.id if currency != company.currency_id else False,
+            })
+            journal.default_account_id.name = self.env._(
+                "Amazon balance (%(account)s, %(currency)s)", account=account.name,
+                currency=currency.name)
+        return {
+            "account_id": account.id, "currency_id": currency.id, "journal_id": journal.id,
+            **{field: self._find_or_create_account(company, *spec).id
+               for field, spec in PAYMENT_ACCOUNTS.items()},
+        }
+
+    def _journal_code(self, company):
+        used = set(self.env["account.journal"].sudo().with_context(active_test=False).search(
+            [("company_id", "=", company.id)]).mapped("code"))
+        return next(code for code in ["AMZ", *(f"AMZ{n}" for n in range(1, 100))]
+                    if code not in used)
+
+    def _find_or_create_account(self, company, name, account_type, reconcile):
+        """The company's account of that name and type, or a new one coded after the others of
+        its type (101300 → 101301...)."""
+        Account = self.env["account.account"].sudo().with_company(company)
+        account = Account.search([("name", "=", name),
+                                  ("account_type", "=", account_type),
+                                  ("company_ids", "in", company.ids)], limit=1)
+        if account:
+            return account
+        siblings = Account.search([("account_type", "=", account_type),
+                                   ("company_ids", "in", company.ids)], order="code desc", limit=1)
+        start = siblings.code or Account.search([("company_ids", "in", company.ids)],
+                                                order="code desc", limit=1).code
+        return Account.create({
+            "name": name, "account_type": account_type, "reconcile": reconcile,
+            "code": Account._search_new_account_code(start), "company_ids": [company.id],
+        })

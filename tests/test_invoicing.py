@@ -1,0 +1,230 @@
+from datetime import date
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import AmazonSellerCase, ReplayCase
+from .orders import make_order, money
+
+US_FBA = "113-5000001-5000001"
+US_FBM = "113-5000002-5000002"
+DE_B2B = "302-5000003-5000003"
+US_CANCELLED = "113-5000004-5000004"
+
+
+def with_facilitator_tax(order, tax):
+    """A US order whose item tax Amazon collects as marketplace facilitator."""
+    item = order["orderItems"][0]
+    currency = item["proceeds"]["proceedsTotal"]["currencyCode"]
+    item["proceeds"]["breakdowns"].append({"type": "TAX", "subtotal": money(tax, currency)})
+    item["tax"] = {"taxCollections": [{"model": "MARKETPLACE_FACILITATOR",
+                                       "responsibleParty": "Amazon Services, Inc."}]}
+    total = float(order["proceeds"]["grandTotal"]["amount"]) + float(tax)
+    order["proceeds"]["grandTotal"] = money(f"{total:.2f}", currency)
+    return order
+
+
+def us(order):
+    order["recipient"]["deliveryAddress"].update(countryCode="US", city="Seattle",
+                                                 stateOrRegion="WA", postalCode="98109")
+    return order
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentsSetup(AmazonSellerCase):
+    """The Amazon Payments journal and accounts, per Amazon account and currency."""
+
+    def test_journal_and_accounts_per_currency_created_once(self):
+        """Test that each marketplace currency gets one bank journal and its accounts, once."""
+        payments = self.account.payments_ids
+        self.assertEqual(sorted(payments.currency_id.mapped("name")), ["CAD", "USD"])
+        usd = payments.filtered(lambda p: p.currency_id.name == "USD")
+        self.assertEqual(usd.journal_id.name, "Amazon Payments (Test Seller NA, USD)")
+        self.assertEqual(usd.journal_id.type, "bank")
+        self.assertEqual(usd.balance_account_id, usd.journal_id.default_account_id)
+        self.assertIn("Amazon balance", usd.balance_account_id.name)
+        self.assertEqual((usd.transit_account_id.name, usd.transit_account_id.account_type,
+                          usd.transit_account_id.reconcile),
+                         ("Amazon payouts in transit", "asset_current", True))
+        self.assertEqual(usd.mf_tax_account_id.account_type, "liability_current")
+        self.assertEqual(usd.reimbursement_account_id.account_type, "income_other")
+        cad = payments - usd
+        self.assertEqual(cad.transit_account_id, usd.transit_account_id, "found again, not doubled")
+        accounts = self.env["account.account"].search_count([])
+        self.env["amazon.seller.account"]._ensure_payments_of_all_accounts()
+        self.assertEqual(self.account.payments_ids, payments, "an update changes nothing")
+        self.assertEqual(self.env["account.account"].search_count([]), accounts)
+        self.account.marketplace_ids = [Command.link(self.env.ref("amazon_seller.marketplace_mx").id)]
+        self.assertEqual(sorted(self.account.payments_ids.currency_id.mapped("name")),
+                         ["CAD", "MXN", "USD"])
+
+    def test_company_without_chart_is_told_clearly(self):
+        """Test that a company without a chart of accounts gets a message, not a traceback."""
+        bare = self.env["res.company"].create({"name": "No Chart Co"})
+        account = self.env["amazon.seller.account"].with_company(bare).create({
+            "name": "Bare Seller", "company_id": bare.id,
+            "marketplace_ids": [self.marketplace_us.id]})
+        self.assertFalse(account.payments_ids)
+        with self.assertRaises(UserError) as caught:
+            account.action_create_payments()
+        self.assertIn("No Chart Co has no chart of accounts yet", caught.exception.args[0])
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicing(ReplayCase):
+    """US orders (facilitator tax, FBA and FBM) and an EU business order, invoiced as they ship."""
+
+    @classmethod
+    def replay_orders(cls):
+        fba = with_facilitator_tax(us(make_order(
+            US_FBA, market="US", fulfilled_by="AMAZON", status="SHIPPED",
+            items=(("INV-1", 1, "129.99"),))), "10.40")
+        fbm = with_facilitator_tax(us(make_order(
+            US_FBM, market="US", items=(("INV-1", 2, "50.00"),), shipping="7.99")), "8.00")
+        b2b = make_order(DE_B2B, market="DE", fulfilled_by="AMAZON", status="SHIPPED",
+                         items=(("INV-1", 1, "119.00"),))
+        b2b["programs"] = ["AMAZON_BUSINESS"]
+        b2b["buyer"]["buyerCompanyName"] = "Muster GmbH"
+        b2b["tax"] = {"taxRegistrations": [{"entityType": "BUYER", "taxRegistrationType": "VAT",
+                                            "taxRegistrationNumber": "DE123456789",
+                                            "legalName": "Muster GmbH"}]}
+        cancelled = us(make_order(US_CANCELLED, market="US", status="CANCELLED",
+                                  items=(("INV-1", 1, "10.00"),)))
+        return [fba, fbm, b2b, cancelled]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account_eu = cls.account
+        cls.account = cls.env["amazon.seller.account"].create({
+            "name": "Test Seller US", "region": "NA", "endpoint_url": cls.simulator.url,
+            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
+            "warehouse_id": cls.account_eu.warehouse_id.id, **cls.credentials()})
+        cls.set_checkpoint(cls.account)
+        eur = cls.env.ref("base.EUR")
+        eur.active = True
+        cls.env["res.currency.rate"].create({"currency_id": eur.id, "name": "2026-01-01",
+                                             "rate": 0.9})
+        cls.product = cls.env["product.product"].create({
+            "name": "INV-1", "default_code": "INV-1", "is_storable": True,
+            "taxes_id": [Command.clear()]})
+        cls.env["amazon.seller.offer"].create([{
+            "account_id": account.id, "marketplace_id": marketplace.id, "sku": "INV-1",
+            "fulfillment_channel": channel, "product_id": cls.product.id,
+        } for account in (cls.account, cls.account_eu) for marketplace in account.marketplace_ids
+            for channel in ("fba", "fbm")])
+        stock = cls.account.warehouse_id.lot_stock_id
+        cls.env["stock.quant"]._update_available_quantity(cls.product, stock, 10)
+        cls.env["stock.quant"]._update_available_quantity(cls.product, cls.account.fba_location_id, 10)
+        service = cls.env["product.product"].create({"name": "Carriage", "type": "service"})
+        cls.carrier = cls.env["delivery.carrier"].create({"name": "UPS", "product_id": service.id})
+
+    def order(self, ref):
+        return self.env["sale.order"].search([("amazon_order_ref", "=", ref)])
+
+    def invoice_run(self):
+        with self.enter_registry_test_mode():
+            self.env.ref("amazon_seller.ir_cron_invoice_orders").method_direct_trigger()
+
+    def test_facilitator_tax_is_not_revenue(self):
+        """Test that Amazon's marketplace-facilitator tax is its own line on its own account."""
+        self.sync_orders(self.account)
+        order = self.order(US_FBA)
+        mf_line = order.order_line.filtered(lambda l: l.product_id.default_code == "AMAZON-MF-TAX")
+        goods = order.order_line.filtered("amazon_order_item_id")
+        self.assertEqual((goods.price_total, goods.tax_ids.ids), (129.99, []))
+        self.assertEqual((mf_line.price_total, mf_line.tax_ids.ids), (10.40, []))
+        self.assertEqual(order.amount_total, 140.39)
+        self.assertFalse(order.order_line.filtered(
+            lambda l: l.product_id.default_code == "AMAZON-ROUNDING"))
+        self.invoice_run()
+        invoice = order.invoice_ids
+        self.assertEqual((invoice.state, invoice.amount_total), ("posted", 140.39))
+        usd = self.account.payments_ids.filtered(lambda p: p.currency_id.name == "USD")
+        mf_booked = invoice.line_ids.filtered(lambda l: l.account_id == usd.mf_tax_account_id)
+        self.assertEqual(mf_booked.balance, -10.40)
+        revenue = invoice.line_ids.filtered(lambda l: l.product_id == self.product)
+        self.assertEqual(revenue.balance, -129.99)
+        self.assertEqual(invoice.invoice_date, date.today())
+        self.assertEqual((invoice.amazon_account_id, invoice.amazon_marketplace_id),
+                         (self.account, self.marketplace_us))
+        self.assertEqual(self.account._flow_state("invoicing").last_message, "1 invoiced, 0 failed")
+
+    def test_fbm_invoiced_for_what_shipped_only(self):
+        """Test that an FBM order waits for its delivery and invoices only what left."""
+        self.sync_orders(self.account)
+        order = self.order(US_FBM)
+        self.invoice_run()
+        self.assertFalse(order.invoice_ids, "nothing shipped, nothing invoiced")
+        picking = order.picking_ids
+        picking.write({"carrier_id": self.carrier.id, "carrier_tracking_ref": "1Z1"})
+        picking.move_ids.write({"quantity": 1, "picked": True})
+        Form.from_action(self.env, picking.button_validate()).save().process()
+        self.invoice_run()
+        first = order.invoice_ids
+        goods = first.invoice_line_ids.filtered(lambda l: l.product_id == self.product)
+        self.assertEqual(goods.quantity, 1)
+        self.assertEqual(first.amount_total, 65.99, "charges (7.99 + MF tax 8.00) with the first parcel")
+        backorder = order.picking_ids - picking
+        backorder.write({"carrier_id": self.carrier.id, "carrier_tracking_ref": "1Z2"})
+        backorder.move_ids.write({"quantity": 1, "picked": True})
+        backorder.button_validate()
+        self.invoice_run()
+        second = order.invoice_ids - first
+        self.assertEqual(second.amount_total, 50.00)
+        self.assertEqual(order.invoice_status, "invoiced")
+
+    def test_business_buyer_invoiced_with_vat(self):
+        """Test that a business order with the buyer's VAT number is invoiced to that company."""
+        self.sync_orders(self.account_eu)
+        order = self.order(DE_B2B)
+        company = order.partner_invoice_id
+        self.assertEqual((company.name, company.vat, company.is_company),
+                         ("Muster GmbH", "DE123456789", True))
+        self.invoice_run()
+        self.assertEqual(order.invoice_ids.partner_id, company)
+        self.assertEqual(order.invoice_ids.currency_id.name, "EUR")
+        eur = self.account_eu.payments_ids.filtered(lambda p: p.currency_id.name == "EUR")
+        self.assertEqual(eur.journal_id.currency_id.name, "EUR", "a journal in the other currency")
+
+    def test_cancelled_orders_are_never_invoiced(self):
+        """Test that a cancelled order gets no invoice, and one cancelled after its invoice gets
+        a draft credit note and an activity."""
+        self.sync_orders(self.account)
+        self.invoice_run()
+        self.assertFalse(self.order(US_CANCELLED))
+        order = self.order(US_FBA)
+        self.assertEqual(order.invoice_ids.state, "posted")
+        cancel = make_order(US_FBA, market="US", fulfilled_by="AMAZON", status="CANCELLED",
+                            items=(("INV-1", 1, "129.99"),), updated="2026-11-05T10:00:00Z")
+        self.env["amazon.seller.order.import"]._import_orders(self.account, [cancel])
+        credit = order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertEqual((credit.state, credit.amount_total), ("draft", 140.39))
+        self.assertIn("credit note", order.activity_ids.note)
+
+    def test_failing_invoice_does_not_block_the_others(self):
+        """Test that an order that cannot be invoiced is listed and retried, the rest invoiced."""
+        self.sync_orders(self.account)
+        self.sync_orders(self.account_eu)
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder._create_invoices
+
+        def create_invoices(orders, *args, **kwargs):
+            if DE_B2B in orders.mapped("amazon_order_ref"):
+                raise UserError("No income account is defined for Muster's product.")
+            return original(orders, *args, **kwargs)
+
+        with patch.object(SaleOrder, "_create_invoices", create_invoices):
+            self.invoice_run()
+        self.assertEqual(self.order(US_FBA).invoice_ids.state, "posted")
+        failed = self.order(DE_B2B)
+        self.assertFalse(failed.invoice_ids)
+        self.assertIn("No income account", failed.amazon_invoice_error)
+        self.assertIn(failed, self.env["sale.order"].search([("amazon_invoice_error", "!=", False)]))
+        error = self.env["amazon.seller.sync.error"].search([("flow", "=", "invoicing")])
+        self.assertEqual((error.amazon_ref, error.state), (DE_B2B, "open"))
+        error.action_retry()
+        self.assertEqual(failed.invoice_ids.state, "posted")
+        self.assertEqual(error.state, "resolved")
