@@ -194,3 +194,16 @@ def advisory_lock_key(flow):
     """The PostgreSQL advisory lock class of a flow (a positive int4, stable across versions):
     ``pg_try_advisory_lock(key, account id)`` serialises one flow of one account."""
     return zlib.crc32(f"amazon_seller.{flow}".encode()) & 0x7FFFFFFF
+
+
+# === USER INTERFACE === #
+
+def notification_action(message, kind="info", title=None, next_action=None):
+    """The client action showing ``message`` as a notification (``kind``: info, success,
+    warning, danger; dangers stay until closed), then running ``next_action`` if any."""
+    params = {"message": message, "type": kind, "sticky": kind == "danger"}
+    if title:
+        params["title"] = title
+    if next_action:
+        params["next"] = next_action
+    return {"type": "ir.actions.client", "tag": "display_notification", "params": params}

@@ -16,6 +16,7 @@ from ..exceptions import (
     AmazonUnreachable,
 )
 from ..gateway import SpApiGateway
+from ..utils import notification_action
 
 _logger = logging.getLogger(__name__)
 
@@ -462,13 +463,5 @@ class AmazonSellerAccount(models.Model):
             "Amazon failed to answer (%(detail)s). Try again later.", detail=detail)
 
     def _notification(self, message, kind):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Amazon: %(account)s", account=self.name),
-                "message": message,
-                "type": kind,
-                "sticky": kind == "danger",
-            },
-        }
+        return notification_action(
+            message, kind, title=self.env._("Amazon: %(account)s", account=self.name))

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..utils import notification_action
+
 from .. import const
 
 
@@ -122,14 +124,11 @@ class SaleOrder(models.Model):
         orders = self.filtered("amazon_order_ref")
         orders.amazon_account_id._check_can_operate()
         stats = self.env["amazon.seller.invoicing"].sudo()._invoice_now(orders.sudo())
-        return {
-            "type": "ir.actions.client", "tag": "display_notification",
-            "params": {"type": "success" if not stats["failed"] else "warning",
-                       "message": self.env._(
-                           "%(invoiced)s invoiced, %(failed)s could not be (see Amazon: Invoice "
-                           "Failed).", invoiced=stats["invoiced"], failed=stats["failed"]),
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
-        }
+        return notification_action(
+            self.env._("%(invoiced)s invoiced, %(failed)s could not be (see Amazon: Invoice "
+                       "Failed).", invoiced=stats["invoiced"], failed=stats["failed"]),
+            "warning" if stats["failed"] else "success",
+            next_action={"type": "ir.actions.client", "tag": "soft_reload"})
 
     def action_draft(self):
         """An Amazon order lives on Amazon: it is never set back to quotation in Odoo."""

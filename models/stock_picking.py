@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..utils import notification_action
+
 CONFIRMATION_STATES = [
     ("to_send", "To Send"),
     ("sent", "Sent"),
@@ -155,17 +157,10 @@ class StockPicking(models.Model):
         return done
 
     def _amazon_shipped_notification(self):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": self.env._(
-                    "%(count)s deliveries validated: Amazon hears of them within minutes.",
-                    count=len(self)),
-                "type": "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification_action(
+            self.env._("%(count)s deliveries validated: Amazon hears of them within minutes.",
+                       count=len(self)),
+            "success", next_action={"type": "ir.actions.act_window_close"})
 
     def action_amazon_bulk_validate(self):
         """Open the wizard validating the selected Amazon deliveries with one carrier."""
@@ -184,17 +179,10 @@ class StockPicking(models.Model):
         """Send the confirmation again as soon as possible: the scheduled action sends each
         delivery in its own transaction, within a minute."""
         queued = self.env["amazon.seller.shipment.export"]._queue_now(self)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": self.env._(
-                    "%(count)s confirmation(s) queued: Amazon hears of them within a minute.",
-                    count=len(queued)),
-                "type": "info",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            self.env._("%(count)s confirmation(s) queued: Amazon hears of them within a minute.",
+                       count=len(queued)),
+            next_action={"type": "ir.actions.client", "tag": "soft_reload"})
 
     # === SENDING (the shipments flow: amazon.seller.shipment.export) === #
 
