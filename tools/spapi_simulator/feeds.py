@@ -1,12 +1,19 @@
 """Feeds: feed documents uploaded by the seller, feed jobs, and their processing reports.
-`JSON_LISTINGS_FEED` quantity updates change the FBM listing quantities of the scenario."""
+`JSON_LISTINGS_FEED` quantity updates change the FBM listing quantities of the scenario;
+`UPLOAD_VAT_INVOICE` uploads are judged and recorded by vat_invoices.py."""
 
 import json
 
+from . import vat_invoices
 from .clock import iso
-from .const import MARKETPLACE_BY_ID, SELLER_ID
+from .const import MARKETPLACE_BY_ID, SELLER_ID, VAT_INVOICE_FEED
 from .documents import DONE_AFTER, Document, Job
 from .errors import ScenarioError
+
+
+def _summary(processed, accepted, invalid, errors=None):
+    return {"errors": invalid if errors is None else errors, "warnings": 0,
+            "messagesProcessed": processed, "messagesAccepted": accepted, "messagesInvalid": invalid}
 
 
 class FeedStore:
@@ -36,8 +43,17 @@ class FeedStore:
         if body["inputFeedDocumentId"] not in self.documents:
             raise ScenarioError(400, "InvalidInput",
                                 "Invalid inputFeedDocumentId %s." % body["inputFeedDocumentId"])
-        job = Job(self._new_id(), body["feedType"], body["marketplaceIds"], now)
+        ids, options = body["marketplaceIds"], body.get("feedOptions")
+        if not isinstance(ids, list) or not all(isinstance(m, str) for m in ids):
+            raise ScenarioError(400, "InvalidInput", "marketplaceIds must be a list of strings.")
+        if options is not None and not (isinstance(options, dict) and
+                                        all(isinstance(v, str) for v in options.values())):
+            raise ScenarioError(400, "InvalidInput", "feedOptions must map names to strings.")
+        if body["feedType"] == VAT_INVOICE_FEED:
+            vat_invoices.check_request(body)
+        job = Job(self._new_id(), body["feedType"], ids, now)
         job.input_document = body["inputFeedDocumentId"]
+        job.options = dict(options or {})
         self.feeds[job.job_id] = job
         return job
 
@@ -47,15 +63,31 @@ class FeedStore:
             raise ScenarioError(404, "NotFound", "Feed %s not found." % feed_id)
         if poll:
             job.polls += 1
-        if job.status(now) in ("DONE", "FATAL") and job.document_id is None:
-            self._process_feed(job)
+        self._settle(job, now)
         return job
 
+    def process_due(self, now):
+        """Process every feed that is DONE (or FATAL) at `now` and not processed yet."""
+        for job in list(self.feeds.values()):
+            self._settle(job, now)
+
+    def _settle(self, job, now):
+        """Process `job` when it reached DONE/FATAL; VAT invoice feeds are processed in the
+        order they were created (so which of two uploads of one invoice wins does not depend
+        on the order they are polled in)."""
+        if job.document_id is not None or job.status(now) not in ("DONE", "FATAL"):
+            return
+        if job.job_type == VAT_INVOICE_FEED:
+            for earlier in list(self.feeds.values()):
+                if earlier is job:
+                    break
+                if earlier.job_type == VAT_INVOICE_FEED and earlier.document_id is None:
+                    self._process_feed(earlier)
+        self._process_feed(job)
+
     def feed_json(self, job, now):
+        self._settle(job, now)
         status = job.status(now)
-        if status in ("DONE", "FATAL") and job.document_id is None:
-            self._process_feed(job)
-            status = job.status(now)
         out = {"feedId": job.job_id, "feedType": job.job_type, "marketplaceIds": job.marketplace_ids,
                "createdTime": iso(job.created), "processingStatus": status}
         if status != "IN_QUEUE":
@@ -75,17 +107,19 @@ class FeedStore:
         source = self.documents[job.input_document]
         result = {"header": {"sellerId": SELLER_ID, "version": "2.0", "feedId": job.job_id},
                   "issues": [], "summary": {}}
-        if source.content is None:
+        if job.job_type == VAT_INVOICE_FEED:
+            issues = self.vat.process(job, source.content)
+            result.update(issues=issues, summary=_summary(1, 0 if issues else 1, 1 if issues else 0,
+                                                          len(issues)))
+        elif source.content is None:
             job.fatal = True
             result["issues"].append({"code": "DocumentNotUploaded", "severity": "ERROR",
                                      "message": "The feed document was never uploaded."})
-            result["summary"] = {"errors": 1, "warnings": 0, "messagesProcessed": 0,
-                                 "messagesAccepted": 0, "messagesInvalid": 0}
+            result["summary"] = _summary(0, 0, 0, errors=1)
         elif job.job_type == "JSON_LISTINGS_FEED":
             result.update(self._listings_feed(job, source.content))
         else:
-            result["summary"] = {"errors": 0, "warnings": 0, "messagesProcessed": 1,
-                                 "messagesAccepted": 1, "messagesInvalid": 0}
+            result["summary"] = _summary(1, 1, 0)
         doc = Document("amzn1.tortuga.4.na.result-%s" % job.job_id,
                        json.dumps(result, indent=1).encode("utf-8"), None,
                        "application/json; charset=UTF-8")
@@ -101,8 +135,7 @@ class FeedStore:
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             return {"issues": [{"code": "InvalidJSON", "severity": "ERROR",
                                 "message": "The feed is not valid JSON_LISTINGS_FEED JSON."}],
-                    "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0,
-                                "messagesAccepted": 0, "messagesInvalid": 0}}
+                    "summary": _summary(0, 0, 0, errors=1)}
         codes = [MARKETPLACE_BY_ID[m].code for m in job.marketplace_ids if m in MARKETPLACE_BY_ID]
         for message in messages:
             mid = message.get("messageId")
@@ -131,6 +164,4 @@ class FeedStore:
                 for code in codes:
                     self.scenario.listing_quantity[(code, sku)] = quantity
             accepted += 1
-        return {"issues": issues,
-                "summary": {"errors": invalid, "warnings": 0, "messagesProcessed": len(messages),
-                            "messagesAccepted": accepted, "messagesInvalid": invalid}}
+        return {"issues": issues, "summary": _summary(len(messages), accepted, invalid)}

@@ -20,6 +20,7 @@ from .errors import ScenarioError
 from .feeds import FeedStore
 from .money import fmt
 from .orders import CANCELLED
+from .vat_invoices import VatInvoices
 
 ORDER_REPORT_COLUMNS = [
     "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
@@ -54,6 +55,7 @@ class Store(FeedStore):
         self.feeds = {}
         self.settlements = {}
         self.pages = Pages()
+        self.vat = VatInvoices(scenario)
         self._next = 50000
 
     def _new_id(self):

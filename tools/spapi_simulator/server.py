@@ -51,6 +51,8 @@ def _error(code, message, details=""):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SPAPISimulator/1.0"
+    # answers go out at once: with Nagle, every keep-alive call waits ~40 ms for a delayed ACK
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -213,6 +215,15 @@ class Simulator:
 
     def inventory(self, marketplace_id):
         return self.scenario.inventory(MARKETPLACE_BY_ID[marketplace_id].code, self.now())
+
+    def vat_invoices(self):
+        """Invoices and credit notes accepted through UPLOAD_VAT_INVOICE feeds (feeds DONE by
+        now are processed first), in processing order: [{feedId, orderId, shippingId,
+        invoiceNumber, documentType, totalAmount, totalVatAmount, marketplaceId, currency,
+        inputFeedDocumentId}]; absent options are None."""
+        with self.lock:
+            self.store.process_due(self.now())
+            return [dict(record) for record in self.store.vat.accepted]
 
     # -- plumbing ----------------------------------------------------------------------------
     def _log(self, operation, method, path, params, status, fault=None, sandbox=False):
@@ -437,6 +448,8 @@ class Simulator:
         if name == "inventory":
             mp = (query.get("marketplaceId") or [MARKETPLACES[0].id])[0]
             return 200, {"marketplaceId": mp, "inventory": self.inventory(mp)}
+        if name == "vat_invoices":
+            return 200, {"vatInvoices": self.vat_invoices()}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
 
 

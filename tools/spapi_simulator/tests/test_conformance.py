@@ -215,23 +215,56 @@ def test_reports_conform(sim, token):
     validate("reports", base + "/reports/{reportId}", "get", 404, body)
 
 
-def test_feeds_conform(sim, token):
+def _feed_round_trip(sim, token, content_type, content, spec):
+    """createFeedDocument, PUT, createFeed (`spec` + the document id), getFeed twice and
+    getFeedDocument of the result, each answer validated; the last getFeed answer."""
     base = "/feeds/2021-06-30"
-    status, _, doc = http_json(sim, "POST", base + "/documents", token, {"contentType": "application/json"})
+    status, _, doc = http_json(sim, "POST", base + "/documents", token, {"contentType": content_type})
     assert status == 201
     validate("feeds", base + "/documents", "post", 201, doc)
-    assert http(sim, "PUT", doc["url"][len(sim.url):], raw=b'{"header": {}, "messages": []}')[0] == 200
-    status, _, feed = http_json(sim, "POST", base + "/feeds", token, {
-        "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": ["ATVPDKIKX0DER"], "inputFeedDocumentId": doc["feedDocumentId"]})
+    assert http(sim, "PUT", doc["url"][len(sim.url):], raw=content,
+                headers={"Content-Type": content_type})[0] == 200
+    spec = dict(spec, inputFeedDocumentId=doc["feedDocumentId"])
+    request_schema = {"definitions": model("feeds")["definitions"],
+                      "$ref": "#/definitions/CreateFeedSpecification"}
+    jsonschema.Draft4Validator(request_schema).validate(spec)
+    status, _, feed = http_json(sim, "POST", base + "/feeds", token, spec)
     assert status == 202
     validate("feeds", base + "/feeds", "post", 202, feed)
     for _ in range(2):
         state = http_json(sim, "GET", base + "/feeds/" + feed["feedId"], token)[2]
         validate("feeds", base + "/feeds/{feedId}", "get", 200, state)
+    assert state["processingStatus"] == "DONE"
     result = http_json(sim, "GET", base + "/documents/" + state["resultFeedDocumentId"], token)[2]
     validate("feeds", base + "/documents/{feedDocumentId}", "get", 200, result)
-    status, _, body = http_json(sim, "POST", base + "/feeds", token, {"feedType": "X"})
-    validate("feeds", base + "/feeds", "post", 400, body)
+    return state
+
+
+def test_feeds_conform(sim, token):
+    _feed_round_trip(sim, token, "application/json", b'{"header": {}, "messages": []}',
+                     {"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": ["ATVPDKIKX0DER"]})
+    status, _, body = http_json(sim, "POST", "/feeds/2021-06-30/feeds", token, {"feedType": "X"})
+    validate("feeds", "/feeds/2021-06-30/feeds", "post", 400, body)
+
+
+def test_vat_invoice_feed_conforms(sim, token):
+    base = "/feeds/2021-06-30"
+    order = next(o for o in sim.orders_summary("SHIPPED") if o["marketplaceId"] == "A1PA6795UKMFR9")
+    spec = {"feedType": "UPLOAD_VAT_INVOICE", "marketplaceIds": ["A1PA6795UKMFR9"],
+            "feedOptions": {"metadata:orderid": order["orderId"], "metadata:invoicenumber": "C-1",
+                            "metadata:documenttype": "Invoice", "metadata:totalamount": "119.00",
+                            "metadata:totalvatamount": "19.00"}}
+    _feed_round_trip(sim, token, "application/pdf", b"%PDF-1.4\n%%EOF\n", spec)
+    listing = http_json(sim, "GET", base + "/feeds?feedTypes=UPLOAD_VAT_INVOICE", token)[2]
+    validate("feeds", base + "/feeds", "get", 200, listing)
+    doc = http_json(sim, "POST", base + "/documents", token, {"contentType": "application/pdf"})[2]
+    spec["inputFeedDocumentId"] = doc["feedDocumentId"]
+    for change in ({"marketplaceIds": ["ATVPDKIKX0DER"]}, {"feedOptions": None},
+                   {"feedOptions": dict(spec["feedOptions"], **{"metadata:totalamount": 119})}):
+        status, _, answer = http_json(sim, "POST", base + "/feeds", token,
+                                      {k: v for k, v in dict(spec, **change).items() if v is not None})
+        assert status == 400
+        validate("feeds", base + "/feeds", "post", 400, answer)
 
 
 def test_rate_limited_answer_conforms():
