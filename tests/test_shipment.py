@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..utils import to_amazon_timestamp
 from .common import ReplayCase
@@ -165,6 +166,10 @@ class TestShipmentConfirmation(ReplayCase):
         self.assertEqual(self.simulator.order_status(ORDER_B), "UNSHIPPED")
         Picking = self.env["stock.picking"]
         self.assertNotIn(picking, self.due_confirmations(), "backing off")
+        action = self.env.ref("amazon_seller.action_amazon_to_ship")
+        failed_filter = self.env["stock.picking"].search(
+            safe_eval(action.domain) + [("amazon_confirmation_state", "in", ("error", "cancelled"))])
+        self.assertIn(picking, failed_filter, "Confirmation Failed finds done deliveries too")
         picking.amazon_next_attempt = fields.Datetime.now() - timedelta(seconds=1)
         self.assertIn(picking, self.due_confirmations(), "due again")
 
