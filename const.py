@@ -93,5 +93,23 @@ FLOWS = [
     ("inventory", "FBA Inventory"),
     ("stock_push", "Stock Push"),
     ("invoicing", "Invoicing"),
+    ("invoice_upload", "Invoice Upload"),
     ("settlements", "Settlements"),
 ]
+
+# Feeds API: invoices and credit notes uploaded for the buyer (VAT Calculation Service), on the
+# marketplaces where Amazon hands them to the buyer. Marketplace ids.
+# https://developer-docs.amazon.com/sp-api/docs/vat-calculation-service-guide
+FEED_TYPE_VAT_INVOICE = "UPLOAD_VAT_INVOICE"
+VAT_INVOICE_MARKETPLACE_IDS = {
+    "A1PA6795UKMFR9",  # DE
+    "A13V1IB3VIYZZH",  # FR
+    "APJ6JRA9NG5V4",   # IT
+    "A1RKKUPIHCS9HS",  # ES
+    "A1F83G8C2ARO7P",  # UK
+    "A1805IZSGTT6HS",  # NL
+    "A1C3SOZRARQ6R3",  # PL
+    "A2NODRKZP88ZB9",  # SE
+    "AMEN7PMS3EDWL",   # BE
+    "A28R8C7NBKEWEA",  # IE
+}

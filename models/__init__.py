@@ -16,3 +16,4 @@ from . import delivery_carrier
 from . import stock_picking
 from . import account_move
 from . import amazon_seller_invoicing
+from . import amazon_seller_invoice_upload

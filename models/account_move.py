@@ -1,5 +1,14 @@
 from odoo import api, fields, models
 
+from .. import const
+
+UPLOAD_STATES = [
+    ("to_upload", "To Upload"),
+    ("processing", "Processing"),
+    ("uploaded", "Uploaded"),
+    ("error", "Error"),
+]
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -10,6 +19,26 @@ class AccountMove(models.Model):
     amazon_marketplace_id = fields.Many2one(
         comodel_name="amazon.seller.marketplace", string="Amazon Marketplace", readonly=True,
         copy=False)
+
+    amazon_upload_state = fields.Selection(
+        selection=UPLOAD_STATES, string="Sent to Amazon", readonly=True, copy=False,
+        index="btree_not_null",
+        help="On Amazon's EU marketplaces the buyer gets the seller's invoice from Amazon: its "
+             "upload (Feeds API), once posted.")
+    amazon_upload_message = fields.Text(string="Amazon's Answer", readonly=True, copy=False)
+    amazon_feed_ref = fields.Char(string="Amazon Feed", readonly=True, copy=False)
+
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        to_upload = posted.filtered(lambda move: (
+            move.move_type in ("out_invoice", "out_refund")
+            and move.amazon_account_id.upload_invoices
+            and move.amazon_marketplace_id.marketplace_id in const.VAT_INVOICE_MARKETPLACE_IDS
+            and not move.amazon_upload_state))
+        if to_upload:
+            to_upload.amazon_upload_state = "to_upload"
+            self.env.ref("amazon_seller.ir_cron_upload_invoices")._trigger()
+        return posted
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
         """Credit notes of Amazon invoices keep their account and marketplace."""

@@ -98,6 +98,11 @@ class AmazonSellerAccount(models.Model):
         help="Invoice each Amazon order once it shipped (FBA at import, FBM when its delivery is "
              "validated), one invoice per order, never sent by e-mail (Amazon relays the "
              "buyer's address).")
+    upload_invoices = fields.Boolean(
+        string="Send Invoices to Amazon", default=False, tracking=True,
+        help="On the EU marketplaces (DE, FR, IT, ES, UK, NL, PL, SE, BE, IE) Amazon hands the "
+             "seller's invoices and credit notes to the buyer: upload each one as PDF when it is "
+             "posted (within Amazon's 24-hour window).")
     payments_ids = fields.One2many(
         comodel_name="amazon.seller.payments", inverse_name="account_id",
         string="Amazon Payments", help="A journal and its accounts per currency of the marketplaces.")

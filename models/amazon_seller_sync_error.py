@@ -16,6 +16,7 @@ FLOW_MODELS = {
     "orders": "amazon.seller.order.import",
     "shipments": "amazon.seller.shipment.export",
     "invoicing": "amazon.seller.invoicing",
+    "invoice_upload": "amazon.seller.invoice.upload",
 }
 
 

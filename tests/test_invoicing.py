@@ -228,3 +228,64 @@ class TestInvoicing(ReplayCase):
         error.action_retry()
         self.assertEqual(failed.invoice_ids.state, "posted")
         self.assertEqual(error.state, "resolved")
+
+    # === invoices handed to the buyer through Amazon (EU) === #
+
+    def fresh_simulator(self):
+        """A simulator of its own: uploads change Amazon's side for good."""
+        from ..tools.spapi_simulator import Simulator
+
+        self.simulator = Simulator(**self.simulator_kwargs()).start()
+        self.addCleanup(self.simulator.stop)
+        self.point_at(self.account_eu, self.simulator.url)
+
+    def upload_runs(self, count):
+        uploader = self.env["amazon.seller.invoice.upload"]
+        for _run in range(count):
+            uploader._run_now(self.account_eu)
+
+    def test_eu_invoice_and_credit_note_uploaded_once(self):
+        """Test that a posted EU invoice and its credit note reach Amazon once each, as PDF."""
+        self.fresh_simulator()
+        self.account_eu.upload_invoices = True
+        self.sync_orders(self.account_eu)
+        self.invoice_run()
+        invoice = self.order(DE_B2B).invoice_ids
+        self.assertEqual(invoice.amazon_upload_state, "to_upload")
+        self.assertFalse(self.order(US_FBA).invoice_ids.amazon_upload_state, "US: no upload")
+        self.upload_runs(3)  # send; report in progress; report done
+        self.assertEqual(invoice.amazon_upload_state, "uploaded", invoice.amazon_upload_message)
+        credit = invoice._reverse_moves()
+        credit.action_post()
+        self.upload_runs(3)
+        self.assertEqual(credit.amazon_upload_state, "uploaded", credit.amazon_upload_message)
+        self.upload_runs(2)
+        uploads = self.simulator.vat_invoices()
+        self.assertEqual([(u["orderId"], u["invoiceNumber"], u["documentType"], u["totalAmount"])
+                          for u in uploads],
+                         [(DE_B2B, invoice.name, "Invoice", "119.00"),
+                          (DE_B2B, credit.name, "CreditNote", "119.00")])
+        state = self.account_eu._flow_state("invoice_upload")
+        self.assertFalse(state.failed, state.last_message)
+
+    def test_rejected_upload_is_shown_and_retried(self):
+        """Test that Amazon's rejection shows on the invoice and the retry sends it once."""
+        self.fresh_simulator()
+        self.account_eu.upload_invoices = True
+        self.sync_orders(self.account_eu)
+        self.invoice_run()
+        invoice = self.order(DE_B2B).invoice_ids
+        Uploader = type(self.env["amazon.seller.invoice.upload"])
+        with patch.object(Uploader, "_pdf", lambda uploader, move: b"<html>not a PDF</html>"):
+            self.upload_runs(3)
+        self.assertEqual(invoice.amazon_upload_state, "error")
+        self.assertIn("InvoiceFileIsNotPDF", invoice.amazon_upload_message)
+        error = self.env["amazon.seller.sync.error"].search([("flow", "=", "invoice_upload")])
+        self.assertEqual((error.amazon_ref, error.res_id), (invoice.name, invoice.id))
+        self.upload_runs(1)
+        self.assertEqual(invoice.amazon_upload_state, "error", "not before its retry time")
+        error.next_retry = "2020-01-01 00:00:00"
+        self.upload_runs(3)
+        self.assertEqual(invoice.amazon_upload_state, "uploaded", invoice.amazon_upload_message)
+        self.assertEqual(len(self.simulator.vat_invoices()), 1)
+        self.assertEqual(error.state, "resolved")

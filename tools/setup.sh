@@ -28,7 +28,7 @@ PG_DIR="$BUILD/pg"
 DB_USER=odoo
 BASE_MODULES="sale_management,sale_stock,stock_delivery,account"
 APT_PACKAGES=(
-    chromium postgresql libmagic1
+    chromium postgresql libmagic1 wkhtmltopdf
     libjs-jquery libjs-underscore libjs-jquery-form
     fonts-font-awesome fonts-roboto-unhinted fonts-inconsolata fonts-ocr-b
 )
