@@ -19,6 +19,7 @@
         "data/amazon_seller_carrier_data.xml",
         "data/ir_cron_data.xml",
         "data/amazon_seller_payments_data.xml",
+        "data/amazon_seller_settlement_rule_data.xml",
         "views/amazon_seller_marketplace_views.xml",
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_offer_views.xml",
@@ -27,6 +28,7 @@
         "wizards/amazon_seller_ship_wizard_views.xml",
         "views/stock_picking_views.xml",
         "wizards/amazon_seller_order_sync_wizard_views.xml",
+        "views/amazon_seller_settlement_views.xml",
         "views/amazon_seller_menus.xml",
     ],
     "assets": {

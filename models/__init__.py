@@ -17,3 +17,6 @@ from . import stock_picking
 from . import account_move
 from . import amazon_seller_invoicing
 from . import amazon_seller_invoice_upload
+from . import amazon_seller_settlement_rule
+from . import amazon_seller_settlement
+from . import amazon_seller_settlement_import

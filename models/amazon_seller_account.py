@@ -3,7 +3,7 @@ import logging
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.mail import plaintext2html
 
 from .. import const
@@ -413,6 +413,16 @@ class AmazonSellerAccount(models.Model):
         self.ensure_one()
         return self.active and self.sync_enabled and not self._missing_credentials() \
             and bool(self.marketplace_ids)
+
+    def _check_can_book(self):
+        """Importing and posting Amazon money is for accountants and Amazon managers of the
+        account's company (AccessError otherwise), checked before anything runs as superuser."""
+        self.check_access("read")
+        user = self.env.user
+        if not (user.has_group("account.group_account_user")
+                or user.has_group("amazon_seller.group_amazon_seller_manager")):
+            raise AccessError(self.env._(
+                "Only accountants and Amazon managers import and post Amazon settlements."))
 
     def _flow_state(self, flow):
         """This account's ``amazon.seller.flow.state`` of ``flow`` (created when missing)."""

@@ -17,6 +17,7 @@ FLOW_MODELS = {
     "shipments": "amazon.seller.shipment.export",
     "invoicing": "amazon.seller.invoicing",
     "invoice_upload": "amazon.seller.invoice.upload",
+    "settlements": "amazon.seller.settlement.import",
 }
 
 

@@ -13,3 +13,5 @@ from . import test_reliability
 from . import test_tracking_parser
 from . import test_order_data
 from . import test_invoicing
+from . import test_settlements
+from . import test_settlement_parser

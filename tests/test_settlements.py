@@ -1,0 +1,147 @@
+import base64
+import os
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import OrderSyncCase, SimulatorCase
+
+SAMPLE = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "shared", "amazon",
+                      "settlement-samples", "xieyi138_settlement-sample.txt")
+
+
+def sample_bytes():
+    """Amazon's public V2 sample (its CC BY licence in ../shared), or None when absent."""
+    for path in (SAMPLE, os.path.join(os.path.dirname(__file__), os.pardir, ".build", os.pardir,
+                                      os.pardir, "shared", "amazon", "settlement-samples",
+                                      "xieyi138_settlement-sample.txt")):
+        if os.path.exists(path):
+            with open(path, "rb") as file:
+                return file.read()
+    return None
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementFiles(SimulatorCase):
+    """Settlement files sellers download, imported through the wizard."""
+
+    def upload(self, *files):
+        attachments = self.env["ir.attachment"].create([
+            {"name": name, "datas": base64.b64encode(content)} for name, content in files])
+        wizard = self.env["amazon.seller.settlement.import.wizard"].create({
+            "account_id": self.account.id, "attachment_ids": [(6, 0, attachments.ids)]})
+        wizard.action_import()
+        return wizard.result.splitlines()
+
+    def settlements(self):
+        return self.env["amazon.seller.settlement"].search([("account_id", "=", self.account.id)])
+
+    def test_sample_imported_once_mapped_and_reviewed(self):
+        """Test that Amazon's sample is stored row by row, mapped, and held for its orders."""
+        content = sample_bytes()
+        if content is None:
+            self.skipTest("../shared/amazon/settlement-samples is absent")
+        (result,) = self.upload(("sample.txt", content))
+        self.assertIn("settlement 28471003921 imported (To Review)", result)
+        settlement = self.settlements()
+        self.assertEqual((settlement.settlement_ref, settlement.currency_id.name,
+                          settlement.total_amount), ("28471003921", "USD", 582.89))
+        self.assertAlmostEqual(sum(settlement.line_ids.mapped("amount")), 582.89, places=2)
+        self.assertEqual(settlement.attachment_id.raw, content)
+        self.assertEqual(settlement.state, "to_review")
+        self.assertIn("Order 114-8829371-4410258 is not in Odoo", settlement.problems)
+        principal = settlement.line_ids.filtered(
+            lambda l: l.order_ref == "114-8829371-4410258" and l.amount_description == "Principal")
+        self.assertEqual((principal.amount, principal.sku, principal.quantity, principal.kind),
+                         (129.99, "NX-HD-1200", 1, "order"))
+        rows = len(settlement.line_ids)
+        (again,) = self.upload(("sample.txt", content))
+        self.assertIn("already imported from this very file: nothing changed", again)
+        self.assertEqual((len(self.settlements()), len(settlement.line_ids)), (1, rows))
+
+    def test_unknown_fee_code_waits_for_a_rule(self):
+        """Test that a row no rule maps blocks the settlement until a rule is created."""
+        content = "\n".join([
+            "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\t"
+            "currency\ttransaction-type\torder-id\tamount-type\tamount-description\tamount\t"
+            "posted-date",
+            "5551\t2026-06-01 00:00:00 UTC\t2026-06-14 23:59:59 UTC\t2026-06-16 00:00:00 UTC\t"
+            "-12.50\tUSD\t\t\t\t\t\t",
+            "5551\t\t\t\t\tUSD\tServiceFee\t\tother-transaction\tMystery Fee\t-12.50\t"
+            "2026-06-10 00:00:00 UTC",
+        ]).encode()
+        self.upload(("mystery.txt", content))
+        settlement = self.settlements()
+        self.assertEqual((settlement.state, settlement.unmapped_count), ("to_review", 1))
+        self.assertIn("No rule for ServiceFee / other-transaction / Mystery Fee", settlement.problems)
+        action = settlement.line_ids.action_create_rule()
+        rule = self.env["amazon.seller.settlement.rule"].with_context(action["context"]).create(
+            {"kind": "account", "payments_account": "other_fee_account_id"})
+        self.assertEqual(rule.display_name, "ServiceFee / other-transaction / Mystery Fee")
+        settlement.action_check()
+        self.assertEqual((settlement.state, settlement.unmapped_count, settlement.problems),
+                         ("ready", 0, False))
+
+    def test_other_file_replaces_a_draft_and_is_refused_once_posted(self):
+        """Test that another file of a settlement replaces it while not posted, never after."""
+        base = ["settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\t"
+                "total-amount\tcurrency\ttransaction-type\tamount-type\tamount-description\t"
+                "amount\tposted-date"]
+        first = "\n".join(base + [
+            "5552\t2026-06-01\t2026-06-14\t2026-06-16\t-39.99\tUSD\t\t\t\t\t",
+            "5552\t\t\t\t\tUSD\tServiceFee\tother-transaction\tSubscription Fee\t-39.99\t2026-06-10"])
+        second = first.replace("-39.99", "-49.99")
+        self.upload(("first.txt", first.encode()))
+        (replaced,) = self.upload(("second.txt", second.encode()))
+        self.assertIn("settlement 5552 replaced by this file", replaced)
+        settlement = self.settlements()
+        self.assertEqual((settlement.total_amount, settlement.line_ids.amount), (-49.99, -49.99))
+        settlement.state = "posted"
+        (refused,) = self.upload(("third.txt", first.encode()))
+        self.assertIn("Settlement 5552 is posted already", refused)
+        self.assertEqual(settlement.total_amount, -49.99)
+
+    def test_bad_file_is_named_and_writes_nothing(self):
+        """Test that an unreadable file is reported with its name and writes nothing."""
+        (result,) = self.upload(("garbage.bin", b"\x00\x01\x02PK\x03\x04"))
+        self.assertIn("garbage.bin", result)
+        self.assertFalse(self.settlements())
+
+    def test_only_accountants_and_managers_import(self):
+        """Test that a plain Amazon user cannot import settlement files."""
+        user = new_test_user(self.env, login="amz-no-books",
+                             groups="base.group_user,amazon_seller.group_amazon_seller_user")
+        wizard = self.env["amazon.seller.settlement.import.wizard"].with_user(user).create({
+            "account_id": self.account.id})
+        wizard.attachment_ids = [(0, 0, {"name": "x.txt", "datas": base64.b64encode(b"x")})]
+        with self.assertRaises(AccessError):
+            wizard.action_import()
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementReports(OrderSyncCase):
+    """The simulator's settlement reports, listed and downloaded by the scheduled action."""
+
+    simulator_options = {"orders": 40, "seed": 3, "rate_limits": False}
+
+    def test_cron_imports_each_report_once(self):
+        """Test that the scheduled action imports every settlement report once, to the cent."""
+        self.accounts.sync_enabled = True
+        expected = {summary["settlementId"] for summary in self.simulator.settlements()}
+        self.assertTrue(expected, "the simulator has closed settlement periods")
+        cron = self.env.ref("amazon_seller.ir_cron_import_settlements")
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        settlements = self.env["amazon.seller.settlement"].search(
+            [("account_id", "in", self.accounts.ids)])
+        self.assertEqual(set(settlements.mapped("settlement_ref")), expected)
+        for settlement in settlements:
+            self.assertAlmostEqual(sum(settlement.line_ids.mapped("amount")),
+                                   settlement.total_amount, places=2, msg=settlement.settlement_ref)
+        self.simulator.reset_calls()
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertEqual(len(self.env["amazon.seller.settlement"].search(
+            [("account_id", "in", self.accounts.ids)])), len(settlements))
+        self.assertFalse(self.simulator.call_counts().get("getReportDocument"),
+                         "nothing downloaded twice")
