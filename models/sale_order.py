@@ -94,6 +94,37 @@ class SaleOrder(models.Model):
             "amazon_ref")
         return [("amazon_order_ref", "in" if operator == "!=" else "not in", refs)]
 
+    amazon_fee_total = fields.Monetary(
+        string="Amazon Fees", compute="_compute_amazon_fees", currency_field="currency_id",
+        help="What Amazon charged for this order in its settlements (commission, FBA fees...), "
+             "as a negative amount.")
+    amazon_settlement_line_count = fields.Integer(compute="_compute_amazon_fees")
+
+    def _compute_amazon_fees(self):
+        lines = self.env["amazon.seller.settlement.line"].search_fetch(
+            [("order_ref", "in", self.filtered("amazon_order_ref").mapped("amazon_order_ref")),
+             ("account_id", "in", self.amazon_account_id.ids)],
+            ["order_ref", "account_id", "kind", "amount"])
+        fees, counts = {}, {}
+        for line in lines:
+            key = (line.account_id.id, line.order_ref)
+            counts[key] = counts.get(key, 0) + 1
+            if line.kind == "account":
+                fees[key] = fees.get(key, 0.0) + line.amount
+        for order in self:
+            key = (order.amazon_account_id.id, order.amazon_order_ref)
+            order.amazon_fee_total = fees.get(key, 0.0)
+            order.amazon_settlement_line_count = counts.get(key, 0)
+
+    def action_amazon_settlement_lines(self):
+        """The settlement rows of this order: what Amazon paid and charged for it."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_seller.action_amazon_settlement_lines")
+        action["domain"] = [("order_ref", "=", self.amazon_order_ref),
+                            ("account_id", "=", self.amazon_account_id.id)]
+        return action
+
     def _amazon_has_shipped(self):
         """Whether goods of this Amazon order left (or it has none to ship)."""
         self.ensure_one()

@@ -145,3 +145,33 @@ class TestSettlementReports(OrderSyncCase):
             [("account_id", "in", self.accounts.ids)])), len(settlements))
         self.assertFalse(self.simulator.call_counts().get("getReportDocument"),
                          "nothing downloaded twice")
+
+
+@tagged("post_install", "-at_install")
+class TestOrderFees(SimulatorCase):
+    """Amazon's fees shown on the order they were charged for."""
+
+    def test_fees_of_an_order_add_up_from_its_settlement_rows(self):
+        """Test that an order shows the fees its settlement rows charged, not its sales."""
+        partner = self.env["res.partner"].create({"name": "Buyer"})
+        order = self.env["sale.order"].create({
+            "partner_id": partner.id, "amazon_account_id": self.account.id,
+            "amazon_order_ref": "114-8829371-4410258"})
+        content = "\n".join([
+            "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\t"
+            "total-amount\tcurrency\ttransaction-type\torder-id\tamount-type\t"
+            "amount-description\tamount\tposted-date",
+            "5553\t2026-06-16\t2026-06-30\t2026-07-02\t105.74\tUSD\t\t\t\t\t\t",
+            "5553\t\t\t\t\tUSD\tOrder\t114-8829371-4410258\tItemPrice\tPrincipal\t129.99\t2026-06-17",
+            "5553\t\t\t\t\tUSD\tOrder\t114-8829371-4410258\tItemPrice\tTax\t10.40\t2026-06-17",
+            "5553\t\t\t\t\tUSD\tOrder\t114-8829371-4410258\tItemFees\tCommission\t-19.50\t2026-06-17",
+            "5553\t\t\t\t\tUSD\tOrder\t114-8829371-4410258\tItemFees\tFBAPerUnitFulfillmentFee\t"
+            "-4.75\t2026-06-17",
+            "5553\t\t\t\t\tUSD\tOrder\t114-8829371-4410258\tItemWithheldTax\t"
+            "MarketplaceFacilitatorTax-Principal\t-10.40\t2026-06-17",
+        ]).encode()
+        self.env["amazon.seller.settlement.import"]._import_file(self.account, content, "s.txt")
+        self.assertEqual(order.amazon_settlement_line_count, 5)
+        self.assertEqual(order.amazon_fee_total, -24.25)
+        action = order.action_amazon_settlement_lines()
+        self.assertEqual(len(self.env["amazon.seller.settlement.line"].search(action["domain"])), 5)
