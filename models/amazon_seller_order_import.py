@@ -380,6 +380,11 @@ class AmazonSellerOrderImport(models.AbstractModel):
         done = moves - uncovered
         done.picked = True
         done._action_done()
+        # the goods left when Amazon says so, not when Odoo heard of it (invoices are dated so)
+        for order, order_moves in done.grouped(lambda m: m.sale_line_id.order_id).items():
+            if order.amazon_last_update:
+                order_moves.write({"date": order.amazon_last_update})
+                order_moves.move_line_ids.write({"date": order.amazon_last_update})
         # moves done outside their picking's own validation leave its date empty
         for picking in done.picking_id.filtered(lambda p: p.state == "done" and not p.date_done):
             picking.date_done = picking.sale_id.amazon_last_update or fields.Datetime.now()

@@ -147,7 +147,7 @@ class TestInvoicing(ReplayCase):
         self.assertEqual(mf_booked.balance, -10.40)
         revenue = invoice.line_ids.filtered(lambda l: l.product_id == self.product)
         self.assertEqual(revenue.balance, -129.99)
-        self.assertEqual(invoice.invoice_date, date.today())
+        self.assertEqual(invoice.invoice_date, date(2026, 11, 1), "the day Amazon shipped it")
         self.assertEqual((invoice.amazon_account_id, invoice.amazon_marketplace_id),
                          (self.account, self.marketplace_us))
         self.assertEqual(self.account._flow_state("invoicing").last_message, "1 invoiced, 0 failed")
@@ -289,3 +289,120 @@ class TestInvoicing(ReplayCase):
         self.assertEqual(invoice.amazon_upload_state, "uploaded", invoice.amazon_upload_message)
         self.assertEqual(len(self.simulator.vat_invoices()), 1)
         self.assertEqual(error.state, "resolved")
+
+
+ORDER_A = "114-8829371-4410258"
+ORDER_B = "114-8829371-4410259"
+ORDER_C = "114-8829371-4410260"
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementPosting(ReplayCase):
+    """The accounting design's worked example, to the cent (USD, settlement 16-30 June)."""
+
+    @classmethod
+    def replay_orders(cls):
+        a = with_facilitator_tax(us(make_order(ORDER_A, market="US", fulfilled_by="AMAZON",
+                                               status="SHIPPED", items=(("EX-1", 1, "129.99"),))),
+                                 "10.40")
+        b = with_facilitator_tax(us(make_order(ORDER_B, market="US", fulfilled_by="AMAZON",
+                                               status="SHIPPED", items=(("EX-1", 1, "89.00"),),
+                                               shipping="7.99")), "7.27")
+        item = b["orderItems"][0]
+        item["proceeds"]["breakdowns"].append({"type": "DISCOUNT", "subtotal": money("-8.90", "USD")})
+        b["proceeds"]["grandTotal"] = money("95.36", "USD")
+        c = with_facilitator_tax(us(make_order(ORDER_C, market="US", fulfilled_by="AMAZON",
+                                               status="SHIPPED", items=(("EX-1", 1, "45.50"),))),
+                                 "3.75")
+        return [a, b, c]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls.env["amazon.seller.account"].create({
+            "name": "Example Seller", "region": "NA", "endpoint_url": cls.simulator.url,
+            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
+            **cls.credentials()})
+        cls.set_checkpoint(cls.account)
+        product = cls.env["product.product"].create({
+            "name": "EX-1", "default_code": "EX-1", "is_storable": True,
+            "taxes_id": [Command.clear()]})
+        cls.env["amazon.seller.offer"].create({
+            "account_id": cls.account.id, "marketplace_id": cls.marketplace_us.id, "sku": "EX-1",
+            "fulfillment_channel": "fba", "product_id": product.id})
+        cls.env["stock.quant"]._update_available_quantity(product, cls.account.fba_location_id, 10)
+
+    def balance(self, account):
+        return round(sum(self.env["account.move.line"].search(
+            [("account_id", "=", account.id), ("parent_state", "=", "posted")]).mapped("balance")), 2)
+
+    def test_worked_example_to_the_cent(self):
+        """Test the design's example: invoices paid, MF tax 0, reserve 300.00, transit 125.06."""
+        self.sync_orders(self.account)
+        self.env["amazon.seller.invoicing"]._run_now(self.account)
+        orders = {ref: self.env["sale.order"].search([("amazon_order_ref", "=", ref)])
+                  for ref in (ORDER_A, ORDER_B, ORDER_C)}
+        self.assertEqual([orders[ref].invoice_ids.amount_total for ref in (ORDER_A, ORDER_B, ORDER_C)],
+                         [140.39, 95.36, 49.25])
+        credit_note = orders[ORDER_C].invoice_ids._reverse_moves()
+        credit_note.action_post()
+        usd = self.account.payments_ids
+        # what settlement S1 left: a reserve of 420.00, and order C's facilitator tax withheld
+        equity = self.env["account.account"].search([("account_type", "=", "equity")], limit=1)
+        opening = self.env["account.move"].create({"move_type": "entry", "line_ids": [
+            Command.create({"account_id": usd.reserve_account_id.id, "balance": 420.0}),
+            Command.create({"account_id": usd.mf_tax_account_id.id, "balance": 3.75}),
+            Command.create({"account_id": equity.id, "balance": -423.75})]})
+        opening.action_post()
+        rows = [
+            ("Order", ORDER_A, "ItemPrice", "Principal", "129.99"),
+            ("Order", ORDER_A, "ItemPrice", "Tax", "10.40"),
+            ("Order", ORDER_A, "ItemFees", "Commission", "-19.50"),
+            ("Order", ORDER_A, "ItemFees", "FBAPerUnitFulfillmentFee", "-4.75"),
+            ("Order", ORDER_A, "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", "-10.40"),
+            ("Order", ORDER_B, "ItemPrice", "Principal", "89.00"),
+            ("Order", ORDER_B, "ItemPrice", "Shipping", "7.99"),
+            ("Order", ORDER_B, "Promotion", "Principal", "-8.90"),
+            ("Order", ORDER_B, "ItemPrice", "Tax", "6.61"),
+            ("Order", ORDER_B, "ItemPrice", "ShippingTax", "0.66"),
+            ("Order", ORDER_B, "ItemFees", "Commission", "-13.21"),
+            ("Order", ORDER_B, "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", "-6.61"),
+            ("Order", ORDER_B, "ItemWithheldTax", "MarketplaceFacilitatorTax-Shipping", "-0.66"),
+            ("Refund", ORDER_C, "ItemPrice", "Principal", "-45.50"),
+            ("Refund", ORDER_C, "ItemPrice", "Tax", "-3.75"),
+            ("Refund", ORDER_C, "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", "3.75"),
+            ("Refund", ORDER_C, "ItemFees", "Commission", "6.83"),
+            ("Refund", ORDER_C, "ItemFees", "RefundCommission", "-1.37"),
+            ("ServiceFee", "", "other-transaction", "Storage Fee", "-64.28"),
+            ("ServiceFee", "", "other-transaction", "Subscription Fee", "-39.99"),
+            ("ServiceFee", "", "Cost of Advertising", "TransactionTotalAmount", "-50.00"),
+            ("other-transaction", "", "other-transaction", "WAREHOUSE_DAMAGE", "18.75"),
+            ("other-transaction", "", "other-transaction", "Previous Reserve Amount Balance", "420.00"),
+            ("other-transaction", "", "other-transaction", "Current Reserve Amount", "-300.00"),
+        ]
+        header = ("settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\t"
+                  "total-amount\tcurrency\ttransaction-type\torder-id\tamount-type\t"
+                  "amount-description\tamount\tposted-date")
+        lines = [header, "S2\t2026-06-16 00:00:00 UTC\t2026-06-30 23:59:59 UTC\t"
+                         "2026-07-02 00:00:00 UTC\t125.06\tUSD\t\t\t\t\t\t"]
+        lines += [f"S2\t\t\t\t\tUSD\t{t}\t{o}\t{at}\t{d}\t{amount}\t2026-06-20 10:00:00 UTC"
+                  for t, o, at, d, amount in rows]
+        settlement, _outcome = self.env["amazon.seller.settlement.import"]._import_file(
+            self.account, "\n".join(lines).encode(), "s2.txt")
+        self.assertEqual(settlement.state, "ready", settlement.problems)
+        settlement.action_post()
+        self.assertEqual(settlement.state, "posted")
+        for ref in (ORDER_A, ORDER_B):
+            self.assertEqual(orders[ref].invoice_ids.payment_state, "paid", ref)
+        self.assertEqual(credit_note.payment_state, "paid")
+        self.assertEqual(self.balance(usd.mf_tax_account_id), 0.0)
+        self.assertEqual(self.balance(usd.reserve_account_id), 300.0)
+        self.assertEqual(self.balance(usd.balance_account_id), 0.0)
+        self.assertEqual(self.balance(usd.transit_account_id), 125.06)
+        self.assertEqual(self.balance(usd.fee_account_id), 27.25)
+        self.assertEqual(self.balance(usd.storage_account_id), 64.28)
+        self.assertEqual(self.balance(usd.advertising_account_id), 50.0)
+        self.assertEqual(self.balance(usd.reimbursement_account_id), -18.75)
+        self.assertEqual(settlement.statement_id.journal_id, usd.journal_id)
+        with self.assertRaises(UserError):
+            settlement.action_post()

@@ -1,6 +1,7 @@
 """Benchmarks of the amazon_seller connector against the bare ORM, run from the repository root.
 
-    python -m tools.bench orders [--orders N] [--keep-db] [--profile] [--db NAME]
+    python -m tools.bench orders [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
+    python -m tools.bench invoices [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
 
 Each benchmark runs in one process, on a fresh database (``tools/setup.sh testdb``, about ten
 seconds; ``--keep-db`` reuses the database of the previous run), with Odoo loaded in-process and
@@ -11,6 +12,8 @@ Sub-commands (see the module of each for what it measures and why):
 
 * ``orders``: :mod:`tools.bench_orders`, the import of N FBM orders (partners, orders,
   confirmation, deliveries) against the bare ORM creating and confirming the same N orders.
+* ``invoices``: :mod:`tools.bench_invoices`, the invoicing of N shipped FBA orders (the invoicing
+  flow) against the bare ORM's ``_create_invoices`` and ``action_post`` on the same orders.
 
 Any Python may start it: when Odoo is not importable, it re-executes itself with the project's
 venv and Odoo's source on PYTHONPATH (both set up by ``make test`` / ``tools/setup.sh env``).
@@ -101,8 +104,18 @@ def parse_args(argv):
                              "the best time of each (default 2; 1 with --profile)")
     orders.add_argument("--orders", type=int, default=2000, metavar="N",
                         help="number of orders, 2 lines each (default 2000)")
+    invoices = commands.add_parser(
+        "invoices", parents=[common],
+        help="connector invoicing of N shipped orders vs the bare ORM's _create_invoices and "
+             "action_post on the same orders",
+    )
+    invoices.add_argument("--rounds", type=int, default=2, metavar="R",
+                          help="measure each part R times from the same database state and keep "
+                               "the best time of each (default 2; 1 with --profile)")
+    invoices.add_argument("--orders", type=int, default=2000, metavar="N",
+                          help="number of shipped FBA orders to invoice (default 2000)")
     args = parser.parse_args(argv)
-    if args.command == "orders" and args.orders < 1:
+    if args.orders < 1:
         parser.error("--orders must be at least 1")
     return args
 
@@ -112,9 +125,9 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if not args.keep_db:
         create_database(args.db)
-    from . import bench_orders  # noqa: PLC0415 - needs Odoo on the path
+    from . import bench_invoices, bench_orders  # noqa: PLC0415 - need Odoo on the path
 
-    benchmarks = {"orders": bench_orders.run}
+    benchmarks = {"orders": bench_orders.run, "invoices": bench_invoices.run}
     with odoo_environment(args.db) as env:
         return benchmarks[args.command](env, args, build_dir=BUILD)
 
