@@ -229,6 +229,22 @@ class TestInvoicing(ReplayCase):
         self.assertEqual(failed.invoice_ids.state, "posted")
         self.assertEqual(error.state, "resolved")
 
+    def test_switch_list_action_and_no_email(self):
+        """Test the switch, the list action, and that Amazon invoices are never e-mailed."""
+        self.sync_orders(self.account)
+        self.account.invoice_orders = False
+        self.invoice_run()
+        order = self.order(US_FBA)
+        self.assertFalse(order.invoice_ids, "switched off: the scheduled action leaves it")
+        action = order.action_amazon_invoice()
+        self.assertEqual(action["params"]["message"],
+                         "1 invoiced, 0 could not be (see Amazon: Invoice Failed).")
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        sender = self.env["account.move.send"]
+        self.assertEqual(sender._get_default_sending_methods(invoice), {"manual"})
+        self.assertFalse(sender._is_applicable_to_move("email", invoice))
+
     # === invoices handed to the buyer through Amazon (EU) === #
 
     def fresh_simulator(self):
