@@ -46,10 +46,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from odoo.fields import Command
-
 from .bench_orders import (
-    BenchError, create_pricelists, create_products, print_profile, print_sync_errors, rolled_back,
+    ACCOUNTS, BenchError, create_pricelists, create_products, print_profile, print_sync_errors,
+    rolled_back, setup_connector,
 )
 from .bench_orders import Timing as WallTiming
 from .spapi_simulator import Simulator
@@ -58,10 +57,6 @@ from .spapi_simulator.order_json import ALL_INCLUDED, render_order
 from .spapi_simulator.orders import SHIPPED
 from .spapi_simulator.scenario import Scenario
 
-ACCOUNTS = (  # (region, marketplace code, xml id of the marketplace)
-    ("NA", "US", "amazon_seller.marketplace_us"),
-    ("EU", "DE", "amazon_seller.marketplace_de"),
-)
 ACCOUNT_NAME = "Bench invoices {region}"
 SEED = 1
 # The connector's own switch on _create_invoices: the bare path uses it too (same invoices).
@@ -178,27 +173,7 @@ def shipped_fba_orders(n, start):
 
 def create_accounts(env, sim, catalogue, products):
     """One account per region pointing at the simulator, invoicing on, an offer for every SKU."""
-    accounts = env["amazon.seller.account"].create([{
-        "name": ACCOUNT_NAME.format(region=region),
-        "region": region,
-        "marketplace_ids": [Command.set(env.ref(xmlid).ids)],
-        "endpoint_url": sim.url,
-        "lwa_app_id": "bench",
-        "lwa_client_secret": "bench",
-        "refresh_token": f"bench-invoices-{time.time_ns()}",  # the client caches tokens by it
-        "sync_enabled": True,
-        "invoice_orders": True,
-    } for region, _code, xmlid in ACCOUNTS])
-    for account in accounts:
-        account._flow_state("orders").checkpoint = "2020-01-01 00:00:00"
-    env["amazon.seller.offer"].create([{
-        "account_id": account.id,
-        "marketplace_id": env.ref(xmlid).id,
-        "sku": entry["sku"],
-        "product_id": products[entry["sku"]].id,
-        "fulfillment_channel": entry["offers"][code]["channel"].lower(),
-    } for account, (_region, code, xmlid) in zip(accounts, ACCOUNTS) for entry in catalogue])
-    return accounts
+    return setup_connector(env, sim, catalogue, products, name=ACCOUNT_NAME, invoice_orders=True)
 
 
 def reusable_accounts(env, n):

@@ -136,11 +136,12 @@ def create_products(env, catalogue):
     return dict(zip((entry["sku"] for entry in catalogue), products))
 
 
-def setup_connector(env, sim, catalogue, products):
+def setup_connector(env, sim, catalogue, products, name="Bench {region}", **values):
     """The two accounts pointing at the simulator and the offers mapping every SKU (with the
-    catalogue's channel for that marketplace, FBM for every SKU the fbm2 orders use)."""
+    catalogue's channel for that marketplace, FBM for every SKU the fbm2 orders use); ``values``
+    are added to the accounts'."""
     accounts = env["amazon.seller.account"].create([{
-        "name": f"Bench {region}",
+        "name": name.format(region=region),
         "region": region,
         "marketplace_ids": [Command.set(env.ref(xmlid).ids)],
         "endpoint_url": sim.url,
@@ -149,6 +150,7 @@ def setup_connector(env, sim, catalogue, products):
         # fresh per run: the client's process-wide token cache is keyed by refresh token
         "refresh_token": f"bench-{uuid.uuid4().hex}",
         "sync_enabled": True,
+        **values,
     } for region, _code, xmlid in ACCOUNTS])
     for account in accounts:
         account._flow_state("orders").checkpoint = "2020-01-01 00:00:00"
