@@ -128,6 +128,21 @@ class AmazonSellerSettlement(models.Model):
             settlement._post()
         return True
 
+    @api.model
+    def _cron_post_ready(self):
+        """Scheduled action: post the settlements that are ready, each in its own transaction
+        (a settlement a person is posting right now is left to them)."""
+        cron = self.env["ir.cron"]
+        ready = self.search([("state", "=", "ready")], order="date_end, id")
+        cron._commit_progress(remaining=len(ready))
+        for settlement in ready:
+            try:
+                settlement._post()
+            except UserError as error:
+                settlement.message_post(body=error.args[0])
+            if not cron._commit_progress(1):
+                break
+
     def _post(self):
         self.ensure_one()
         try:

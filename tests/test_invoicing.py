@@ -422,3 +422,7 @@ class TestSettlementPosting(ReplayCase):
         self.assertEqual(settlement.statement_id.journal_id, usd.journal_id)
         with self.assertRaises(UserError):
             settlement.action_post()
+        with self.enter_registry_test_mode():
+            self.env.ref("amazon_seller.ir_cron_post_settlements").method_direct_trigger()
+        self.assertEqual(len(self.env["account.bank.statement"].search(
+            [("journal_id", "=", usd.journal_id.id)])), 1, "never posted twice")

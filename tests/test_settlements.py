@@ -175,3 +175,33 @@ class TestOrderFees(SimulatorCase):
         self.assertEqual(order.amazon_fee_total, -24.25)
         action = order.action_amazon_settlement_lines()
         self.assertEqual(len(self.env["amazon.seller.settlement.line"].search(action["domain"])), 5)
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementCron(SimulatorCase):
+    """Ready settlements are posted by the scheduled action."""
+
+    def test_cron_posts_a_negative_settlement(self):
+        """Test that a ready settlement the seller owes on is posted by the scheduled action."""
+        content = "\n".join([
+            "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\t"
+            "total-amount\tcurrency\ttransaction-type\tamount-type\tamount-description\t"
+            "amount\tposted-date",
+            "5554\t2026-06-01\t2026-06-14\t2026-06-16\t-39.99\tUSD\t\t\t\t\t",
+            "5554\t\t\t\t\tUSD\tServiceFee\tother-transaction\tSubscription Fee\t-39.99\t2026-06-10",
+        ]).encode()
+        settlement, _outcome = self.env["amazon.seller.settlement.import"]._import_file(
+            self.account, content, "negative.txt")
+        self.assertEqual(settlement.state, "ready")
+        with self.enter_registry_test_mode():
+            self.env.ref("amazon_seller.ir_cron_post_settlements").method_direct_trigger()
+        self.assertEqual(settlement.state, "posted")
+        usd = self.account.payments_ids.filtered(lambda p: p.currency_id.name == "USD")
+        lines = self.env["account.move.line"].search(
+            [("move_id", "in", settlement.statement_id.line_ids.move_id.ids)])
+        by_account = {}
+        for line in lines:
+            by_account[line.account_id] = round(by_account.get(line.account_id, 0) + line.balance, 2)
+        self.assertEqual(by_account[usd.subscription_account_id], 39.99)
+        self.assertEqual(by_account[usd.transit_account_id], -39.99, "owed to Amazon, in transit")
+        self.assertEqual(by_account[usd.balance_account_id], 0.0)
