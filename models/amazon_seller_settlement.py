@@ -1,5 +1,6 @@
 from calendar import monthrange
 from collections import defaultdict
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -47,9 +48,19 @@ class AmazonSellerSettlement(models.Model):
     problems = fields.Text(readonly=True, help="What keeps the settlement from being posted.")
     statement_id = fields.Many2one(comodel_name="account.bank.statement", readonly=True,
                                    string="Bank Statement", copy=False)
+    deposit_line_id = fields.Many2one(
+        comodel_name="account.bank.statement.line", string="Bank Deposit", readonly=True,
+        copy=False, help="The line of your bank statement the payout was matched with.")
+    deposited = fields.Boolean(compute="_compute_deposited", store=True,
+                               help="The payout reached the bank and is matched.")
 
     _settlement_unique = models.Constraint(
         "UNIQUE(account_id, settlement_ref)", "A settlement is imported once per account.")
+
+    @api.depends("deposit_line_id")
+    def _compute_deposited(self):
+        for settlement in self:
+            settlement.deposited = bool(settlement.deposit_line_id)
 
     @api.depends("line_ids.rule_id")
     def _compute_counts(self):
@@ -127,6 +138,58 @@ class AmazonSellerSettlement(models.Model):
         for settlement in self.sudo():
             settlement._post()
         return True
+
+    # === PAYOUT TO BANK === #
+
+    def action_match_deposit(self):
+        """Find the bank statement line of the payout (same amount, deposit date ± 5 days, not
+        matched yet) and reconcile it with the payout waiting in transit; works without the
+        Enterprise reconciliation widget."""
+        self.account_id._check_can_book()
+        for settlement in self.sudo():
+            settlement._match_deposit()
+        return True
+
+    def _match_deposit(self):
+        self.ensure_one()
+        if self.state != "posted" or self.deposit_line_id:
+            raise UserError(self.env._("Settlement %(settlement)s is not a posted payout waiting "
+                                       "for its deposit.", settlement=self.settlement_ref))
+        payments = self.account_id.payments_ids.filtered(lambda p: p.currency_id == self.currency_id)
+        transit = self.statement_id.line_ids.move_id.line_ids.filtered(
+            lambda l: l.account_id == payments.transit_account_id and not l.reconciled)
+        bank_line = self._deposit_candidates(payments)[:1]
+        if not bank_line or not transit:
+            day = fields.Date.to_date(self.deposit_date or self.date_end)
+            raise UserError(self.env._(
+                "No bank statement line of %(amount)s %(currency)s between %(start)s and "
+                "%(end)s is waiting to be matched: import the bank statement first.",
+                amount=self.total_amount, currency=self.currency_id.name,
+                start=day - timedelta(days=5), end=day + timedelta(days=5)))
+        move = bank_line.move_id
+        suspense = move.line_ids.filtered(
+            lambda l: l.account_id == bank_line.journal_id.suspense_account_id)
+        move.button_draft()
+        suspense.account_id = payments.transit_account_id
+        move.action_post()
+        (suspense | transit).reconcile()
+        self.deposit_line_id = bank_line
+        self.message_post(body=self.env._("Payout matched with the bank line %(line)s.",
+                                          line=bank_line.display_name))
+
+    def _deposit_candidates(self, payments):
+        day = fields.Date.to_date(self.deposit_date or self.date_end)
+        lines = self.env["account.bank.statement.line"].search([
+            ("company_id", "=", self.company_id.id), ("journal_id.type", "=", "bank"),
+            ("journal_id", "not in", self.account_id.payments_ids.journal_id.ids),
+            ("is_reconciled", "=", False), ("date", ">=", day - timedelta(days=5)),
+            ("date", "<=", day + timedelta(days=5)),
+        ])
+        lines = lines.filtered(lambda l: self.currency_id.compare_amounts(
+            l.amount_currency if l.foreign_currency_id == self.currency_id else l.amount,
+            self.total_amount) == 0)
+        return lines.sorted(lambda l: (self.settlement_ref not in (l.payment_ref or ""),
+                                       abs((l.date - day).days)))
 
     @api.model
     def _cron_post_ready(self):

@@ -426,3 +426,18 @@ class TestSettlementPosting(ReplayCase):
             self.env.ref("amazon_seller.ir_cron_post_settlements").method_direct_trigger()
         self.assertEqual(len(self.env["account.bank.statement"].search(
             [("journal_id", "=", usd.journal_id.id)])), 1, "never posted twice")
+        # the payout reaches the bank on 3 July
+        bank = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.account.company_id.id),
+             ("id", "not in", self.env["amazon.seller.payments"].search([]).journal_id.ids)],
+            limit=1)
+        with self.assertRaises(UserError):
+            settlement.action_match_deposit()
+        deposit = self.env["account.bank.statement.line"].create({
+            "journal_id": bank.id, "date": "2026-07-03", "amount": 125.06,
+            "payment_ref": "AMAZON.COM SERVICES S2"})
+        settlement.action_match_deposit()
+        self.assertTrue(settlement.deposited)
+        self.assertEqual(settlement.deposit_line_id, deposit)
+        self.assertTrue(deposit.is_reconciled)
+        self.assertEqual(self.balance(usd.transit_account_id), 0.0)
