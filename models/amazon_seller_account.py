@@ -344,10 +344,7 @@ class AmazonSellerAccount(models.Model):
     def action_open_sync_wizard(self):
         self.ensure_one()
         self._check_can_operate()
-        if not self.marketplace_ids:
-            raise UserError(self.env._(
-                "Choose the marketplaces of %(account)s first: orders are only imported for them.",
-                account=self.name))
+        self._check_has_marketplaces()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Synchronise Orders"),
@@ -413,6 +410,13 @@ class AmazonSellerAccount(models.Model):
         self.ensure_one()
         return self.active and self.sync_enabled and not self._missing_credentials() \
             and bool(self.marketplace_ids)
+
+    def _check_has_marketplaces(self):
+        """Orders are only imported for the account's marketplaces: none, nothing to import."""
+        if not self.marketplace_ids:
+            raise UserError(self.env._(
+                "Choose the marketplaces of %(account)s first: orders are only imported for them.",
+                account=self.name))
 
     def _check_can_book(self):
         """Importing and posting Amazon money is for accountants and Amazon managers of the

@@ -160,6 +160,15 @@ class AmazonSellerFlow(models.AbstractModel):
         """
         raise NotImplementedError
 
+    def _failure_reason(self, ref, error, expected):
+        """What is recorded for a unit of work (``ref``) that failed: the reason of an
+        ``expected`` failure, or — a bug — "unexpected error", its traceback in the log."""
+        if isinstance(error, expected):
+            return error.args[0] if error.args else repr(error)
+        _logger.error("Amazon %s flow, %s: unexpected error", self._flow, ref, exc_info=error)
+        return self.env._("unexpected error (%(error)s); the server log has the details",
+                          error=repr(error))
+
     def _can_run(self, account):
         """Re-checked just before working: the account may have changed since the run began."""
         return account._can_sync()
@@ -174,6 +183,12 @@ class AmazonSellerFlow(models.AbstractModel):
             "%(created)s created, %(updated)s updated, %(skipped)s skipped, %(failed)s failed",
             created=stats["created"], updated=stats["updated"], skipped=stats["skipped"],
             failed=stats["failed"])
+
+    @api.model
+    def _runner_of(self, flow):
+        """The model running ``flow`` (the importer or exporter naming it in ``_flow``)."""
+        return next(self.env[name] for name in self.env.registry.descendants(
+            [self._name], "_inherit") if self.env[name]._flow == flow)
 
     # === STATE AND LOCK === #
 

@@ -1,13 +1,10 @@
 import json
-import logging
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from .. import const
 from ..exceptions import AmazonError, AmazonThrottled
-
-_logger = logging.getLogger(__name__)
 
 # Invoices uploaded per account and run (each is a feed: document, upload, createFeed).
 UPLOADS_PER_RUN = 50
@@ -63,8 +60,7 @@ class AmazonSellerInvoiceUpload(models.AbstractModel):
 
     def _requeue_due_failures(self, account):
         due = self.env["amazon.seller.sync.error"]._due(account, self._flow, UPLOADS_PER_RUN)
-        moves = self.env["account.move"].browse(
-            due.filtered(lambda e: e.res_model == "account.move").mapped("res_id")).exists()
+        moves = due._records("account.move")
         moves.filtered(lambda m: m.amazon_upload_state == "error").amazon_upload_state = "to_upload"
 
     # === SENDING === #
@@ -140,7 +136,6 @@ class AmazonSellerInvoiceUpload(models.AbstractModel):
 
     def _retry_errors(self, account, errors):
         """A person's *Retry*: send those invoices with the next run."""
-        moves = self.env["account.move"].browse(
-            errors.filtered(lambda e: e.res_model == "account.move").mapped("res_id")).exists()
+        moves = errors._records("account.move")
         moves.amazon_upload_state = "to_upload"
         self.env.ref("amazon_seller.ir_cron_upload_invoices")._trigger()

@@ -1,9 +1,6 @@
-import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-
-_logger = logging.getLogger(__name__)
 
 # Orders invoiced per batch: one _create_invoices and one action_post, then a commit.
 INVOICE_BATCH = 200
@@ -95,13 +92,7 @@ class AmazonSellerInvoicing(models.AbstractModel):
         return invoices
 
     def _record_failure(self, order, error):
-        if isinstance(error, EXPECTED_ERRORS):
-            reason = error.args[0] if error.args else repr(error)
-        else:
-            _logger.error("Amazon order %s: unexpected invoicing error", order.amazon_order_ref,
-                          exc_info=error)
-            reason = self.env._("unexpected error (%(error)s); the server log has the details",
-                                error=repr(error))
+        reason = self._failure_reason(order.amazon_order_ref, error, EXPECTED_ERRORS)
         self.env["amazon.seller.sync.error"]._record(
             order.amazon_account_id, self._flow, {order.amazon_order_ref: self.env._(
                 "Order %(order)s cannot be invoiced: %(reason)s", order=order.amazon_order_ref,
@@ -111,8 +102,7 @@ class AmazonSellerInvoicing(models.AbstractModel):
 
     def _retry_errors(self, account, errors):
         """A person's *Retry*: invoice those orders now."""
-        orders = self.env["sale.order"].browse(
-            errors.filtered(lambda e: e.res_model == "sale.order").mapped("res_id")).exists()
+        orders = errors._records("sale.order")
         with self._locked(account):
             self.sudo()._invoice(orders.sudo(), {"invoiced": 0, "failed": 0})
 

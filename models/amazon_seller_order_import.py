@@ -140,7 +140,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             try:
                 values = map_order(order)
             except Exception as error:  # noqa: BLE001 - the mapper's bugs are isolated too
-                failures[ref] = self._failure_reason(ref, error)
+                failures[ref] = self._order_failure(ref, error)
                 continue
             if values["marketplace_id"] not in sold_on:
                 failures[ref] = self.env._(
@@ -181,15 +181,10 @@ class AmazonSellerOrderImport(models.AbstractModel):
         fingerprint = hashlib.sha1(repr(order).encode()).hexdigest()[:12]
         return f"(no order id) {fingerprint}", False
 
-    def _failure_reason(self, order_ref, error):
-        """The sentence recorded for an order that failed; a bug is logged with its traceback."""
-        if isinstance(error, EXPECTED_ERRORS):
-            reason = error.args[0] if error.args else repr(error)
-        else:
-            _logger.error("Amazon order %s: unexpected error", order_ref, exc_info=error)
-            reason = self.env._("unexpected error (%(error)s); the server log has the details",
-                                error=repr(error))
-        return self.env._("Order %(order)s: %(reason)s", order=order_ref, reason=reason)
+    def _order_failure(self, order_ref, error):
+        """The sentence recorded for an order that failed to import."""
+        return self.env._("Order %(order)s: %(reason)s", order=order_ref,
+                          reason=self._failure_reason(order_ref, error, EXPECTED_ERRORS))
 
     # === CREATION === #
 
@@ -204,7 +199,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
         except Exception as error:  # noqa: BLE001 - isolate the faulty orders
             if len(to_create) == 1:
                 ref = to_create[0]["order_ref"]
-                failures[ref] = self._failure_reason(ref, error)
+                failures[ref] = self._order_failure(ref, error)
                 return
             _logger.info("Amazon account %s: a page failed in batch (%s), importing one by one",
                          account.id, error)
@@ -425,7 +420,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
         except TRANSACTION_ERRORS:
             raise
         except Exception as error:  # noqa: BLE001 - isolate the faulty order
-            failures[values["order_ref"]] = self._failure_reason(values["order_ref"], error)
+            failures[values["order_ref"]] = self._order_failure(values["order_ref"], error)
             return
         stats["updated"] += 1
         imported.add(values["order_ref"])

@@ -74,8 +74,7 @@ class AmazonSellerShipmentExport(models.AbstractModel):
 
     def _retry_errors(self, account, errors):
         """A person's *Retry* on failed confirmations of ``account``."""
-        self._queue_now(self.env["stock.picking"].browse(
-            errors.filtered(lambda e: e.res_model == "stock.picking").mapped("res_id")).exists())
+        self._queue_now(errors._records("stock.picking"))
 
     def _send(self, picking, stats, commit=None):
         """Confirm the picking's package on Amazon, once. A picking another worker holds, or

@@ -11,14 +11,6 @@ ERROR_STATES = [
     ("resolved", "Resolved"),
     ("ignored", "Ignored"),
 ]
-# The model running each flow (an importer or exporter inheriting amazon.seller.flow).
-FLOW_MODELS = {
-    "orders": "amazon.seller.order.import",
-    "shipments": "amazon.seller.shipment.export",
-    "invoicing": "amazon.seller.invoicing",
-    "invoice_upload": "amazon.seller.invoice.upload",
-    "settlements": "amazon.seller.settlement.import",
-}
 
 
 class AmazonSellerSyncError(models.Model):
@@ -66,7 +58,7 @@ class AmazonSellerSyncError(models.Model):
         self.account_id._check_can_operate()
         for (account, flow), errors in self.grouped(lambda e: (e.account_id, e.flow)).items():
             try:
-                self.env[FLOW_MODELS[flow]]._retry_errors(account, errors)
+                self.env["amazon.seller.flow"]._runner_of(flow)._retry_errors(account, errors)
             except AmazonError as error:
                 raise UserError(account._describe_amazon_error(error)) from error
         return True
@@ -87,6 +79,11 @@ class AmazonSellerSyncError(models.Model):
         }
 
     # === BUSINESS METHODS === #
+
+    def _records(self, model):
+        """The existing ``model`` records these errors are about."""
+        return self.env[model].browse(
+            self.filtered(lambda error: error.res_model == model).mapped("res_id")).exists()
 
     @api.model
     def _record(self, account, flow, failures, records=None, unretryable=()):

@@ -40,10 +40,7 @@ class AmazonSellerOrderSyncWizard(models.TransientModel):
     def action_sync(self):
         self.ensure_one()
         self.account_id._check_can_operate()
-        if not self.account_id.marketplace_ids:
-            raise UserError(self.env._(
-                "Choose the marketplaces of %(account)s first: orders are only imported for them.",
-                account=self.account_id.name))
+        self.account_id._check_has_marketplaces()
         # as superuser: importing writes sales, stock and partners (the wizard is for managers)
         account = self.account_id.sudo()
         importer = self.env["amazon.seller.order.import"].sudo()
