@@ -1,10 +1,13 @@
 from datetime import timedelta
+import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..exceptions import AmazonError
 from ..utils import notification_action
+
+_logger = logging.getLogger(__name__)
 
 SETTLEMENT_STATES = [
     ("to_review", "To Review"),
@@ -236,6 +239,14 @@ class AmazonSellerSettlement(models.Model):
                     self.env["amazon.seller.settlement.posting"]._post(settlement)
             except UserError as error:
                 settlement.message_post(body=error.args[0])
+            except Exception:  # noqa: BLE001 - one settlement's crash never stops the others
+                _logger.exception("Amazon settlement %s could not be posted",
+                                  settlement.settlement_ref)
+                self.env.invalidate_all()
+                settlement.message_post(body=self.env._(
+                    "Settlement %(settlement)s could not be posted: unexpected error (details "
+                    "in the server log). Nothing of it was booked; the next run tries again.",
+                    settlement=settlement.settlement_ref))
             if not cron._commit_progress(1):
                 break
 

@@ -76,6 +76,8 @@ class AmazonSellerSettlementRule(models.Model):
         ``company`` (or of every company), or an empty recordset; the rules read once."""
         rules = self.search([("company_id", "in", [company.id, False])],
                             order="specificity desc, sequence, id")
+        # at equal exactness, the company's own rule before the shared default
+        rules = rules.sorted(lambda r: (-r.specificity, not r.company_id, r.sequence, r.id))
         cache = {}
 
         def match(transaction_type, amount_type, description):

@@ -1,8 +1,10 @@
 from collections import defaultdict
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from .common import OrderSyncCase
 
@@ -318,3 +320,175 @@ class TestSimulatorChains(OrderSyncCase):
             ("move_type", "=", "out_invoice"), ("state", "=", "posted")])
         self.assertTrue(settled)
         self.assertEqual(set(settled.mapped("payment_state")), {"paid"})
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementCases(SettlementCase):
+    """What real settlements carry besides plain orders, posted through the button or cron."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order_e, cls.invoice_e = cls.invoiced_order(
+            "111-E", [("item", 60.00), ("shipping", 5.00), ("mf_tax", 4.20)], day="2026-06-20")
+
+    def transit_lines(self):
+        return self.env["account.move.line"].search(
+            [("account_id", "=", self.payments.transit_account_id.id)], order="id")
+
+    def test_refund_in_the_settlement_of_its_own_order(self):
+        """Test that an order and its partial refund in one file pay the invoice and a credit
+        note of the refunded part, per item, shipping included."""
+        settlement = self.import_file(settlement_file(
+            "9101", "2026-06-16", "2026-06-30", "2026-07-02", "41.67", [
+                ("Order", "111-E", "", "ItemPrice", "Principal", "60.00", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemPrice", "Shipping", "5.00", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemPrice", "Tax", "4.20", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal",
+                 "-4.20", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemFees", "Commission", "-9.75", "2026-06-21", "111-E-0"),
+                ("Refund", "111-E", "ADJ-E", "ItemPrice", "Principal", "-10.00", "2026-06-28",
+                 "111-E-0"),
+                ("Refund", "111-E", "ADJ-E", "ItemPrice", "Shipping", "-2.50", "2026-06-28",
+                 "111-E-0"),
+                ("Refund", "111-E", "ADJ-E", "ItemPrice", "Tax", "-0.70", "2026-06-28",
+                 "111-E-0"),
+                ("Refund", "111-E", "ADJ-E", "ItemWithheldTax",
+                 "MarketplaceFacilitatorTax-Principal", "0.70", "2026-06-28", "111-E-0"),
+                ("Refund", "111-E", "ADJ-E", "ItemFees", "Commission", "1.50", "2026-06-28",
+                 "111-E-0"),
+                ("Refund", "111-E", "ADJ-E", "ItemFees", "RefundCommission", "-0.30",
+                 "2026-06-28", "111-E-0"),
+                ("Refund", "111-E", "ADJ-E", "ItemPrice", "Principal", "-2.28", "2026-06-29",
+                 "111-E-0"),
+            ]))
+        self.assertEqual(settlement.state, "ready", settlement.problems)
+        settlement.action_post()
+        credit_note = self.env["account.move"].search([("amazon_adjustment_ref", "=", "ADJ-E")])
+        self.assertEqual(credit_note.amount_total, 15.48, "10.00 + 2.50 + 0.70 + 2.28")
+        self.assertEqual(sorted((l.product_id.name, l.price_subtotal)
+                                for l in credit_note.invoice_line_ids), [
+            ("Amazon shipping", 2.50), ("Reading lamp", 12.28),
+            ("Tax collected by Amazon", 0.70)])
+        self.assertEqual((self.invoice_e.payment_state, credit_note.payment_state),
+                         ("paid", "paid"))
+        self.assertEqual(sum(self.transit_lines().mapped("balance")), 41.67)
+
+    def test_negative_settlement_carried_as_payable_to_amazon(self):
+        """Test that a negative payout waits in transit as a debt, which the next settlement's
+        Payable to Amazon row clears; its card charge stays for the card statement."""
+        negative = self.import_file(settlement_file(
+            "9201", "2026-06-01", "2026-06-15", "2026-06-17", "-321.69", [
+                ("ServiceFee", "", "", "Cost of Advertising", "TransactionTotalAmount", "-281.70",
+                 "2026-06-10"),
+                ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "-39.99",
+                 "2026-06-14"),
+            ]))
+        negative.action_post()
+        self.assertEqual([line.balance for line in self.transit_lines()], [-321.69])
+        following = self.import_file(settlement_file(
+            "9202", "2026-06-16", "2026-06-30", "2026-07-02", "55.05", [
+                ("other-transaction", "", "", "other-transaction", "Payable to Amazon", "-321.69",
+                 "2026-06-16"),
+                ("other-transaction", "", "", "other-transaction", "Successful charge", "321.69",
+                 "2026-06-17"),
+                ("Order", "111-E", "", "ItemPrice", "Principal", "60.00", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemPrice", "Shipping", "5.00", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemPrice", "Tax", "4.20", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal",
+                 "-4.20", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemFees", "Commission", "-9.75", "2026-06-21", "111-E-0"),
+                ("Order", "111-E", "", "ItemFees", "FBAPerUnitFulfillmentFee", "-0.20",
+                 "2026-06-21", "111-E-0"),
+            ]))
+        self.assertEqual(following.state, "ready", following.problems)
+        following.action_post()
+        self.assertEqual(sorted((line.balance, line.reconciled) for line in self.transit_lines()), [
+            (-321.69, False), (-321.69, True), (55.05, False), (321.69, True)])
+        self.assertEqual(self.invoice_e.payment_state, "paid")
+        self.assertEqual(sum(self.transit_lines().mapped("balance")), round(55.05 - 321.69, 2),
+                         "the payout to come, less the card charge to match")
+
+    def test_two_months_and_a_locked_period(self):
+        """Test that a settlement over June and July gets a statement line per month, and that
+        June, locked, is booked on the first open day with a note."""
+        self.company.fiscalyear_lock_date = "2026-06-30"
+        settlement = self.import_file(settlement_file(
+            "9301", "2026-06-25", "2026-07-09", "2026-07-11", "62.61", [
+                ("Order", "111-E", "", "ItemPrice", "Principal", "60.00", "2026-06-26", "111-E-0"),
+                ("Order", "111-E", "", "ItemPrice", "Shipping", "5.00", "2026-06-26", "111-E-0"),
+                ("Order", "111-E", "", "ItemPrice", "Tax", "4.20", "2026-06-26", "111-E-0"),
+                ("Order", "111-E", "", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal",
+                 "-4.20", "2026-06-26", "111-E-0"),
+                ("Order", "111-E", "", "ItemFees", "Commission", "-9.75", "2026-07-02", "111-E-0"),
+                ("ServiceFee", "", "", "other-transaction", "Storage Fee", "7.36", "2026-07-05"),
+            ]))
+        settlement.action_post()
+        lines = settlement.statement_id.line_ids.sorted("id")
+        self.assertEqual([(str(l.date), l.amount) for l in lines], [
+            ("2026-07-01", 65.0), ("2026-07-09", -2.39), ("2026-07-11", -62.61)])
+        self.assertIn("Booked on 2026-07-01, the first open day: the period up to 2026-06-30 is "
+                      "locked.", settlement.message_ids[0].body)
+        self.assertEqual(self.invoice_e.payment_state, "paid")
+
+    def test_fee_rule_with_tax_is_split(self):
+        """Test that a rule's taxes split Amazon's gross fee into the expense and input tax."""
+        tax = self.env["account.tax"].create({
+            "name": "Input VAT 19 %", "amount": 19.0, "type_tax_use": "purchase",
+            "company_id": self.company.id, "price_include_override": "tax_included"})
+        input_vat = self.env["account.account"].create({
+            "name": "Input VAT", "code": "141900", "account_type": "asset_current",
+            "company_ids": [Command.set(self.company.ids)]})
+        (tax.invoice_repartition_line_ids | tax.refund_repartition_line_ids).filtered(
+            lambda r: r.repartition_type == "tax").account_id = input_vat
+        self.env["amazon.seller.settlement.rule"].create({
+            "transaction_type": "*", "amount_type": "other-transaction",
+            "amount_description": "Subscription Fee", "kind": "account",
+            "payments_account": "subscription_account_id", "company_id": self.company.id,
+            "tax_ids": [Command.set(tax.ids)]})
+        settlement = self.import_file(settlement_file(
+            "9401", "2026-06-01", "2026-06-15", "2026-06-17", "-39.00", [
+                ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "-39.00",
+                 "2026-06-14")]))
+        settlement.action_post()
+        move = settlement.statement_id.line_ids.sorted("id")[0].move_id
+        by_account = {line.account_id: round(line.balance, 2) for line in move.line_ids}
+        self.assertEqual(by_account[self.payments.subscription_account_id], 32.77)
+        self.assertEqual(by_account[input_vat], 6.23)
+        self.assertEqual(move.line_ids.filtered(lambda l: l.account_id == input_vat)
+                         .tax_line_id, tax)
+
+    def test_crash_while_posting_leaves_nothing_posted(self):
+        """Test that a crash in the middle of posting, under the scheduled action, rolls that
+        settlement back entirely while the next one is posted."""
+        first = self.import_file(settlement_file(
+            "9501", "2026-06-16", "2026-06-30", "2026-07-02", "10.00", [
+                ("Refund", "111-E", "ADJ-X", "ItemPrice", "Principal", "-5.00", "2026-06-28",
+                 "111-E-0"),
+                ("Adjustment", "", "", "FBA Inventory Reimbursement", "WAREHOUSE_LOST", "15.00",
+                 "2026-06-29", "", "LAMP-1")]))
+        second = self.import_file(settlement_file(
+            "9502", "2026-07-01", "2026-07-14", "2026-07-16", "-39.99", [
+                ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "-39.99",
+                 "2026-07-10")]))
+        Posting = type(self.env["amazon.seller.settlement.posting"])
+        original = Posting._carried_pairs
+
+        def crash_on_first(posting, booking, move_lines):
+            if booking.settlement == first:
+                raise RuntimeError("the machine fell over")
+            return original(posting, booking, move_lines)
+
+        moves = self.env["account.move"].search_count([])
+        with patch.object(Posting, "_carried_pairs", crash_on_first), \
+                self.enter_registry_test_mode(), mute_logger(
+                    "odoo.addons.amazon_seller.models.amazon_seller_settlement"):
+            self.env.ref("amazon_seller.ir_cron_post_settlements").method_direct_trigger()
+        self.assertEqual((first.state, first.statement_id), ("ready", self.env[
+            "account.bank.statement"]))
+        self.assertFalse(self.env["account.move"].search([("amazon_adjustment_ref", "=", "ADJ-X")]),
+                         "its credit note rolled back too")
+        self.assertIn("could not be posted", first.message_ids[0].body)
+        self.assertEqual(second.state, "posted")
+        self.assertEqual(self.env["account.move"].search_count([]), moves + 2,
+                         "the second settlement's statement line and payout only")
