@@ -492,3 +492,31 @@ class TestSettlementCases(SettlementCase):
         self.assertEqual(second.state, "posted")
         self.assertEqual(self.env["account.move"].search_count([]), moves + 2,
                          "the second settlement's statement line and payout only")
+
+
+@tagged("post_install", "-at_install")
+class TestFetchMissingOrders(OrderSyncCase):
+    """A settlement naming an order Odoo does not hold yet fetches it from Amazon."""
+
+    simulator_options = {"orders": 30, "seed": 11, "rate_limits": False}
+
+    def test_fetch_from_amazon_then_ready(self):
+        """Test that Fetch from Amazon imports and invoices the missing order (getOrder) and
+        unblocks the settlement."""
+        shipped = [o for o in self.simulator.orders_summary(status="SHIPPED")
+                   if o["fulfilledBy"] == "AMAZON" and o["marketplaceId"] == "ATVPDKIKX0DER"]
+        order_ref = shipped[0]["orderId"]
+        settlement, _outcome = self.env["amazon.seller.settlement.import"]._import_file(
+            self.account, settlement_file("9601", "2026-06-01", "2026-06-15", "2026-06-17",
+                                          "20.00", [("Order", order_ref, "", "ItemPrice",
+                                                     "Principal", "20.00", "2026-06-05")]),
+            "fetch.txt")
+        self.assertEqual(settlement.state, "to_review")
+        self.assertIn(f"Order {order_ref} is not in Odoo: fetch it from Amazon.",
+                      settlement.problems)
+        settlement.action_fetch_orders()
+        self.assertEqual(self.simulator.call_counts().get("getOrder"), 1)
+        order = self.env["sale.order"].search([("amazon_order_ref", "=", order_ref)])
+        self.assertEqual(order.invoice_ids.mapped("state"), ["posted"])
+        self.assertEqual((settlement.state, settlement.problems), ("ready", False))
+        self.assertEqual(settlement.line_ids.order_id, order)

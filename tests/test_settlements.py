@@ -244,3 +244,52 @@ class TestMonthEnd(SimulatorCase):
         wizard.file_format = "xlsx"
         wizard.action_export()
         self.assertTrue(base64.b64decode(wizard.file).startswith(b"PK"), "an xlsx (zip) file")
+
+
+@tagged("post_install", "-at_install")
+class TestBadSettlementFiles(SimulatorCase):
+    """Files that cannot be a settlement: refused through the wizard with file, line and
+    column, and nothing written."""
+
+    HEADER = ("settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\t"
+              "total-amount\tcurrency\ttransaction-type\torder-id\tamount-type\t"
+              "amount-description\tamount\tposted-date")
+    SUMMARY = "7001\t2026-06-01\t2026-06-14\t2026-06-16\t-39.99\tUSD\t\t\t\t\t\t"
+    FEE = "7001\t\t\t\t\tUSD\tServiceFee\t\tother-transaction\tSubscription Fee\t-39.99\t2026-06-10"
+
+    def test_each_bad_file_is_named_and_writes_nothing(self):
+        """Test that each kind of bad file gets a message naming what is wrong and where."""
+        cases = {
+            "wrong-header.txt": ("order id\tprice\n1\t2\n", "line 1"),
+            "no-summary.txt": ("\n".join([self.HEADER, self.FEE]), 'line 2, column "total-amount"'),
+            "invariant.txt": ("\n".join([self.HEADER, self.SUMMARY.replace("-39.99", "-49.99"),
+                                         self.FEE]),
+                              'line 2, column "total-amount": the rows add up to -39.99, not to '
+                              'the total amount -49.99'),
+            "two-currencies.txt": ("\n".join([self.HEADER, self.SUMMARY,
+                                              self.FEE.replace("USD", "EUR")]),
+                                   'line 3, column "currency"'),
+            "header-only.txt": (self.HEADER + "\n", "line 2"),
+            "truncated.txt": ("\n".join([self.HEADER, self.SUMMARY, self.FEE[:40]]),
+                              "line 3"),
+            "garbage.bin": ("\x00\x01\x02PK\x03\x04\xff\xfe", "garbage.bin"),
+            "bad-number.txt": ("\n".join([self.HEADER, self.SUMMARY,
+                                          self.FEE.replace("-39.99\t", "-39,9x\t")]),
+                               'line 3, column "amount": "-39,9x" is not a number'),
+            "bad-date.txt": ("\n".join([self.HEADER, self.SUMMARY,
+                                        self.FEE.replace("2026-06-10", "2026-13-45")]),
+                             'line 3, column "posted-date": "2026-13-45" is not a date'),
+        }
+        for name, (content, where) in cases.items():
+            with self.subTest(name):
+                attachment = self.env["ir.attachment"].create({
+                    "name": name, "datas": base64.b64encode(content.encode("latin-1"))})
+                wizard = self.env["amazon.seller.settlement.import.wizard"].create({
+                    "account_id": self.account.id, "attachment_ids": [(6, 0, attachment.ids)]})
+                wizard.action_import()
+                self.assertIn(name, wizard.result)
+                self.assertIn(where, wizard.result)
+                self.assertFalse(self.env["amazon.seller.settlement"].search(
+                    [("account_id", "=", self.account.id)]))
+                self.assertFalse(self.env["ir.attachment"].search(
+                    [("res_model", "=", "amazon.seller.settlement")]))
