@@ -106,6 +106,12 @@ class AmazonSellerAccount(models.Model):
     payments_ids = fields.One2many(
         comodel_name="amazon.seller.payments", inverse_name="account_id",
         string="Amazon Payments", help="A journal and its accounts per currency of the marketplaces.")
+    unposted_settlement_count = fields.Integer(
+        string="Settlements to Post", compute="_compute_settlement_figures",
+        help="Imported settlements not posted yet (to review or ready).")
+    undeposited_count = fields.Integer(
+        string="Payouts Not Deposited", compute="_compute_settlement_figures",
+        help="Posted payouts whose bank deposit is not matched yet.")
     flow_state_ids = fields.One2many(
         comodel_name="amazon.seller.flow.state", inverse_name="account_id", string="Flows",
         readonly=True,
@@ -275,6 +281,32 @@ class AmazonSellerAccount(models.Model):
     def _compute_credentials_complete(self):
         for account in self:
             account.credentials_complete = not account._missing_credentials()
+
+    def _compute_settlement_figures(self):
+        Settlement = self.env["amazon.seller.settlement"]
+        unposted = dict(Settlement._read_group(
+            [("account_id", "in", self.ids), ("state", "!=", "posted")],
+            ["account_id"], ["__count"]))
+        undeposited = dict(Settlement._read_group(
+            [("account_id", "in", self.ids), ("state", "=", "posted"), ("deposited", "=", False),
+             ("total_amount", ">", 0)], ["account_id"], ["__count"]))
+        for account in self:
+            account.unposted_settlement_count = unposted.get(account, 0)
+            account.undeposited_count = undeposited.get(account, 0)
+
+    def action_view_unposted_settlements(self):
+        return self._settlements_action([("state", "!=", "posted")])
+
+    def action_view_undeposited(self):
+        return self._settlements_action([("state", "=", "posted"), ("deposited", "=", False),
+                                         ("total_amount", ">", 0)])
+
+    def _settlements_action(self, domain):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_seller.action_amazon_settlements")
+        action["domain"] = [("account_id", "=", self.id)] + domain
+        return action
 
     def _compute_sync_error_count(self):
         counts = dict(self.env["amazon.seller.sync.error"]._read_group(

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 import logging
 
@@ -46,6 +47,7 @@ class AmazonSellerSettlement(models.Model):
                                inverse_name="settlement_id", string="Rows")
     line_count = fields.Integer(compute="_compute_counts")
     unmapped_count = fields.Integer(string="Unmapped Rows", compute="_compute_counts")
+    missing_order_count = fields.Integer(string="Orders Not in Odoo", compute="_compute_counts")
     problems = fields.Text(readonly=True, help="What keeps the settlement from being posted.")
     statement_id = fields.Many2one(comodel_name="account.bank.statement", readonly=True,
                                    string="Bank Statement", copy=False)
@@ -55,6 +57,23 @@ class AmazonSellerSettlement(models.Model):
     deposited = fields.Boolean(compute="_compute_deposited", store=True,
                                help="The payout reached the bank and is matched.")
 
+    sales_amount = fields.Monetary(string="Sales", compute="_compute_summary",
+                                   help="Order rows: prices, shipping, promotions, tax charged.")
+    refund_amount = fields.Monetary(string="Refunds", compute="_compute_summary")
+    fee_amount = fields.Monetary(string="Selling and FBA Fees", compute="_compute_summary")
+    advertising_amount = fields.Monetary(string="Advertising", compute="_compute_summary")
+    reimbursement_amount = fields.Monetary(string="Reimbursements", compute="_compute_summary")
+    reserve_amount = fields.Monetary(string="Reserves", compute="_compute_summary",
+                                     help="Previous reserve released less the reserve held now.")
+    mf_tax_amount = fields.Monetary(string="Facilitator Tax", compute="_compute_summary",
+                                    help="Tax Amazon collected and remits itself.")
+    transfer_amount = fields.Monetary(string="Transfers", compute="_compute_summary",
+                                      help="Debts carried from an earlier settlement, card "
+                                           "charges, failed disbursements.")
+    fee_summary = fields.Html(string="Fees by Type", compute="_compute_summary", sanitize=False)
+    order_count = fields.Integer(compute="_compute_summary")
+    invoice_count = fields.Integer(string="Invoices", compute="_compute_invoice_count")
+
     _settlement_unique = models.Constraint(
         "UNIQUE(account_id, settlement_ref)", "A settlement is imported once per account.")
 
@@ -63,11 +82,52 @@ class AmazonSellerSettlement(models.Model):
         for settlement in self:
             settlement.deposited = bool(settlement.deposit_line_id)
 
-    @api.depends("line_ids.rule_id")
+    @api.depends("line_ids.rule_id", "line_ids.amount")
+    def _compute_summary(self):
+        """The payout explained: what each kind of row adds up to, fees by type."""
+        sums = defaultdict(lambda: defaultdict(float))
+        fees = defaultdict(lambda: defaultdict(float))
+        orders = defaultdict(set)
+        for settlement, rule, description, order_ref, amount in self.env[
+                "amazon.seller.settlement.line"]._read_group(
+                [("settlement_id", "in", self.ids)],
+                ["settlement_id", "rule_id", "amount_description", "order_ref"], ["amount:sum"]):
+            category = _summary_category(rule)
+            sums[settlement.id][category] += amount
+            if category in ("fee", "advertising"):
+                fees[settlement.id][description or rule.display_name] += amount
+            if rule.kind in ("order", "refund") and order_ref:
+                orders[settlement.id].add(order_ref)
+        for settlement in self:
+            amounts = sums[settlement.id]
+            settlement.update({f"{category}_amount": amounts[category] for category in (
+                "sales", "refund", "fee", "advertising", "reimbursement", "reserve", "mf_tax",
+                "transfer")})
+            settlement.order_count = len(orders[settlement.id])
+            settlement.fee_summary = self.env["ir.qweb"]._render(
+                "amazon_seller.settlement_fee_summary", {
+                    "fees": sorted(fees[settlement.id].items(), key=lambda item: item[1]),
+                    "currency": settlement.currency_id}) if fees[settlement.id] else False
+
+    def _compute_invoice_count(self):
+        for settlement in self:
+            settlement.invoice_count = len(settlement._invoices())
+
+    def _invoices(self):
+        """The invoices and credit notes of the orders this settlement pays or refunds."""
+        self.ensure_one()
+        return self.env["account.move"].search([
+            ("amazon_account_id", "=", self.account_id.id),
+            ("amazon_order_ref", "in", list(set(self.line_ids.filtered(
+                lambda l: l.kind in ("order", "refund")).mapped("order_ref")))),
+            ("move_type", "in", ("out_invoice", "out_refund"))])
+
+    @api.depends("line_ids.rule_id", "line_ids.order_id")
     def _compute_counts(self):
         for settlement in self:
             settlement.line_count = len(settlement.line_ids)
             settlement.unmapped_count = len(settlement.line_ids.filtered(lambda l: not l.rule_id))
+            settlement.missing_order_count = len(settlement._missing_order_refs())
 
     # === ACTIONS === #
 
@@ -83,6 +143,39 @@ class AmazonSellerSettlement(models.Model):
             "amazon_seller.action_amazon_settlement_lines")
         action["domain"] = [("settlement_id", "=", self.id), ("rule_id", "=", False)]
         return action
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_seller.action_amazon_settlement_lines")
+        action["domain"] = [("settlement_id", "=", self.id)]
+        return action
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action.update(domain=[("amazon_account_id", "=", self.account_id.id),
+                              ("amazon_order_ref", "in", self.line_ids.filtered(
+                                  lambda l: l.kind in ("order", "refund")).mapped("order_ref"))],
+                      context={"create": False})
+        return action
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type")
+        action.update(domain=[("id", "in", self._invoices().ids)], context={"create": False})
+        return action
+
+    def action_view_statement(self):
+        """The bank statement lines the settlement was booked as."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window", "res_model": "account.bank.statement.line",
+            "name": self.env._("Settlement %(settlement)s", settlement=self.settlement_ref),
+            "view_mode": "list,form", "domain": [("statement_id", "=", self.statement_id.id)],
+            "context": {"create": False},
+        }
 
     # === MAPPING === #
 
@@ -249,6 +342,21 @@ class AmazonSellerSettlement(models.Model):
                     settlement=settlement.settlement_ref))
             if not cron._commit_progress(1):
                 break
+
+
+def _summary_category(rule):
+    """Where a rule's rows go in the settlement's summary."""
+    if not rule:
+        return "unmapped"
+    if rule.kind in ("order", "mf_tax", "reserve", "transit"):
+        return {"order": "sales", "transit": "transfer"}.get(rule.kind, rule.kind)
+    if rule.kind == "refund":
+        return "refund"
+    if rule.payments_account == "advertising_account_id":
+        return "advertising"
+    if rule.payments_account == "reimbursement_account_id":
+        return "reimbursement"
+    return "fee"
 
 
 class AmazonSellerSettlementLine(models.Model):

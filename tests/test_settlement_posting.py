@@ -168,9 +168,18 @@ class TestWorkedExample(SettlementCase):
         s1 = self.import_file(self.S1, "s1.txt")
         s2 = self.import_file(self.S2, "s2.txt")
         self.assertEqual((s1.state, s2.state), ("ready", "ready"), s2.problems)
+        self.assertEqual(
+            (s2.sales_amount, s2.refund_amount, s2.fee_amount, s2.advertising_amount,
+             s2.reimbursement_amount, s2.reserve_amount, s2.mf_tax_amount, s2.transfer_amount,
+             s2.total_amount, s2.order_count),
+            (235.75, -49.25, -136.27, -50.00, 18.75, 120.00, -13.92, 0.0, 125.06, 3))
+        self.assertIn("Storage Fee", s2.fee_summary)
         s1.action_post()
         s2.action_post()
         self.assertEqual((s1.state, s2.state), ("posted", "posted"))
+        self.assertEqual(s2.invoice_count, 4, "A, B, C and C's credit note")
+        self.assertEqual(self.account.unposted_settlement_count, 0)
+        self.assertEqual(self.account.undeposited_count, 2)
 
         credit_note = self.env["account.move"].search([
             ("amazon_order_ref", "=", "111-C"), ("move_type", "=", "out_refund")])
@@ -228,6 +237,8 @@ class TestWorkedExample(SettlementCase):
         self.assertTrue(deposit.is_reconciled)
         self.assertEqual(self.balances(payments.transit_account_id),
                          {payments.transit_account_id.code: 43.67}, "S1's payout still to come")
+        self.account.invalidate_recordset(["undeposited_count"])
+        self.assertEqual(self.account.undeposited_count, 1)
 
     def test_posting_twice_is_refused(self):
         """Test that a posted settlement cannot be posted again (cron and button at once)."""
