@@ -531,3 +531,52 @@ class TestFetchMissingOrders(OrderSyncCase):
         self.assertEqual(order.invoice_ids.mapped("state"), ["posted"])
         self.assertEqual((settlement.state, settlement.problems), ("ready", False))
         self.assertEqual(settlement.line_ids.order_id, order)
+
+
+@tagged("post_install", "-at_install")
+class TestRealWorldRows(SettlementCase):
+    """Rows real settlements carry that plain orders do not."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order_f, cls.invoice_f = cls.invoiced_order(
+            "111-F", [("item", 30.00), ("shipping", 4.00)], day="2026-06-02")
+
+    def test_refund_before_its_sale_split_blocks_mcf_and_reimbursements(self):
+        """Test that a refund settled before its sale gets its credit note at once, that an
+        item split over two blocks adds up, and that multi-channel fulfilment fees and
+        reimbursements reusing a refund's ids are expenses and income, never receivables."""
+        earlier = self.import_file(settlement_file(
+            "9701", "2026-06-01", "2026-06-15", "2026-06-17", "-1.50", [
+                ("Refund", "111-F", "ADJ-F", "ItemPrice", "Principal", "-10.00", "2026-06-03",
+                 "111-F-0"),
+                ("Adjustment", "111-F", "ADJ-F", "FBA Inventory Reimbursement",
+                 "REVERSAL_REIMBURSEMENT", "10.00", "2026-06-04", "111-F-0"),
+                ("Order", "MCF-000123", "", "ItemFees", "FBAPerUnitFulfillmentFee", "-1.50",
+                 "2026-06-05"),
+            ]))
+        self.assertEqual(earlier.line_ids.filtered(lambda l: l.order_ref == "MCF-000123").kind,
+                         "account")
+        self.assertEqual(earlier.state, "ready", earlier.problems)
+        earlier.action_post()
+        credit_note = self.env["account.move"].search([("amazon_adjustment_ref", "=", "ADJ-F")])
+        self.assertEqual((len(credit_note), credit_note.amount_total, credit_note.payment_state),
+                         (1, 10.00, "paid"))
+        self.assertEqual(self.invoice_f.payment_state, "not_paid", "its sale is not settled yet")
+        later = self.import_file(settlement_file(
+            "9702", "2026-06-16", "2026-06-30", "2026-07-02", "34.00", [
+                ("Order", "111-F", "", "ItemPrice", "Principal", "30.00", "2026-06-16",
+                 "111-F-0"),
+                ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "-39.99",
+                 "2026-06-20"),
+                ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "39.99",
+                 "2026-06-21"),
+                ("Order", "111-F", "", "ItemPrice", "Shipping", "4.00", "2026-06-22", "111-F-0"),
+            ]))
+        later.action_post()
+        self.assertEqual(self.invoice_f.payment_state, "paid", "both blocks of the item added up")
+        self.assertEqual(self.balances(self.payments.fba_fee_account_id,
+                                       self.payments.reimbursement_account_id),
+                         {self.payments.fba_fee_account_id.code: 1.50,
+                          self.payments.reimbursement_account_id.code: -10.00})
