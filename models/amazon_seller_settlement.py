@@ -85,25 +85,25 @@ class AmazonSellerSettlement(models.Model):
     @api.depends("line_ids.rule_id", "line_ids.amount")
     def _compute_summary(self):
         """The payout explained: what each kind of row adds up to, fees by type."""
+        Line = self.env["amazon.seller.settlement.line"]
         sums = defaultdict(lambda: defaultdict(float))
         fees = defaultdict(lambda: defaultdict(float))
-        orders = defaultdict(set)
-        for settlement, rule, description, order_ref, amount in self.env[
-                "amazon.seller.settlement.line"]._read_group(
+        for settlement, rule, description, amount in Line._read_group(
                 [("settlement_id", "in", self.ids)],
-                ["settlement_id", "rule_id", "amount_description", "order_ref"], ["amount:sum"]):
+                ["settlement_id", "rule_id", "amount_description"], ["amount:sum"]):
             category = _summary_category(rule)
             sums[settlement.id][category] += amount
             if category in ("fee", "advertising"):
                 fees[settlement.id][description or rule.display_name] += amount
-            if rule.kind in ("order", "refund") and order_ref:
-                orders[settlement.id].add(order_ref)
+        orders = dict(Line._read_group(
+            [("settlement_id", "in", self.ids), ("kind", "in", ("order", "refund"))],
+            ["settlement_id"], ["order_ref:count_distinct"]))
         for settlement in self:
             amounts = sums[settlement.id]
             settlement.update({f"{category}_amount": amounts[category] for category in (
                 "sales", "refund", "fee", "advertising", "reimbursement", "reserve", "mf_tax",
                 "transfer")})
-            settlement.order_count = len(orders[settlement.id])
+            settlement.order_count = orders.get(settlement, 0)
             settlement.fee_summary = self.env["ir.qweb"]._render(
                 "amazon_seller.settlement_fee_summary", {
                     "fees": sorted(fees[settlement.id].items(), key=lambda item: item[1]),
@@ -118,16 +118,27 @@ class AmazonSellerSettlement(models.Model):
         self.ensure_one()
         return self.env["account.move"].search([
             ("amazon_account_id", "=", self.account_id.id),
-            ("amazon_order_ref", "in", list(set(self.line_ids.filtered(
-                lambda l: l.kind in ("order", "refund")).mapped("order_ref")))),
+            ("amazon_order_ref", "in", self._order_refs()),
             ("move_type", "in", ("out_invoice", "out_refund"))])
+
+    def _order_refs(self):
+        """The Amazon orders this settlement's order and refund rows name."""
+        return [ref for (ref,) in self.env["amazon.seller.settlement.line"]._read_group(
+            [("settlement_id", "=", self.id), ("kind", "in", ("order", "refund")),
+             ("order_ref", "!=", False)], ["order_ref"])]
 
     @api.depends("line_ids.rule_id", "line_ids.order_id")
     def _compute_counts(self):
+        Line = self.env["amazon.seller.settlement.line"]
+        rows = dict(Line._read_group([("settlement_id", "in", self.ids)], ["settlement_id"],
+                                     ["__count"]))
+        unmapped = dict(Line._read_group([("settlement_id", "in", self.ids), ("rule_id", "=", False)],
+                                         ["settlement_id"], ["__count"]))
         for settlement in self:
-            settlement.line_count = len(settlement.line_ids)
-            settlement.unmapped_count = len(settlement.line_ids.filtered(lambda l: not l.rule_id))
-            settlement.missing_order_count = len(settlement._missing_order_refs())
+            settlement.line_count = rows.get(settlement, 0)
+            settlement.unmapped_count = unmapped.get(settlement, 0)
+            settlement.missing_order_count = len(settlement._missing_order_refs()) \
+                if settlement.id else 0
 
     # === ACTIONS === #
 
@@ -155,8 +166,7 @@ class AmazonSellerSettlement(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action.update(domain=[("amazon_account_id", "=", self.account_id.id),
-                              ("amazon_order_ref", "in", self.line_ids.filtered(
-                                  lambda l: l.kind in ("order", "refund")).mapped("order_ref"))],
+                              ("amazon_order_ref", "in", self._order_refs())],
                       context={"create": False})
         return action
 
@@ -180,30 +190,49 @@ class AmazonSellerSettlement(models.Model):
     # === MAPPING === #
 
     def _map_and_check(self):
-        """Give every row its rule and its order, then list what blocks posting: rows without
-        rule, orders Odoo does not hold (rows of orders only: other rows' order-id column may
-        hold an FBA shipment id)."""
+        """Give every row its rule and its order again (after rules were added or orders
+        imported), then list what blocks posting. Rows are handled per distinct code and per
+        order, never one by one: a settlement may hold 100,000 rows."""
+        Line = self.env["amazon.seller.settlement.line"]
         for settlement in self.filtered(lambda s: s.state != "posted"):
             match = self.env["amazon.seller.settlement.rule"]._matcher(settlement.company_id)
-            lines = settlement.line_ids
-            orders = {o.amazon_order_ref: o for o in self.env["sale.order"].search([
-                ("amazon_account_id", "=", settlement.account_id.id),
-                ("amazon_order_ref", "in", list(set(lines.filtered("order_ref").mapped("order_ref")))),
-            ])}
-            for (transaction_type, amount_type, description), group in lines.grouped(
-                    lambda l: (l.transaction_type, l.amount_type, l.amount_description)).items():
-                group.rule_id = match(transaction_type, amount_type, description)
-            for line in lines.filtered(lambda l: l.rule_id.kind in ("order", "refund")):
-                line.order_id = orders.get(line.order_ref, False)
+            domain = [("settlement_id", "=", settlement.id)]
+            for ttype, atype, description, rule, lines in Line._read_group(
+                    domain, ["transaction_type", "amount_type", "amount_description", "rule_id"],
+                    ["id:recordset"]):
+                wanted = match(ttype, atype, description)
+                if wanted != rule:
+                    lines.rule_id = wanted
+            unmatched = Line._read_group(
+                domain + [("kind", "in", ("order", "refund")), ("order_id", "=", False),
+                          ("order_ref", "!=", False)], ["order_ref"], ["id:recordset"])
+            if unmatched:
+                orders = settlement._orders_by_ref([ref for ref, _lines in unmatched])
+                for order_ref, lines in unmatched:
+                    if order_ref in orders:
+                        lines.order_id = orders[order_ref]
             settlement._set_problems()
 
+    def _orders_by_ref(self, order_refs):
+        """{Amazon order id: sale order id} of this settlement's account, read in chunks."""
+        result = {}
+        for start in range(0, len(order_refs), 5000):
+            for order in self.env["sale.order"].search_fetch([
+                    ("amazon_account_id", "=", self.account_id.id),
+                    ("amazon_order_ref", "in", order_refs[start:start + 5000])],
+                    ["amazon_order_ref"]):
+                result[order.amazon_order_ref] = order.id
+        return result
+
     def _set_problems(self):
+        Line = self.env["amazon.seller.settlement.line"]
         problems = []
-        unmapped = self.line_ids.filtered(lambda l: not l.rule_id)
-        for key in sorted({(l.transaction_type, l.amount_type, l.amount_description)
-                           for l in unmapped}):
-            problems.append(self.env._("No rule for %(code)s: map it with Create Rule.",
-                                       code=" / ".join(key)))
+        for ttype, atype, description in Line._read_group(
+                [("settlement_id", "=", self.id), ("rule_id", "=", False)],
+                ["transaction_type", "amount_type", "amount_description"]):
+            problems.append(self.env._("No rule for %(code)s: map it with Create Rule.", code=" / ".join(
+                value or "" for value in (ttype, atype, description))))
+        problems.sort()
         for order_ref in self._missing_order_refs():
             problems.append(self.env._(
                 "Order %(order)s is not in Odoo: fetch it from Amazon.", order=order_ref))
@@ -214,19 +243,24 @@ class AmazonSellerSettlement(models.Model):
 
     def _missing_order_refs(self):
         """Orders the order and refund rows name that Odoo does not hold."""
-        return sorted(set(self.line_ids.filtered(
-            lambda l: l.kind in ("order", "refund") and l.order_ref and not l.order_id
-        ).mapped("order_ref")))
+        return sorted(ref for (ref,) in self.env["amazon.seller.settlement.line"]._read_group(
+            [("settlement_id", "=", self.id), ("kind", "in", ("order", "refund")),
+             ("order_id", "=", False), ("order_ref", "!=", False)], ["order_ref"]))
 
     def _uninvoiced_order_refs(self):
         """Orders Amazon paid in this settlement that have no posted invoice to clear (refunds
         need none: their credit notes are made when the settlement is posted)."""
-        refs = set(self.line_ids.filtered(lambda l: l.kind == "order").order_id.mapped(
-            "amazon_order_ref"))
-        invoiced = set(self.env["account.move"].search([
-            ("amazon_account_id", "=", self.account_id.id), ("amazon_order_ref", "in", list(refs)),
-            ("move_type", "=", "out_invoice"), ("state", "=", "posted")]).mapped("amazon_order_ref"))
-        return sorted(refs - invoiced)
+        refs = [ref for (ref,) in self.env["amazon.seller.settlement.line"]._read_group(
+            [("settlement_id", "=", self.id), ("kind", "=", "order"), ("order_id", "!=", False)],
+            ["order_ref"])]
+        invoiced = set()
+        for start in range(0, len(refs), 5000):
+            invoiced.update(self.env["account.move"].search_fetch([
+                ("amazon_account_id", "=", self.account_id.id),
+                ("amazon_order_ref", "in", refs[start:start + 5000]),
+                ("move_type", "=", "out_invoice"), ("state", "=", "posted")],
+                ["amazon_order_ref"]).mapped("amazon_order_ref"))
+        return sorted(set(refs) - invoiced)
 
     # === FETCH === #
 

@@ -1,5 +1,7 @@
 from datetime import timedelta
 import base64
+import csv
+import io
 import logging
 
 from odoo import api, fields, models
@@ -15,6 +17,8 @@ SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 INITIAL_DAYS = 90
 # Settlement reports read per account and run (each: one document download).
 REPORTS_PER_RUN = 20
+# Rows written per COPY while a settlement is stored.
+COPY_CHUNK = 20000
 # Row columns of the flat file → settlement line fields.
 ROW_FIELDS = {
     "transaction_type": "transaction-type",
@@ -32,6 +36,11 @@ ROW_FIELDS = {
     "sku": "sku",
     "promotion_ref": "promotion-id",
 }
+
+
+def _sql_value(value):
+    """A field value as COPY reads it: False and empty texts are NULL, 0 stays 0."""
+    return None if value is False or value is None or value == "" else value
 
 
 class AmazonSellerSettlementImport(models.AbstractModel):
@@ -116,10 +125,41 @@ class AmazonSellerSettlementImport(models.AbstractModel):
         else:
             settlement, outcome = Settlement.create(values), "created"
         settlement.attachment_id.res_id = settlement.id
-        self.env["amazon.seller.settlement.line"].create([
-            {"settlement_id": settlement.id, **self._line_values(row)} for row in parsed.rows])
-        settlement._map_and_check()
+        self._store_rows(settlement, parsed.rows)
+        settlement._set_problems()
         return settlement, outcome
+
+    def _store_rows(self, settlement, rows):
+        """Store every row, its rule and its order found on the way, with one COPY per chunk:
+        the rows are Amazon's immutable data and a settlement may have 100,000 of them, which
+        the ORM would create in minutes (related and monetary fields computed row by row)."""
+        match = self.env["amazon.seller.settlement.rule"]._matcher(settlement.company_id)
+        refs = list({row.values.get("order-id") for row in rows} - {None, ""})
+        orders = settlement._orders_by_ref(refs)
+        Line = self.env["amazon.seller.settlement.line"]
+        Line.flush_model()
+        now, uid = fields.Datetime.now(), self.env.uid
+        fixed = [settlement.id, settlement.company_id.id, settlement.account_id.id,
+                 settlement.currency_id.id, uid, now, uid, now]
+        columns = ["settlement_id", "company_id", "account_id", "currency_id", "create_uid",
+                   "create_date", "write_uid", "write_date", "line_number", "amount",
+                   "posted_date", "quantity", *ROW_FIELDS, "rule_id", "kind", "order_id"]
+        for start in range(0, len(rows), COPY_CHUNK):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for row in rows[start:start + COPY_CHUNK]:
+                values = self._line_values(row)
+                rule = match(values["transaction_type"], values["amount_type"],
+                             values["amount_description"])
+                order = orders.get(values["order_ref"]) if rule.kind in ("order", "refund") else None
+                writer.writerow(fixed + [_sql_value(values[column]) for column in columns[8:-3]]
+                                + [rule.id or None, rule.kind or None, order])
+            buffer.seek(0)
+            self.env.cr.copy_expert(
+                f"COPY amazon_seller_settlement_line ({', '.join(columns)}) FROM STDIN "
+                "WITH (FORMAT csv)", buffer)
+        Line.invalidate_model()
+        settlement.invalidate_recordset()
 
     def _settlement_values(self, account, parsed, currency, filename, content, report_ref):
         attachment = self.env["ir.attachment"].create({
@@ -138,7 +178,7 @@ class AmazonSellerSettlementImport(models.AbstractModel):
         columns = row.values
         return {
             "line_number": row.line,
-            "amount": float(row.amount),
+            "amount": row.amount,
             "posted_date": row.posted_date or False,
             "quantity": row.quantity or 0,
             **{field: (columns.get(column) or "").strip() or False
