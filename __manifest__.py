@@ -1,7 +1,7 @@
 {
     "name": "Amazon Seller Connector",
     "summary": "Amazon orders, FBM shipments, FBA stock and settlements through the Selling Partner API",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Seller Connector contributors",
@@ -23,6 +23,7 @@
         "views/amazon_seller_marketplace_views.xml",
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_offer_views.xml",
+        "views/product_views.xml",
         "views/amazon_seller_sync_error_views.xml",
         "views/sale_order_views.xml",
         "wizards/amazon_seller_ship_wizard_views.xml",

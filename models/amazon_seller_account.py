@@ -354,6 +354,20 @@ class AmazonSellerAccount(models.Model):
             "context": {"default_account_id": self.id},
         }
 
+    def action_sync_listings(self):
+        """*Sync Listings*: import the account's listings reports now (they become its offers)."""
+        self.ensure_one()
+        self._check_can_operate()
+        self._check_has_marketplaces()
+        return self.env["amazon.seller.listings.import"].sudo()._sync_now(self.sudo())
+
+    def action_view_offers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_seller.amazon_seller_offer_action")
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id, "search_default_group_sku": 1}
+        return action
+
     def action_test_connection(self):
         """Ask Amazon which marketplaces the seller participates in, and say how it went. Login
         with Amazon is asked afresh: a changed secret never passes on a cached token."""

@@ -42,6 +42,13 @@ class SaleOrder(models.Model):
         help="The Amazon order this replacement order was sent for.",
     )
 
+    amazon_awaiting_mapping = fields.Boolean(
+        string="Awaiting SKU Mapping", readonly=True, copy=False, index=True,
+        help="Amazon sold SKUs no product is mapped to yet: the order waits as a quotation, and "
+             "is confirmed as soon as they are mapped (on their offers, or by a product taking "
+             "the SKU as internal reference).",
+    )
+
     _amazon_order_unique = models.Constraint(
         "UNIQUE(amazon_account_id, amazon_order_ref)",
         "An Amazon order can only be imported once per account.",
