@@ -72,6 +72,7 @@ class ListingRowError(AmazonDataError):
     def __init__(self, line, column, reason, value="", sku=""):
         self.line, self.column, self.reason = line, column, reason
         self.value, self.sku = _quote(value), sku
+        self.raw = b""
         where = f"line {line}" + (f", column {column}" if column else "")
         super().__init__(f"{where}: {reason} {self.value!r}".rstrip())
 
@@ -115,6 +116,10 @@ def parse_listings(content, encodings=DEFAULT_ENCODINGS):
     header = None
     for number, text in lines:
         if isinstance(text, ListingRowError):
+            if header is not None:
+                text.sku = _sku_of_raw(header, text.raw)
+            if text.sku:
+                report.skus.add(text.sku)
             report.errors.append(text)
             continue
         if not text.strip():
@@ -162,8 +167,17 @@ def _decode_line(number, raw, encodings):
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    first = raw.split(b"\t", 1)[0].decode("ascii", "replace").strip()
-    return ListingRowError(number, None, "encoding", raw.decode("ascii", "replace"), sku=first)
+    error = ListingRowError(number, None, "encoding", raw.decode("ascii", "replace"))
+    error.raw = raw
+    return error
+
+
+def _sku_of_raw(header, raw):
+    """The SKU of an undecodable line, when its SKU itself is plain ASCII (SKUs mostly are)."""
+    values = raw.split(b"\t")
+    position = header["seller-sku"]
+    sku = values[position].strip() if position < len(values) else b""
+    return sku.decode("ascii") if sku.isascii() else ""
 
 
 # === ROWS === #

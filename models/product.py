@@ -10,6 +10,9 @@ class ProductTemplate(models.Model):
              "product.")
 
     def _compute_amazon_offer_count(self):
+        if not self.env["amazon.seller.offer"].has_access("read"):
+            self.amazon_offer_count = 0  # not an Amazon user: the button is hidden anyway
+            return
         counts = dict(self.env["amazon.seller.offer"]._read_group(
             [("product_id.product_tmpl_id", "in", self.ids)], ["product_id"], ["__count"]))
         for template in self:
