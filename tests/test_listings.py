@@ -1,5 +1,7 @@
 from datetime import date
 from decimal import Decimal
+import importlib.util
+import os
 from unittest.mock import patch
 
 from odoo.tests import BaseCase, tagged
@@ -339,3 +341,86 @@ class TestListingsImport(ReplayCase):
                 "ship_by": order.amazon_ship_by, "deliver_by": order.amazon_deliver_by,
                 "buyer": {"name": "", "company_name": ""}, "address": {"name": ""},
                 "lines": []}
+
+
+def load_placeholder_migration():
+    """migrations/19.0.1.2.0/post-migrate.py (its folder name is no Python package name)."""
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "19.0.1.2.0",
+                        "post-migrate.py")
+    spec = importlib.util.spec_from_file_location("amazon_seller_post_migrate_1_2", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestPlaceholderMigration(ReplayCase):
+    """Databases of 19.0.1.1.0: orders confirmed with the placeholder product of unmapped SKUs."""
+
+    @classmethod
+    def replay_orders(cls):
+        return [
+            make_order("302-2000001-0000001", items=(("OLD-SKU", 2, "12.00"),)),
+            make_order("302-2000002-0000002", fulfilled_by="AMAZON", status="SHIPPED",
+                       items=(("OLD-FBA", 1, "30.00"),)),
+            make_order("302-2000003-0000003", items=(("MAPPED-LATER", 1, "8.00"),)),
+        ]
+
+    def order(self, ref):
+        return self.env["sale.order"].search(
+            [("amazon_account_id", "=", self.account.id), ("amazon_order_ref", "=", ref)])
+
+    def offer(self, sku):
+        return self.env["amazon.seller.offer"].search(
+            [("account_id", "=", self.account.id), ("sku", "=", sku)])
+
+    def make_it_old(self):
+        """What 19.0.1.1.0 left: offers on the placeholder, orders confirmed with it (FBA ones
+        delivered), no activity of the new kind."""
+        placeholder = self.env.ref("amazon_seller.product_amazon_placeholder")
+        self.sync_orders(self.account)
+        orders = self.order("302-2000001-0000001") | self.order("302-2000002-0000002") \
+            | self.order("302-2000003-0000003")
+        offers = orders.order_line.amazon_offer_id
+        offers.activity_ids.unlink()
+        self.env.cr.execute("UPDATE amazon_seller_offer SET product_id = %s WHERE id IN %s",
+                            [placeholder.id, tuple(offers.ids)])
+        self.env.invalidate_all()
+        orders.amazon_awaiting_mapping = False
+        self.env["amazon.seller.order.import"]._confirm_imported(orders)
+        self.later = self.env["product.product"].create({"name": "Later", "is_storable": True})
+        self.env.cr.execute("UPDATE amazon_seller_offer SET product_id = %s WHERE id = %s",
+                            [self.later.id, self.offer("MAPPED-LATER").id])
+        self.env.invalidate_all()
+        return orders
+
+    def test_open_placeholder_orders_wait_again_and_shipped_ones_stay(self):
+        """Test that the migration reopens unshipped placeholder orders for mapping, completes
+        those mapped since, and leaves shipped ones."""
+        fbm, fba, mapped_later = self.make_it_old()
+        self.assertEqual((fbm.state, fba.state, fbm.picking_ids.state), ("sale", "sale", "assigned"))
+        old_picking = fbm.picking_ids
+
+        load_placeholder_migration().migrate(self.env.cr, "19.0.1.1.0")
+        self.env.invalidate_all()
+
+        self.assertFalse(self.offer("OLD-SKU").product_id)
+        self.assertFalse(self.offer("OLD-FBA").product_id)
+        self.assertEqual((fbm.state, fbm.amazon_awaiting_mapping, old_picking.state),
+                         ("draft", True, "cancel"))
+        self.assertEqual(len(self.offer("OLD-SKU").activity_ids), 1)
+        self.assertEqual((fba.state, fba.amazon_awaiting_mapping), ("sale", False))
+        self.assertIn("already shipped", fba.message_ids[0].body)
+        self.assertEqual((mapped_later.state, mapped_later.amazon_awaiting_mapping),
+                         ("sale", False))
+        self.assertEqual(mapped_later.order_line.filtered("amazon_order_item_id").product_id,
+                         self.later)
+        self.assertEqual(mapped_later.picking_ids.filtered(
+            lambda p: p.state != "cancel").move_ids.product_id, self.later)
+
+        product = self.env["product.product"].create(
+            {"name": "Old thing", "default_code": "OLD-SKU", "is_storable": True})
+        self.assertEqual(fbm.state, "sale")
+        self.assertEqual(fbm.picking_ids.filtered(lambda p: p.state != "cancel").move_ids.product_id,
+                         product)
+        self.assertAlmostEqual(fbm.amount_total, 24.0)
