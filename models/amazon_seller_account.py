@@ -129,6 +129,7 @@ class AmazonSellerAccount(models.Model):
         help="The same over the last 30 days.",
     )
     order_count = fields.Integer(compute="_compute_order_count")
+    offer_count = fields.Integer(compute="_compute_offer_count")
     to_invoice_count = fields.Integer(
         string="Shipped, Not Invoiced", compute="_compute_to_invoice_count",
         help="Amazon orders that shipped and wait for their invoice.")
@@ -320,6 +321,12 @@ class AmazonSellerAccount(models.Model):
         action["domain"] = [("amazon_account_id", "=", self.id), ("invoice_status", "=", "to invoice"),
                             ("state", "=", "sale")]
         return action
+
+    def _compute_offer_count(self):
+        counts = dict(self.env["amazon.seller.offer"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id"], ["__count"]))
+        for account in self:
+            account.offer_count = counts.get(account, 0)
 
     def _compute_order_count(self):
         counts = dict(self.env["sale.order"]._read_group(

@@ -136,13 +136,12 @@ class AmazonSellerOffer(models.Model):
     def _ask_for_mapping(self):
         """One activity per offer still to map that holds orders, for the account's responsible
         user (never a second one while the first is open)."""
-        summary = self.env._("Map Amazon SKU to a product")
         for offer in self.filtered(lambda o: not o.product_id):
-            if offer.activity_ids.filtered(lambda a: a.summary.startswith(summary)):
+            if offer._mapping_activities():
                 continue
             offer.account_id._schedule_activity(
                 offer,
-                summary=f"{summary}: {offer.sku}",
+                summary=self.env._("Map Amazon SKU %(sku)s to a product", sku=offer.sku),
                 note=self.env._(
                     "Amazon sold SKU %(sku)s on %(marketplace)s, which no product is mapped to. "
                     "Its orders wait as quotations (Awaiting SKU Mapping): choose the product on "
@@ -158,9 +157,14 @@ class AmazonSellerOffer(models.Model):
         if not mapped:
             return
         self.env["amazon.seller.order.import"].sudo()._complete_mapped_lines(mapped.sudo())
-        mapped.sudo().activity_feedback(
-            ["mail.mail_activity_data_todo"],
+        mapped.sudo()._mapping_activities().action_feedback(
             feedback=self.env._("SKU mapped: the waiting orders are confirmed."))
+
+    def _mapping_activities(self):
+        """The open activities asking to map these offers' SKUs."""
+        return self.env["mail.activity"].union(*(offer.activity_ids.filtered(
+            lambda activity, offer=offer: activity.summary == self.env._(
+                "Map Amazon SKU %(sku)s to a product", sku=offer.sku)) for offer in self))
 
     @api.model
     def _map_by_internal_reference(self, products):

@@ -54,6 +54,17 @@ class SaleOrder(models.Model):
         "An Amazon order can only be imported once per account.",
     )
 
+    def action_confirm(self):
+        """An Amazon order awaiting SKU mapping is confirmed by the mapping itself, never with
+        the stand-in product of its unmapped SKUs."""
+        waiting = self.filtered("amazon_awaiting_mapping")
+        if waiting:
+            raise UserError(self.env._(
+                "%(orders)s sell Amazon SKUs no product is mapped to yet: map them on their offers "
+                "(Amazon ▸ SKUs to Map) and the orders are confirmed at once.",
+                orders=", ".join(waiting.mapped("name"))))
+        return super().action_confirm()
+
     def _prepare_confirmation_values(self):
         """Amazon orders keep the date the buyer ordered, not the import's."""
         values = super()._prepare_confirmation_values()

@@ -4,6 +4,7 @@ import importlib.util
 import os
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
 from ..listings_parser import ListingsFileError, parse_listings
@@ -271,6 +272,8 @@ class TestListingsImport(ReplayCase):
             [("amazon_awaiting_mapping", "=", True), ("amazon_account_id", "=", self.account.id)]),
             waiting | self.order("302-1000003-0000003") | self.order("302-1000004-0000004"))
         self.assertAlmostEqual(second.amount_total, 27.90 + 10.00 + 3.90)
+        with self.assertRaises(UserError):
+            first.action_confirm()
 
         teapot = self.env["product.product"].create(
             {"name": "Teapot", "default_code": "SIM-NEW-900", "is_storable": True})
@@ -375,14 +378,13 @@ class TestPlaceholderMigration(ReplayCase):
             [("account_id", "=", self.account.id), ("sku", "=", sku)])
 
     def make_it_old(self):
-        """What 19.0.1.1.0 left: offers on the placeholder, orders confirmed with it (FBA ones
-        delivered), no activity of the new kind."""
+        """What 19.0.1.1.0 left: offers on the placeholder (with the activity it scheduled),
+        orders confirmed with it (FBA ones delivered)."""
         placeholder = self.env.ref("amazon_seller.product_amazon_placeholder")
         self.sync_orders(self.account)
         orders = self.order("302-2000001-0000001") | self.order("302-2000002-0000002") \
             | self.order("302-2000003-0000003")
         offers = orders.order_line.amazon_offer_id
-        offers.activity_ids.unlink()
         self.env.cr.execute("UPDATE amazon_seller_offer SET product_id = %s WHERE id IN %s",
                             [placeholder.id, tuple(offers.ids)])
         self.env.invalidate_all()

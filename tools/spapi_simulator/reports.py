@@ -261,14 +261,17 @@ class Store(FeedStore):
 
     def listings_report(self, marketplace_id):
         """The listings report of a marketplace as bytes, in the region's legacy encoding:
-        the catalogue's listings but those taken off, the added ones, then the raw rows."""
+        the catalogue's listings but those taken off or added again (an added SKU of the
+        catalogue replaces its row), the added ones, then the raw rows."""
         market = MARKETPLACE_BY_ID[marketplace_id]
         encoding = LISTINGS_ENCODING[market.region]
         opened = time.strftime("%Y-%m-%d %H:%M:%S UTC",
                                time.gmtime(self.scenario.history_start - 200 * DAY))
         lines = ["\t".join(LISTINGS_COLUMNS).encode(encoding)]
+        replaced = {extra["sku"] for extra in self.scenario.extra_listings
+                    if not extra["marketplace_ids"] or market.id in extra["marketplace_ids"]}
         for product in self.scenario.catalogue:
-            if product["sku"] in self.scenario.unlisted:
+            if product["sku"] in self.scenario.unlisted or product["sku"] in replaced:
                 continue
             offer = product["offers"][market.code]
             fba = offer["channel"] == "FBA"

@@ -69,7 +69,8 @@ def test_added_listing_and_removed_listing(sim):
     us_skus = {row["seller-sku"] for row in rows(listings(sim, US)[2])}
     assert "ODD-SKU-1" not in us_skus, "listed on DE only"
     sim.add_listing("SIM-MUG-001", "Mug back", "12.00")
-    assert "SIM-MUG-001" in {row["seller-sku"] for row in rows(listings(sim, DE)[2])}
+    again = [row for row in rows(listings(sim, DE)[2]) if row["seller-sku"] == "SIM-MUG-001"]
+    assert [(row["item-name"], row["price"]) for row in again] == [("Mug back", "12.00")]
 
 
 def test_japanese_listings_are_cp932(sim):
