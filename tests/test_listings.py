@@ -176,6 +176,19 @@ class TestListingsImport(ReplayCase):
                          "44 created, 0 updated, 6 mapped, 4 no longer listed, 6 failed")
         self.assertFalse(state.resume_token, "no report left pending")
 
+    def test_no_match_across_companies_nor_among_twins(self):
+        """Test that another company's product, or two products with the SKU, map nothing."""
+        other = self.env["res.company"].create({"name": "Other Seller Co"})
+        Product = self.env["product.product"]
+        Product.create({"name": "Theirs", "default_code": "SIM-NEW-900", "company_id": other.id})
+        Product.create([{"name": f"Twin {n}", "barcode": False, "default_code": "SIM-EAN-910"}
+                        for n in (1, 2)])
+
+        self.sync_listings()
+
+        self.assertFalse(self.offers("SIM-NEW-900").product_id)
+        self.assertFalse(self.offers("SIM-EAN-910").product_id)
+
     def test_bad_rows_are_reported_with_their_line(self):
         """Test that rows without SKU, with a bad price or bad bytes are errors naming their
         line, while the other rows of the report are imported."""
