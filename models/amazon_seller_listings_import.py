@@ -6,6 +6,7 @@ import time
 from odoo import api, fields, models
 
 from .. import const
+from ..exceptions import AmazonBadRequest
 from ..listings_parser import ListingsFileError, parse_listings
 from ..utils import notification_action
 
@@ -51,7 +52,13 @@ class AmazonSellerListingsImport(models.AbstractModel):
             if amazon_id not in pending:
                 pending[amazon_id] = gateway.create_report(const.LISTINGS_REPORT_TYPE, [amazon_id])
                 self._save_pending_reports(state, pending)
-            report = self._poll(gateway, pending[amazon_id])
+            try:
+                report = self._poll(gateway, pending[amazon_id])
+            except AmazonBadRequest as error:  # Amazon no longer knows it: ask for a new one
+                del pending[amazon_id]
+                self._save_pending_reports(state, pending)
+                error.heals_itself = True
+                raise
             if report.get("processingStatus") in IN_PREPARATION:
                 stats["pending"] += 1
                 continue
@@ -66,6 +73,10 @@ class AmazonSellerListingsImport(models.AbstractModel):
         else:
             state.checkpoint = fields.Datetime.now()
         return True
+
+    def _needs_person(self, account, state, error):
+        return super()._needs_person(account, state, error) \
+            and not getattr(error, "heals_itself", False)
 
     def _summary(self, stats):
         message = self.env._(
@@ -167,8 +178,9 @@ class AmazonSellerListingsImport(models.AbstractModel):
         Offer.browse([offer.id for key, offer in offers.items() if key in listings]
                      ).write({"last_listed": fields.Datetime.now(), "active": True})
         created.write({"last_listed": fields.Datetime.now()})
-        gone = Offer.browse([offer.id for (sku, _channel), offer in offers.items()
-                             if (sku, _channel) not in listings and sku not in parsed.skus
+        unreadable = {error.sku for error in parsed.errors if error.sku}  # listed, not readable
+        gone = Offer.browse([offer.id for key, offer in offers.items()
+                             if key not in listings and key[0] not in unreadable
                              and (offer.active or offer.listing_status != "removed")])
         gone.write({"active": False, "listing_status": "removed"})
         stats["unlisted"] += len(gone)

@@ -109,18 +109,26 @@ class AmazonSellerOffer(models.Model):
 
     @api.model
     def _match_products(self, account, skus, barcodes=None):
-        """{sku: product id} of the SKUs one product of the account's company (or of no
-        company) answers unambiguously: by internal reference equal to the SKU, else by barcode
-        (the SKU itself, or the listing's UPC/EAN given in ``barcodes`` {sku: barcode})."""
+        """{sku: product id} of the SKUs one product answers unambiguously: the product the
+        SKU is already mapped to on another marketplace or channel of the account, else the one
+        product of the account's company (or of no company) whose internal reference is the
+        SKU, else whose barcode is the SKU or the listing's UPC/EAN (``barcodes`` {sku:
+        barcode})."""
         Product = self.env["product.product"].sudo()
         company_domain = [("company_id", "in", [account.company_id.id, False]),
                           ("type", "!=", "service")]
         matches = {}
-        by_code = {}
+        mapped, by_code = {}, {}
+        for offer in self.sudo().with_context(active_test=False).search(
+                [("account_id", "=", account.id), ("sku", "in", list(skus)),
+                 ("product_id", "!=", False)]):
+            mapped.setdefault(offer.sku, set()).add(offer.product_id.id)
         for product in Product.search([("default_code", "in", list(skus))] + company_domain):
             by_code.setdefault(product.default_code, []).append(product.id)
         for sku in skus:
-            if len(by_code.get(sku, [])) == 1:
+            if len(mapped.get(sku, ())) == 1:
+                matches[sku] = next(iter(mapped[sku]))
+            elif len(by_code.get(sku, [])) == 1:
                 matches[sku] = by_code[sku][0]
         rest = {sku: {sku, (barcodes or {}).get(sku)} - {None, ""} for sku in skus
                 if sku not in matches}

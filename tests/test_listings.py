@@ -248,6 +248,42 @@ class TestListingsImport(ReplayCase):
         self.assertEqual(self.simulator.call_counts()["createReport"], 2)
         self.assertFalse(state.resume_token)
 
+    def test_lost_report_is_requested_again(self):
+        """Test that a pending report Amazon no longer knows is dropped without bothering a
+        person, and the next run requests a new one."""
+        state = self.account._flow_state("listings")
+        state.resume_token = '{"A1PA6795UKMFR9": "4242"}'
+
+        self.sync_listings()
+
+        self.assertTrue(state.failed)
+        self.assertFalse(state.resume_token)
+        self.assertFalse(self.account.activity_ids, "it heals itself")
+        self.sync_listings()
+        self.assertFalse(state.failed)
+        self.assertEqual(len(self.offers(marketplace=self.marketplace_de).filtered("active")), 22)
+
+    def test_channel_switch_archives_the_old_offer_and_keeps_the_mapping(self):
+        """Test that an SKU moving from FBM to FBA gets an FBA offer with the product a person
+        chose for it, and its FBM offer is archived."""
+        self.sync_listings()
+        teapot = self.env["product.product"].create({"name": "Teapot", "is_storable": True})
+        fbm_de = self.offers("SIM-NEW-900", self.marketplace_de)
+        fbm_de.product_id = teapot
+        self.simulator.add_listing("SIM-NEW-900", "Porcelain Teapot 1 l", "27.90", channel="FBA")
+
+        self.sync_listings()
+
+        offers = self.offers("SIM-NEW-900")
+        fba = offers.filtered(lambda o: o.fulfillment_channel == "fba")
+        self.assertEqual(len(fba), 2)
+        self.assertEqual(fba.product_id, teapot)
+        self.assertEqual(set(fba.mapped("active")), {True})
+        fbm = offers - fba
+        self.assertEqual((set(fbm.mapped("active")), set(fbm.mapped("listing_status"))),
+                         ({False}, {"removed"}))
+        self.assertEqual(fbm.product_id, teapot, "the UK one took the mapping of the DE one")
+
     def marketplace_uk(self):
         return self.env.ref("amazon_seller.marketplace_uk")
 
