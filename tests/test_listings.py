@@ -163,6 +163,10 @@ class TestListingsImport(ReplayCase):
         self.assertEqual(charger.amazon_quantity,
                          self.simulator.scenario.listing_quantity[("DE", "SIM-CHG-060")])
         self.assertEqual(self.offers("SIM-EAN-910").product_id, towel, "matched by its EAN")
+        template = self.mug.product_tmpl_id
+        self.assertEqual(template.amazon_offer_count, 2, "the product form's Amazon button")
+        self.assertEqual(self.env["amazon.seller.offer"].search(
+            template.action_view_amazon_offers()["domain"]), self.offers("SIM-MUG-001"))
         new = self.offers("SIM-NEW-900")
         self.assertEqual(len(new), 2, "one per marketplace")
         self.assertFalse(new.product_id)
@@ -317,6 +321,8 @@ class TestListingsImport(ReplayCase):
         self.assertEqual(len(offer), 1)
         self.assertEqual(len(offer.activity_ids), 1, "one activity per offer, not per order")
         self.assertEqual(offer.waiting_order_count, 2)
+        self.assertEqual(self.env["sale.order"].search(
+            offer.action_view_waiting_orders()["domain"]), waiting)
         self.assertEqual(self.env["sale.order"].search(
             [("amazon_awaiting_mapping", "=", True), ("amazon_account_id", "=", self.account.id)]),
             waiting | self.order("302-1000003-0000003") | self.order("302-1000004-0000004"))
