@@ -114,32 +114,43 @@ class AmazonSellerOffer(models.Model):
         product of the account's company (or of no company) whose internal reference is the
         SKU, else whose barcode is the SKU or the listing's UPC/EAN (``barcodes`` {sku:
         barcode})."""
-        Product = self.env["product.product"].sudo()
-        company_domain = [("company_id", "in", [account.company_id.id, False]),
-                          ("type", "!=", "service")]
+        barcodes = barcodes or {}
+        mapped = self._products_mapped_elsewhere(account, skus)
+        by_code = self._candidate_products(account, "default_code", skus)
         matches = {}
-        mapped, by_code = {}, {}
+        for sku in skus:
+            candidates = mapped.get(sku) or by_code.get(sku, set())
+            if len(candidates) == 1:
+                matches[sku] = next(iter(candidates))
+        rest = {sku: {sku, barcodes.get(sku)} - {None, ""} for sku in skus if sku not in matches}
+        by_barcode = self._candidate_products(account, "barcode", set().union(*rest.values())) \
+            if rest else {}
+        for sku, codes in rest.items():
+            candidates = set().union(*(by_barcode.get(code, set()) for code in codes))
+            if len(candidates) == 1:
+                matches[sku] = candidates.pop()
+        return matches
+
+    def _products_mapped_elsewhere(self, account, skus):
+        """{sku: {product ids}} the SKUs are mapped to on any marketplace or channel."""
+        mapped = {}
         for offer in self.sudo().with_context(active_test=False).search(
                 [("account_id", "=", account.id), ("sku", "in", list(skus)),
                  ("product_id", "!=", False)]):
             mapped.setdefault(offer.sku, set()).add(offer.product_id.id)
-        for product in Product.search([("default_code", "in", list(skus))] + company_domain):
-            by_code.setdefault(product.default_code, []).append(product.id)
-        for sku in skus:
-            if len(mapped.get(sku, ())) == 1:
-                matches[sku] = next(iter(mapped[sku]))
-            elif len(by_code.get(sku, [])) == 1:
-                matches[sku] = by_code[sku][0]
-        rest = {sku: {sku, (barcodes or {}).get(sku)} - {None, ""} for sku in skus
-                if sku not in matches}
-        wanted = set().union(*rest.values()) if rest else set()
-        by_barcode = {p.barcode: p.id for p in Product.search(
-            [("barcode", "in", list(wanted))] + company_domain)} if wanted else {}
-        for sku, codes in rest.items():
-            products = {by_barcode[code] for code in codes if code in by_barcode}
-            if len(products) == 1:
-                matches[sku] = products.pop()
-        return matches
+        return mapped
+
+    def _candidate_products(self, account, field_name, values):
+        """{value: {product ids}} of the goods of the account's company (or of no company)
+        whose ``field_name`` is one of ``values``."""
+        found = {}
+        if not values:
+            return found
+        for product in self.env["product.product"].sudo().search([
+                (field_name, "in", list(values)), ("type", "!=", "service"),
+                ("company_id", "in", [account.company_id.id, False])]):
+            found.setdefault(product[field_name], set()).add(product.id)
+        return found
 
     def _ask_for_mapping(self):
         """One activity per offer still to map that holds orders, for the account's responsible
