@@ -347,6 +347,30 @@ class TestListingsImport(ReplayCase):
             [("res_model", "=", "amazon.seller.offer"), ("res_id", "=", offer.id)])
         self.assertEqual((len(done), done.active), (1, False))
 
+    def test_an_order_that_cannot_be_confirmed_keeps_waiting_alone(self):
+        """Test that a waiting order failing its confirmation keeps waiting with the reason in
+        its chatter, while the other order of the mapped SKU is confirmed."""
+        self.sync_orders(self.account)
+        first, second = self.order("302-1000001-0000001"), self.order("302-1000002-0000002")
+        SaleOrder = type(self.env["sale.order"])
+        original = SaleOrder.action_confirm
+
+        def action_confirm(orders):
+            if second in orders:
+                raise UserError("The warehouse is closed.")
+            return original(orders)
+
+        with patch.object(SaleOrder, "action_confirm", action_confirm):
+            self.offers("SIM-NEW-900").product_id = self.env["product.product"].create(
+                {"name": "Teapot", "is_storable": True})
+
+        self.assertEqual((first.state, first.amazon_awaiting_mapping), ("sale", False))
+        self.assertEqual((second.state, second.amazon_awaiting_mapping), ("draft", True))
+        self.assertIn("The warehouse is closed.", second.message_ids[0].body)
+        self.assertEqual(second.order_line.filtered("amazon_order_item_id").product_id,
+                         self.env.ref("amazon_seller.product_amazon_placeholder") | self.known,
+                         "its lines are left as they were")
+
     def test_fba_order_waits_and_mapping_moves_its_stock_from_fba(self):
         """Test that a mapped FBA order is confirmed with its goods out of the FBA location."""
         fba = self.account.fba_location_id
