@@ -97,6 +97,23 @@ FLOWS = [
     ("settlements", "Settlements"),
 ]
 
+# Reports API: the seller's listings, one report per marketplace (tab-separated text), and the
+# encodings its bytes may come in besides UTF-8, per region (Amazon does not document them).
+# https://developer-docs.amazon.com/sp-api/docs/report-type-values-inventory
+LISTINGS_REPORT_TYPE = "GET_MERCHANT_LISTINGS_ALL_DATA"
+LISTINGS_ENCODINGS = {
+    "NA": ("utf-8-sig", "cp1252"),
+    "EU": ("utf-8-sig", "cp1252"),
+    "FE": ("utf-8-sig", "cp932"),
+}
+# An offer's listing status as the report says it, and "not listed" once it left the report.
+LISTING_STATUSES = [
+    ("active", "Active"),
+    ("inactive", "Inactive"),
+    ("incomplete", "Incomplete"),
+    ("removed", "Not Listed"),
+]
+
 # Feeds API: invoices and credit notes uploaded for the buyer (VAT Calculation Service), on the
 # marketplaces where Amazon hands them to the buyer. Marketplace ids.
 # https://developer-docs.amazon.com/sp-api/docs/vat-calculation-service-guide

@@ -21,3 +21,5 @@ from . import amazon_seller_settlement_rule
 from . import amazon_seller_settlement
 from . import amazon_seller_settlement_posting
 from . import amazon_seller_settlement_import
+from . import amazon_seller_listings_import
+from . import product

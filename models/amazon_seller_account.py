@@ -135,6 +135,7 @@ class AmazonSellerAccount(models.Model):
         help="The same over the last 30 days.",
     )
     order_count = fields.Integer(compute="_compute_order_count")
+    offer_count = fields.Integer(compute="_compute_offer_count")
     to_invoice_count = fields.Integer(
         string="Shipped, Not Invoiced", compute="_compute_to_invoice_count",
         help="Amazon orders that shipped and wait for their invoice.")
@@ -353,6 +354,12 @@ class AmazonSellerAccount(models.Model):
                             ("state", "=", "sale")]
         return action
 
+    def _compute_offer_count(self):
+        counts = dict(self.env["amazon.seller.offer"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id"], ["__count"]))
+        for account in self:
+            account.offer_count = counts.get(account, 0)
+
     def _compute_order_count(self):
         counts = dict(self.env["sale.order"]._read_group(
             [("amazon_account_id", "in", self.ids)], ["amazon_account_id"], ["__count"]))
@@ -385,6 +392,20 @@ class AmazonSellerAccount(models.Model):
             "target": "new",
             "context": {"default_account_id": self.id},
         }
+
+    def action_sync_listings(self):
+        """*Sync Listings*: import the account's listings reports now (they become its offers)."""
+        self.ensure_one()
+        self._check_can_operate()
+        self._check_has_marketplaces()
+        return self.env["amazon.seller.listings.import"].sudo()._sync_now(self.sudo())
+
+    def action_view_offers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_seller.amazon_seller_offer_action")
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id, "search_default_group_sku": 1}
+        return action
 
     def action_test_connection(self):
         """Ask Amazon which marketplaces the seller participates in, and say how it went. Login

@@ -229,12 +229,28 @@ class AmazonSellerOrderImport(models.AbstractModel):
         ).create(order_values)
         self._add_rounding_lines(orders, to_create)
         orders._amazon_link_replacements()
-        orders.action_confirm()
-        orders.action_lock()  # Amazon's order, as Amazon sold it: nobody edits it in Odoo
+        waiting = orders.filtered("amazon_awaiting_mapping")
+        self._confirm_imported(orders - waiting)
         orders._message_log_batch(bodies={order.id: self.env._(
             "Imported from Amazon %(order)s (%(marketplace)s).", order=order.amazon_order_ref,
-            marketplace=order.amazon_marketplace_id.name) for order in orders})
+            marketplace=order.amazon_marketplace_id.name) for order in orders - waiting})
+        waiting._message_log_batch(bodies={order.id: self.env._(
+            "Imported from Amazon %(order)s (%(marketplace)s): it waits as a quotation until "
+            "its SKUs %(skus)s are mapped to products.", order=order.amazon_order_ref,
+            marketplace=order.amazon_marketplace_id.name,
+            skus=", ".join(order.order_line.amazon_offer_id.filtered(
+                lambda o: not o.product_id).mapped("sku"))) for order in waiting})
+        waiting.order_line.amazon_offer_id._ask_for_mapping()
         self._attach_customizations(account, orders.order_line.filtered("amazon_customized_url"))
+
+    def _confirm_imported(self, orders):
+        """Confirm Amazon's orders as Amazon sold them (locked: nobody edits them in Odoo) and
+        record the goods that already left (FBA orders, FBM orders first seen shipped): at
+        import, or once the last SKU an order waited for is mapped."""
+        if not orders:
+            return
+        orders.action_confirm()
+        orders.action_lock()
         self._deliver_at_once(orders.filtered(
             lambda o: o.amazon_fulfillment_channel == "fba" or o.amazon_status == "SHIPPED"))
 
@@ -245,10 +261,15 @@ class AmazonSellerOrderImport(models.AbstractModel):
         company = account.company_id
         fiscal_position = pricing.fiscal_position(invoiced, delivery)
         lines = []
+        unmapped = self.env.ref("amazon_seller.product_amazon_placeholder")
+        awaiting = False
         for line in values["lines"]:
             if line["kind"] == "product":
                 offer = offers[(marketplace.id, line["sku"], values["channel"])]
-                product = offer.product_id
+                # an SKU nobody mapped yet holds the order as a quotation, its line on a
+                # stand-in product that the mapping replaces (see _complete_mapped_lines)
+                product = offer.product_id or unmapped
+                awaiting = awaiting or not offer.product_id
                 name = f"[{line['sku']}] {line['title']}"
                 extra = {"amazon_order_item_id": line["item_id"], "amazon_offer_id": offer.id,
                          "amazon_gift_message": line["gift_message"] or False,
@@ -295,6 +316,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "amazon_purchase_order_number": values["purchase_order_number"],
             "amazon_replaced_order_ref": values["replaced_order_ref"],
             "amazon_promotion_ids": ", ".join(values["promotion_ids"]) or False,
+            "amazon_awaiting_mapping": awaiting,
             "order_line": lines,
         }
 
@@ -354,6 +376,64 @@ class AmazonSellerOrderImport(models.AbstractModel):
                 })
         if lines:
             self.env["sale.order.line"].create(lines)
+
+    # === ORDERS AWAITING SKU MAPPING === #
+
+    def _complete_mapped_lines(self, offers):
+        """The ``offers`` got their product: the lines of the orders waiting for them take it
+        (the order's total stays Amazon's to the cent), and the orders no other SKU holds are
+        confirmed as the import confirms them. An order that cannot be confirmed keeps waiting,
+        the reason in its chatter."""
+        unmapped = self.env.ref("amazon_seller.product_amazon_placeholder")
+        lines = self.env["sale.order.line"].search([
+            ("amazon_offer_id", "in", offers.ids), ("product_id", "=", unmapped.id),
+            ("order_id.amazon_awaiting_mapping", "=", True), ("order_id.state", "=", "draft")])
+        if lines:
+            self._complete_in_batch(lines.order_id, lines, unmapped)
+
+    def _complete_in_batch(self, orders, lines, unmapped):
+        try:
+            with self.env.cr.savepoint():
+                self._complete_orders(orders, lines, unmapped)
+        except TRANSACTION_ERRORS:
+            raise
+        except Exception as error:  # noqa: BLE001 - isolate the faulty orders
+            if len(orders) > 1:
+                for order in orders:
+                    self._complete_in_batch(order, lines.filtered(
+                        lambda l, order=order: l.order_id == order), unmapped)
+                return
+            orders.message_post(body=self.env._(
+                "The mapped SKUs could not complete this order: %(reason)s",
+                reason=self._failure_reason(orders.amazon_order_ref, error, EXPECTED_ERRORS)))
+
+    def _complete_orders(self, orders, lines, unmapped):
+        for order in orders:
+            self._complete_lines(order, lines.filtered(lambda l, order=order: l.order_id == order))
+        ready = orders.filtered(lambda o: unmapped not in o.order_line.product_id)
+        ready.amazon_awaiting_mapping = False
+        self._confirm_imported(ready)
+        ready._message_log_batch(bodies={order.id: self.env._(
+            "Its SKUs are mapped: the Amazon order is confirmed.") for order in ready})
+
+    def _complete_lines(self, order, lines):
+        """Put each line's mapped product in, with its taxes, at the price that keeps Amazon's
+        amount; a rounding line keeps the order's total."""
+        grand_total = order.amount_total
+        pricing = _Pricing(self.env, order.company_id)
+        for line, gross in [(line, line.price_total) for line in lines]:
+            product = line.amazon_offer_id.product_id
+            taxes = pricing.taxes(product, order.fiscal_position_id)
+            line.write({
+                "product_id": product.id, "name": line.name,
+                "product_uom_id": product.uom_id.id,
+                "price_unit": pricing.price_unit(gross, line.product_uom_qty, taxes, product),
+                "discount": 0.0, "tax_ids": [Command.set(taxes.ids)],
+            })
+        order.order_line.filtered(
+            lambda l: l.product_id == self.env.ref("amazon_seller.product_amazon_rounding")).unlink()
+        self._add_rounding_lines(order, [{"order_ref": order.amazon_order_ref,
+                                          "grand_total": grand_total}])
 
     # === DELIVERY AT ONCE (FBA, and FBM orders first seen shipped) === #
 
@@ -499,6 +579,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             )
             return
         order._action_cancel()
+        order.amazon_awaiting_mapping = False
         order.message_post(body=self.env._("Cancelled on Amazon."))
 
     def _complete_names(self, order, values):

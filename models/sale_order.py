@@ -42,10 +42,28 @@ class SaleOrder(models.Model):
         help="The Amazon order this replacement order was sent for.",
     )
 
+    amazon_awaiting_mapping = fields.Boolean(
+        string="Awaiting SKU Mapping", readonly=True, copy=False, index=True,
+        help="Amazon sold SKUs no product is mapped to yet: the order waits as a quotation, and "
+             "is confirmed as soon as they are mapped (on their offers, or by a product taking "
+             "the SKU as internal reference).",
+    )
+
     _amazon_order_unique = models.Constraint(
         "UNIQUE(amazon_account_id, amazon_order_ref)",
         "An Amazon order can only be imported once per account.",
     )
+
+    def action_confirm(self):
+        """An Amazon order awaiting SKU mapping is confirmed by the mapping itself, never with
+        the stand-in product of its unmapped SKUs."""
+        waiting = self.filtered("amazon_awaiting_mapping")
+        if waiting:
+            raise UserError(self.env._(
+                "%(orders)s sell Amazon SKUs no product is mapped to yet: map them on their offers "
+                "(Amazon ▸ SKUs to Map) and the orders are confirmed at once.",
+                orders=", ".join(waiting.mapped("name"))))
+        return super().action_confirm()
 
     def _prepare_confirmation_values(self):
         """Amazon orders keep the date the buyer ordered, not the import's."""

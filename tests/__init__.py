@@ -16,3 +16,4 @@ from . import test_invoicing
 from . import test_settlements
 from . import test_settlement_parser
 from . import test_settlement_posting
+from . import test_listings

@@ -92,19 +92,31 @@ class TestOrderImport(ReplayCase):
         self.assertTrue(self.order("302-0000003-0000003"))
         self.assertEqual(self.simulator.call_counts().get("getOrder"), 2)
 
-    def test_unknown_sku_lands_on_placeholder_with_activity(self):
-        """Test that an unmapped SKU creates an offer on the placeholder and asks for a mapping."""
+    def test_unknown_sku_holds_the_order_until_mapped(self):
+        """Test that an unmapped SKU keeps its order a quotation, asks once, and mapping confirms."""
         self.sync_orders(self.account)
         order = self.order("302-0000004-0000004")
-        placeholder = self.env.ref("amazon_seller.product_amazon_placeholder")
         line = order.order_line.filtered("amazon_order_item_id")
-        self.assertEqual(line.product_id, placeholder)
+        self.assertEqual((order.state, order.amazon_awaiting_mapping), ("draft", True))
+        self.assertFalse(order.picking_ids, "nothing reaches the warehouse")
+        self.assertEqual(line.product_id, self.env.ref("amazon_seller.product_amazon_placeholder"))
         self.assertEqual(line.product_uom_qty, 3)
         self.assertAlmostEqual(order.amount_total, 29.97)
         offer = line.amazon_offer_id
-        self.assertEqual((offer.sku, offer.is_placeholder), ("NEW-SKU", True))
+        self.assertEqual((offer.sku, offer.product_id.id), ("NEW-SKU", False))
         self.assertEqual(offer.activity_ids.user_id, self.account.user_id)
         self.assertIn("NEW-SKU", offer.activity_ids.summary)
+
+        product = self.env["product.product"].create({"name": "New thing", "is_storable": True})
+        offer.product_id = product
+
+        self.assertEqual((order.state, order.amazon_awaiting_mapping), ("sale", False))
+        self.assertEqual(line.product_id, product)
+        self.assertEqual(line.name, "[NEW-SKU] Test product NEW-SKU")
+        self.assertAlmostEqual(order.amount_total, 29.97)
+        self.assertEqual(order.picking_ids.move_ids.product_id, product)
+        self.assertEqual(order.picking_ids.move_ids.product_uom_qty, 3)
+        self.assertFalse(offer.activity_ids, "the mapping activity is done")
 
     def test_fbm_order_lines_shipping_and_delivery(self):
         """Test an FBM order: lines per SKU, a shipping line, confirmed with a delivery to do."""

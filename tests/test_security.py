@@ -23,6 +23,8 @@ ALLOWED = {
     "open_sync_wizard": {"amazon_manager", "administrator"},
     "run_sync_wizard": {"amazon_manager", "administrator"},
     "retry_sync_error": {"amazon_manager", "administrator"},
+    "sync_listings": {"amazon_manager", "administrator"},
+    "map_offer": {"amazon_manager", "administrator"},
     "change_endpoint": {"administrator"},
     "change_marketplace": {"administrator"},
 }
@@ -48,6 +50,10 @@ class TestRoleMatrix(HttpCase):
         cls.error = cls.env["amazon.seller.sync.error"].create({
             "account_id": cls.account.id, "flow": "orders", "amazon_ref": "111-0000000-0000000",
             "message": "broken"})
+        cls.offer = cls.env["amazon.seller.offer"].create({
+            "account_id": cls.account.id, "marketplace_id": cls.env.ref("amazon_seller.marketplace_us").id,
+            "sku": "MATRIX-SKU"})
+        cls.product = cls.env["product.product"].create({"name": "Matrix product", "is_storable": True})
         other_company = cls.env["res.company"].create({"name": "Other Seller Co"})
         main_company = cls.env.company
         cls.users = {}
@@ -75,6 +81,10 @@ class TestRoleMatrix(HttpCase):
                       "order_refs": "111-0000000-0000000"}])]]),
             "retry_sync_error": lambda: self.call(
                 "amazon.seller.sync.error", "action_retry", [[self.error.id]]),
+            "sync_listings": lambda: self.call(
+                "amazon.seller.account", "action_sync_listings", [[account_id]]),
+            "map_offer": lambda: self.call(
+                "amazon.seller.offer", "write", [[self.offer.id], {"product_id": self.product.id}]),
             "change_endpoint": lambda: self.call(
                 "amazon.seller.account", "write", [[account_id], {
                     "endpoint_url": "http://127.0.0.1:9", **AmazonSellerCase.credentials()}]),
@@ -85,7 +95,7 @@ class TestRoleMatrix(HttpCase):
 
     @mute_logger("odoo.http", "odoo.addons.amazon_seller.models.amazon_seller_flow")
     def test_role_operation_matrix(self):
-        """Test that only the README's roles may test, synchronise, retry or reconfigure."""
+        """Test that only the README's roles may test, synchronise, retry, map or reconfigure."""
         for role in ROLES:
             self.authenticate(f"matrix-{role}", f"matrix-{role}")
             for operation, run in self.operations().items():
@@ -102,6 +112,8 @@ class TestRoleMatrix(HttpCase):
                         self.assertIn("AccessError", str(denied), f"{role}: {operation}")
         calls = {call["operation"] for call in self.simulator.calls()}
         self.assertIn("getMarketplaceParticipations", calls, "the allowed test did reach Amazon")
+        self.assertIn("getReportDocument", calls, "the allowed listings sync did reach Amazon")
+        self.assertEqual(self.offer.product_id, self.product)
 
 
 @tagged("post_install", "-at_install")

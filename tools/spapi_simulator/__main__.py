@@ -28,6 +28,9 @@ def build_parser():
                         help="Amazon's sp-api-models folder (default: ../shared/amazon/sp-api-models "
                              "beside the repository when it exists)")
     parser.add_argument("--no-models", action="store_true", help="do not serve sandbox cases")
+    parser.add_argument("--listing-samples", action="store_true",
+                        help="add to the listings reports two SKUs beside the catalogue (one with "
+                             "an EAN) and three malformed rows (no SKU, bad price, bad bytes)")
     return parser
 
 
@@ -43,7 +46,8 @@ def main(argv=None):
                     rate_limits=not args.no_rate_limits, faults=args.faults,
                     models_dir=False if args.no_models else args.models,
                     orders_file=args.orders_file, host=args.host, port=args.port,
-                    profile=args.profile, start_time=parse_iso(args.start) if args.start else None)
+                    profile=args.profile, start_time=parse_iso(args.start) if args.start else None,
+                    listing_samples=args.listing_samples)
     print("SP-API simulator on http://%s:%d (seed %s, %d orders, profile %s, %d sandbox cases)"
           % (args.host, args.port, args.seed, len(sim.scenario.orders), args.profile,
              len(sim.sandbox)), flush=True)

@@ -92,6 +92,24 @@ _CATALOGUE_ROWS = [
 ]
 _GROUP_INDEX = {"NA": 3, "EU": 4, "FE": 5}
 
+# The listings report's encoding per region (Amazon documents none; legacy code pages are seen).
+LISTINGS_ENCODING = {"NA": "cp1252", "EU": "cp1252", "FE": "cp932"}
+# `listing_samples` (tests, demos): listings of SKUs a connector's catalogue does not know, and
+# rows a connector must report without losing the others.  The first is an SKU no product has,
+# the second carries an EAN in product-id (product-id-type 4) under an SKU no product has.
+LISTING_SAMPLES = [
+    {"sku": "SIM-NEW-900", "title": "Porcelain Teapot 1 l", "price": "27.90", "quantity": 12},
+    {"sku": "SIM-EAN-910", "title": "Linen Tea Towel, set of 2", "price": "14.50", "quantity": 30,
+     "barcode": "4006381333931"},
+]
+# Malformed rows of `listing_samples`, in listings report column order (item-name, ...,
+# seller-sku, price, quantity ...): no SKU; a price that is no number; bytes of no encoding.
+LISTING_SAMPLE_BAD_ROWS = [
+    b"Mystery Item Without SKU\t\tSIMBAD001\t\t9.99\t3",
+    b"Kettle 1.7 l, steel\t\tSIMBAD002\tSIM-BAD-920\t12,9,9\t4",
+    b"Caf\x81\xff Set\t\tSIMBAD003\tSIM-BAD-930\t5.00\t1",
+]
+
 # FBA fulfilment fee per unit, in USD before conversion, by price band.
 def fba_fee_usd(base_price):
     """Amazon's per-unit FBA fee, roughly by size band (here: by price band)."""

@@ -9,11 +9,13 @@ states and the document URLs.
 
 import gzip
 import time
+import zlib
 
 from . import settlement as settle
 from .clock import DAY, iso, parse_iso
 from .const import (
-    MARKETPLACE_BY_ID, MARKETPLACES, ORDER_REPORT, REQUESTABLE_REPORTS, SETTLEMENT_REPORT,
+    LISTINGS_ENCODING, MARKETPLACE_BY_ID, MARKETPLACES, ORDER_REPORT, REQUESTABLE_REPORTS,
+    SETTLEMENT_REPORT,
 )
 from .documents import DONE_AFTER, Document, Job, Pages
 from .errors import ScenarioError
@@ -191,8 +193,10 @@ class Store(FeedStore):
             doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, gzip.compress(text.encode("utf-8"), mtime=0),
                            "GZIP")
         else:
-            text = self.listings_report(job.marketplace_ids[0])
-            doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, text.encode("utf-8"))
+            market = MARKETPLACE_BY_ID[job.marketplace_ids[0]]
+            encoding = LISTINGS_ENCODING[market.region]
+            doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, self.listings_report(market.id),
+                           content_type="text/plain; charset=%s" % encoding)
         self.documents[doc.doc_id] = doc
         job.document_id = doc.doc_id
 
@@ -256,24 +260,55 @@ class Store(FeedStore):
         return "\n".join(lines) + "\n"
 
     def listings_report(self, marketplace_id):
+        """The listings report of a marketplace as bytes, in the region's legacy encoding:
+        the catalogue's listings but those taken off or added again (an added SKU of the
+        catalogue replaces its row), the added ones, then the raw rows."""
         market = MARKETPLACE_BY_ID[marketplace_id]
-        lines = ["\t".join(LISTINGS_COLUMNS)]
+        encoding = LISTINGS_ENCODING[market.region]
+        opened = time.strftime("%Y-%m-%d %H:%M:%S UTC",
+                               time.gmtime(self.scenario.history_start - 200 * DAY))
+        lines = ["\t".join(LISTINGS_COLUMNS).encode(encoding)]
+        replaced = {extra["sku"] for extra in self.scenario.extra_listings
+                    if not extra["marketplace_ids"] or market.id in extra["marketplace_ids"]}
         for product in self.scenario.catalogue:
+            if product["sku"] in self.scenario.unlisted or product["sku"] in replaced:
+                continue
             offer = product["offers"][market.code]
             fba = offer["channel"] == "FBA"
             row = {
                 "item-name": product["title"], "listing-id": "SIM%s%s" % (market.code, product["asin"][-5:]),
                 "seller-sku": product["sku"], "price": offer["price"],
                 "quantity": "" if fba else str(self.scenario.listing_quantity[(market.code, product["sku"])]),
-                "open-date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.scenario.history_start - 200 * DAY)),
+                "open-date": opened,
                 "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11",
                 "asin1": product["asin"], "product-id": product["asin"],
                 "will-ship-internationally": "", "pending-quantity": "0",
                 "fulfillment-channel": _AFN_CHANNEL[market.region] if fba else "DEFAULT",
                 "merchant-shipping-group": "Migrated Template", "status": "Active",
             }
-            lines.append("\t".join(row.get(c, "") for c in LISTINGS_COLUMNS))
-        return "\n".join(lines) + "\n"
+            lines.append("\t".join(row.get(c, "") for c in LISTINGS_COLUMNS).encode(encoding))
+        for extra in self.scenario.extra_listings:
+            if extra["sku"] in self.scenario.unlisted or (
+                    extra["marketplace_ids"] and market.id not in extra["marketplace_ids"]):
+                continue
+            fba = extra["channel"] == "FBA"
+            asin = "B0SIMX%04d" % (zlib.crc32(extra["sku"].encode("utf-8")) % 10000)
+            row = {
+                "item-name": extra["title"], "listing-id": "SIMX%s%s" % (market.code, asin[-4:]),
+                "seller-sku": extra["sku"], "price": extra["price"],
+                "quantity": "" if fba else str(extra["quantity"]), "open-date": opened,
+                "item-is-marketplace": "y", "item-condition": "11", "asin1": asin,
+                "product-id-type": "4" if extra["barcode"] else "1",
+                "product-id": extra["barcode"] or asin, "pending-quantity": "0",
+                "fulfillment-channel": _AFN_CHANNEL[market.region] if fba else "DEFAULT",
+                "merchant-shipping-group": "Migrated Template", "status": extra["status"],
+            }
+            lines.append("\t".join(row.get(c, "") for c in LISTINGS_COLUMNS).encode(encoding))
+        for row, marketplace_ids in self.scenario.raw_listing_rows:
+            if marketplace_ids and market.id not in marketplace_ids:
+                continue
+            lines.append(row if isinstance(row, bytes) else row.encode(encoding))
+        return b"\n".join(lines) + b"\n"
 
 
 def _iso_offset(t):

@@ -15,7 +15,7 @@ import random
 
 from . import settlement
 from .clock import DAY, parse_iso
-from .const import MARKETPLACES, build_catalogue
+from .const import LISTING_SAMPLE_BAD_ROWS, LISTING_SAMPLES, MARKETPLACES, build_catalogue
 from .errors import ScenarioError
 from .generator import (
     ARRIVAL_DAYS, ARRIVING_SHARE, HISTORY_DAYS, HOUR, OLD_FBM_DAYS, generate_order,
@@ -39,7 +39,8 @@ __all__ = [  # this module's names since before the split, wherever they live no
 class Scenario:
     """All orders, the catalogue, inventory and listing quantities of the simulated seller."""
 
-    def __init__(self, seed=1, orders=50, start=0, profile="default", orders_file=None):
+    def __init__(self, seed=1, orders=50, start=0, profile="default", orders_file=None,
+                 listing_samples=False):
         if profile not in PROFILES:
             raise ValueError("unknown profile %r (known: %s)" % (profile, ", ".join(PROFILES)))
         self.seed, self.start, self.profile = seed, int(start), profile
@@ -51,6 +52,12 @@ class Scenario:
         rng = random.Random("scenario-%s" % seed)
         self.listing_quantity = {(m.code, c["sku"]): rng.randint(5, 60)
                                  for m in MARKETPLACES for c in self.catalogue}
+        # listings beside the catalogue's, SKUs taken off the listings, malformed rows
+        self.extra_listings = []
+        self.unlisted = set()
+        self.raw_listing_rows = []
+        if listing_samples:
+            self.add_listing_samples()
         if orders_file:
             self._load_file(orders_file)
         else:
@@ -78,6 +85,36 @@ class Scenario:
     def inventory(self, code, now):
         """FBA inventory summaries for a marketplace at `now` (pure function of now)."""
         return stock_summaries(self, code, now)
+
+    # -- listings ----------------------------------------------------------------------------
+    def add_listing(self, sku, title, price, quantity=10, channel="FBM", barcode=None,
+                    status="Active", marketplace_ids=None):
+        """List an SKU beside the catalogue (on every marketplace, or those given): it shows in
+        the listings report, with its EAN as product-id when `barcode` is given."""
+        if not sku or channel not in ("FBA", "FBM"):
+            raise ScenarioError(400, "InvalidInput", "sku and a channel FBA or FBM are required.")
+        self.unlisted.discard(sku)
+        self.extra_listings = [x for x in self.extra_listings if x["sku"] != sku]
+        self.extra_listings.append({
+            "sku": sku, "title": title, "price": str(price), "quantity": int(quantity),
+            "channel": channel, "barcode": barcode or "", "status": status,
+            "marketplace_ids": list(marketplace_ids) if marketplace_ids else None})
+
+    def remove_listing(self, sku):
+        """Take an SKU (of the catalogue or added) off the listings reports from now on."""
+        self.unlisted.add(sku)
+
+    def add_listing_row(self, row, marketplace_ids=None):
+        """Append a row (bytes as given, or text in the report's encoding) to the listings
+        reports: malformed rows a connector must report."""
+        self.raw_listing_rows.append((row, list(marketplace_ids) if marketplace_ids else None))
+
+    def add_listing_samples(self):
+        """The `listing_samples` knob: const.LISTING_SAMPLES and LISTING_SAMPLE_BAD_ROWS."""
+        for sample in LISTING_SAMPLES:
+            self.add_listing(**sample)
+        for row in LISTING_SAMPLE_BAD_ROWS:
+            self.add_listing_row(row)
 
     # -- mutations ---------------------------------------------------------------------------
     def confirm_shipment(self, order_id, body, now):

@@ -80,11 +80,11 @@ class Simulator:
 
     def __init__(self, seed=1, orders=50, time_scale=1.0, rate_limits=True, faults=None,
                  models_dir=None, orders_file=None, host="127.0.0.1", port=0, profile="default",
-                 start_time=None):
+                 start_time=None, listing_samples=False):
         self.seed = seed
         self.clock = Clock(time_scale, start_time)
         self.scenario = Scenario(seed=seed, orders=orders, start=self.clock.start, profile=profile,
-                                 orders_file=orders_file)
+                                 orders_file=orders_file, listing_samples=listing_samples)
         self.store = Store(self.scenario, base_url=lambda: self.url)
         self.buckets = BucketSet(RATE_LIMITS, self.clock.now, enabled=rate_limits)
         self.faults = FaultInjector(faults, seed)
@@ -183,6 +183,24 @@ class Simulator:
         """The stable SKU catalogue: [{sku, asin, title, base_price, offers{CODE: {...}}}]."""
         return [dict(c, offers={k: dict(v) for k, v in c["offers"].items()})
                 for c in self.scenario.catalogue]
+
+    def add_listing(self, sku, title, price, quantity=10, channel="FBM", barcode=None,
+                    status="Active", marketplace_ids=None):
+        """List an SKU beside the catalogue in the listings reports requested from now on (an
+        SKU a connector does not know; with `barcode`, an EAN as product-id)."""
+        with self.lock:
+            self.scenario.add_listing(sku, title, price, quantity, channel, barcode, status,
+                                      marketplace_ids)
+
+    def remove_listing(self, sku):
+        """Take an SKU off the listings reports requested from now on."""
+        with self.lock:
+            self.scenario.remove_listing(sku)
+
+    def add_listing_row(self, row, marketplace_ids=None):
+        """Append a raw (malformed) row, bytes or text, to the listings reports from now on."""
+        with self.lock:
+            self.scenario.add_listing_row(row, marketplace_ids)
 
     def cancel_order(self, order_id):
         """A buyer cancellation arriving now (PENDING/UNSHIPPED orders only)."""
@@ -443,6 +461,21 @@ class Simulator:
         found = re.match(r"^orders/([^/]+)/cancel$", name)
         if found and method == "POST":
             return 200, {"orderId": found.group(1), "status": self.cancel_order(found.group(1))}
+        if name == "listings" and method == "POST":
+            self.add_listing(body["sku"], body.get("title") or body["sku"], body["price"],
+                             body.get("quantity", 10), body.get("channel", "FBM"),
+                             body.get("barcode"), body.get("status", "Active"),
+                             body.get("marketplaceIds"))
+            return 200, {"sku": body["sku"]}
+        if name == "listings/rows" and method == "POST":
+            raw = body["row"]
+            self.add_listing_row(raw.encode("latin-1") if body.get("latin1") else raw,
+                                 body.get("marketplaceIds"))
+            return 200, {"rows": len(self.scenario.raw_listing_rows)}
+        found = re.match(r"^listings/([^/]+)$", name)
+        if found and method == "DELETE":
+            self.remove_listing(found.group(1))
+            return 200, {"sku": found.group(1), "listed": False}
         if name == "settlements":
             return 200, {"settlements": self.settlements()}
         if name == "inventory":
