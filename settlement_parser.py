@@ -64,7 +64,11 @@ from operator import itemgetter
 import os
 import re
 
+from odoo.tools.translate import LazyGettext, LazyTranslate
+
 from .utils import AMOUNT_LIMIT, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, AmazonDataError
+
+_lt = LazyTranslate(__name__)
 
 #: Columns a settlement file must have (after normalisation of the header names).
 REQUIRED_COLUMNS = (
@@ -116,18 +120,31 @@ class SettlementFileError(AmazonDataError):
     """The settlement file cannot be used; the message names the file, line and column.
 
     ``filename``, ``line`` (1-based, or None), ``column`` (a header name, the column's number
-from 1 when it has no name yet, or None)
-    and ``reason`` are kept as attributes for the caller.
+    from 1 when it has no name yet, or None) and ``reason`` (translatable, see
+    :meth:`describe`) are kept as attributes for the caller.
     """
 
     def __init__(self, filename, line, column, reason):
         self.filename, self.line, self.column, self.reason = filename, line, column, reason
-        where = filename
-        if line is not None:
-            where += f", line {line}"
-        if column is not None:
-            where += f", column {_column_label(column)}"
-        super().__init__(f"{where}: {reason}")
+        super().__init__(self._where(str(reason), "%(file)s, line %(line)s, column %(column)s: "
+                                     "%(reason)s", "%(file)s, line %(line)s: %(reason)s",
+                                     "%(file)s: %(reason)s"))
+
+    def describe(self, env):
+        """The message in the language of ``env``'s user."""
+        reason = self.reason._translate(env.lang) if isinstance(self.reason, LazyGettext) \
+            else str(self.reason)
+        return self._where(reason, env._("%(file)s, line %(line)s, column %(column)s: "
+                                         "%(reason)s"),
+                           env._("%(file)s, line %(line)s: %(reason)s"),
+                           env._("%(file)s: %(reason)s"))
+
+    def _where(self, reason, with_column, with_line, bare):
+        values = {"file": self.filename, "line": self.line, "reason": reason,
+                  "column": _column_label(self.column) if self.column is not None else None}
+        if self.line is None:
+            return bare % values
+        return (with_line if self.column is None else with_column) % values
 
 
 class RowValues(Mapping):
@@ -325,15 +342,16 @@ class SettlementReader:
         if "\udc80" <= character <= "\udcff":
             byte = ord(character) - 0xDC00
             if self._broken_utf8:
-                reason = (f"byte 0x{byte:02X} is not valid UTF-8, the encoding of the rest of "
-                          "the file (a damaged file?)")
+                reason = _lt("byte 0x%(byte)02X is not valid UTF-8, the encoding of the rest "
+                             "of the file (a damaged file?)", byte=byte)
             else:
-                reason = (f"byte 0x{byte:02X} is not text in UTF-8, cp932 (Japanese) or "
-                          "cp1252 (binary data?)")
+                reason = _lt("byte 0x%(byte)02X is not text in UTF-8, cp932 (Japanese) or "
+                             "cp1252 (binary data?)", byte=byte)
         elif character == "\x00":
-            reason = "binary data, not text: a NUL byte (0x00)"
+            reason = _lt("binary data, not text: a NUL byte (0x00)")
         else:
-            reason = f"binary data, not text: the control character 0x{ord(character):02X}"
+            reason = _lt("binary data, not text: the control character 0x%(code)02X",
+                         code=ord(character))
         raise self._error(line, column, reason)
 
     def _records(self):
@@ -347,8 +365,9 @@ class SettlementReader:
             self._check_text(number, text)
             count = text.count("\t") + 1
             if count == 1:
-                raise self._error(number, None, f"no tab-separated columns (the header has "
-                                                f"{width}): {_quote(text)}")
+                raise self._error(number, None, _lt(
+                    "no tab-separated columns (the header has %(width)s): %(text)s",
+                    width=width, text=_quote(text)))
             following = next(lines, None)
             while following is not None:
                 next_text = following[1]
@@ -364,18 +383,20 @@ class SettlementReader:
             if count < width:
                 missing = self._column_at(count)
                 if following is None:
-                    raise self._error(number, missing, f"the file is cut short: its last row has "
-                                                       f"{count} of the {width} columns")
-                raise self._error(number, missing, f"the row has {count} columns where the "
-                                                   f"header has {width}")
+                    raise self._error(number, missing, _lt(
+                        "the file is cut short: its last row has %(count)s of the %(width)s "
+                        "columns", count=count, width=width))
+                raise self._error(number, missing, _lt(
+                    "the row has %(count)s columns where the header has %(width)s",
+                    count=count, width=width))
             values = text.split("\t")
             if count > width:
                 extra = next((index for index in range(width, count)
                               if values[index].strip()), None)
                 if extra is not None:
-                    raise self._error(number, extra + 1, f"the row has {count} columns where the "
-                                                         f"header has {width}: "
-                                                         f"{_quote(values[extra].strip())}")
+                    raise self._error(number, extra + 1, _lt(
+                        "the row has %(count)s columns where the header has %(width)s: %(extra)s",
+                        count=count, width=width, extra=_quote(values[extra].strip())))
                 del values[width:]
             yield number, values
 
@@ -384,7 +405,7 @@ class SettlementReader:
     def _read_header(self):
         first = next(self._lines, None)
         if first is None:
-            raise self._error(1, None, "the file is empty")
+            raise self._error(1, None, _lt("the file is empty"))
         number, text = first
         self._check_text(number, text)
         names = [_normalise(name) for name in text.split("\t")]
@@ -393,19 +414,20 @@ class SettlementReader:
         positions = {}
         for position, name in enumerate(names):
             if name in positions:
-                raise self._error(number, position + 1, f"the header names the column "
-                                                         f"{_quote(name)} twice")
+                raise self._error(number, position + 1, _lt(
+                    "the header names the column %(name)s twice", name=_quote(name)))
             if name:
                 positions[name] = position
         missing = [name for name in REQUIRED_COLUMNS if name not in positions]
         if missing:
             for line, following in islice(self._lines, 20):  # binary data says more
                 self._check_text(line, following)
-            reason = "missing columns " + ", ".join(_quote(name) for name in missing)
+            columns = ", ".join(_quote(name) for name in missing)
             if len(names) == 1:
-                reason = (f"the first line is not the tab-separated header of a settlement report"
-                          f" ({reason})")
-            raise self._error(number, None, reason)
+                raise self._error(number, None, _lt(
+                    "the first line is not the tab-separated header of a settlement report "
+                    "(missing columns %(columns)s)", columns=columns))
+            raise self._error(number, None, _lt("missing columns %(columns)s", columns=columns))
         self.header_line = number
         self._columns = names
         self.columns = tuple(names)
@@ -422,24 +444,25 @@ class SettlementReader:
         first = next(self._rows, None)
         if first is None:
             raise self._error(self.header_line + 1, None,
-                              "no summary row: the file has only its header")
+                              _lt("no summary row: the file has only its header"))
         line, values = first
         get = self._getter(values)
         if not get("total-amount"):
-            raise self._error(line, "total-amount", "no summary row: the first row after the "
-                                                    "header must give the settlement's total "
-                                                    "amount, it is empty")
+            raise self._error(line, "total-amount", _lt(
+                "no summary row: the first row after the header must give the settlement's "
+                "total amount, it is empty"))
         if get("amount"):
-            raise self._error(line, "amount", f"the summary row (the first after the header) "
-                                              f"has an amount: {_quote(get('amount'))}")
+            raise self._error(line, "amount", _lt(
+                "the summary row (the first after the header) has an amount: %(amount)s",
+                amount=_quote(get("amount"))))
         self.summary_line = line
         self.settlement_id = get("settlement-id")
         if not self.settlement_id:
-            raise self._error(line, "settlement-id", "the summary row has no settlement id")
+            raise self._error(line, "settlement-id", _lt("the summary row has no settlement id"))
         self.currency = get("currency")
         if not re.fullmatch("[A-Z]{3}", self.currency):
-            raise self._error(line, "currency", f"{_quote(self.currency)} is not a currency "
-                                                "code (like EUR)")
+            raise self._error(line, "currency", _lt("%(currency)s is not a currency code (like "
+                                                    "EUR)", currency=_quote(self.currency)))
         self._numbers.decimals = CURRENCY_DECIMALS.get(self.currency, 2)
         self.start_date = self._date(line, "settlement-start-date", get("settlement-start-date"),
                                      required=True)
@@ -447,9 +470,9 @@ class SettlementReader:
                                    required=True)
         self.deposit_date = self._date(line, "deposit-date", get("deposit-date"))
         if self.end_date < self.start_date:
-            raise self._error(line, "settlement-end-date", f"the settlement ends "
-                                                           f"({self.end_date}) before it starts "
-                                                           f"({self.start_date})")
+            raise self._error(line, "settlement-end-date", _lt(
+                "the settlement ends (%(end)s) before it starts (%(start)s)",
+                end=self.end_date, start=self.start_date))
         self.total_amount = self._numbers.read(line, "total-amount", get("total-amount"))
 
     # === ROWS === #
@@ -474,19 +497,21 @@ class SettlementReader:
              amount_description, order_id, sku, quantity, order_item_code, adjustment_id,
              shipment_id, marketplace_name, posted_time, posted_day) = pick(values)
             if settlement_id and settlement_id != self.settlement_id:
-                raise self._error(line, "settlement-id", (
-                    f"more than one settlement in the file: {_quote(settlement_id)} here, "
-                    f"{_quote(self.settlement_id)} in the summary (line {self.summary_line})"))
+                raise self._error(line, "settlement-id", _lt(
+                    "more than one settlement in the file: %(here)s here, %(summary)s in the "
+                    "summary (line %(line)s)", here=_quote(settlement_id),
+                    summary=_quote(self.settlement_id), line=self.summary_line))
             if currency and currency != self.currency:
-                raise self._error(line, "currency", (
-                    f"more than one currency in the file: {_quote(currency)} here, "
-                    f"{_quote(self.currency)} in the summary (line {self.summary_line})"))
+                raise self._error(line, "currency", _lt(
+                    "more than one currency in the file: %(here)s here, %(summary)s in the "
+                    "summary (line %(line)s)", here=_quote(currency),
+                    summary=_quote(self.currency), line=self.summary_line))
             if total_text:
-                raise self._error(line, "total-amount", (
-                    f"a second summary row (only the first row after the header gives a total "
-                    f"amount): {_quote(total_text)}"))
+                raise self._error(line, "total-amount", _lt(
+                    "a second summary row (only the first row after the header gives a total "
+                    "amount): %(total)s", total=_quote(total_text)))
             if not text:
-                raise self._error(line, "amount", "the amount is empty")
+                raise self._error(line, "amount", _lt("the amount is empty"))
             amount = self._numbers.read(line, "amount", text)
             if posted_time:
                 posted = self._date(line, "posted-date-time", posted_time)
@@ -494,8 +519,8 @@ class SettlementReader:
                 posted = self._date(line, "posted-date", posted_day)
             if quantity:
                 if not _QUANTITY.fullmatch(quantity):
-                    raise self._error(line, "quantity-purchased",
-                                      f"{_quote(quantity)} is not a whole number of units")
+                    raise self._error(line, "quantity-purchased", _lt(
+                        "%(quantity)s is not a whole number of units", quantity=_quote(quantity)))
                 quantity = int(quantity)
             else:
                 quantity = None
@@ -510,9 +535,10 @@ class SettlementReader:
                 shipment_id=shipment_id, marketplace_name=marketplace_name)
         self._source.done()
         if total != self.total_amount:
-            raise self._error(self.summary_line, "total-amount", (
-                f"the rows add up to {total}, not to the total amount {self.total_amount} "
-                f"(difference {total - self.total_amount}, over {count} rows)"))
+            raise self._error(self.summary_line, "total-amount", _lt(
+                "the rows add up to %(total)s, not to the total amount %(expected)s "
+                "(difference %(difference)s, over %(count)s rows)", total=total,
+                expected=self.total_amount, difference=total - self.total_amount, count=count))
 
     # === VALUES === #
 
@@ -529,17 +555,17 @@ class SettlementReader:
         ``required``)."""
         if not text:
             if required:
-                raise self._error(line, column, "the date is empty")
+                raise self._error(line, column, _lt("the date is empty"))
             return None
         moment = self._dates.get(text)
         if moment is None:
             moment = _parse_date(text)
             if moment is None:
-                raise self._error(line, column, f"{_quote(text)} is not a date")
+                raise self._error(line, column, _lt("%(text)s is not a date", text=_quote(text)))
             if not EARLIEST_TIMESTAMP <= moment <= LATEST_TIMESTAMP:
-                raise self._error(line, column, f"{_quote(text)} is not between "
-                                                f"{EARLIEST_TIMESTAMP:%Y-%m-%d} and "
-                                                f"{LATEST_TIMESTAMP:%Y-%m-%d}")
+                raise self._error(line, column, _lt(
+                    "%(text)s is not between %(earliest)s and %(latest)s", text=_quote(text),
+                    earliest=f"{EARLIEST_TIMESTAMP:%Y-%m-%d}", latest=f"{LATEST_TIMESTAMP:%Y-%m-%d}"))
             if len(self._dates) > _CACHE_LIMIT:
                 self._dates.clear()
             self._dates[text] = moment
@@ -578,12 +604,12 @@ class _NumberReader:
         if cleaned[:1] in ("-", "+", "\u2212"):
             sign, cleaned = ("" if cleaned[0] == "+" else "-"), cleaned[1:].lstrip()
         if not _NUMBER_BODY.fullmatch(cleaned):
-            raise self._error(line, column, f"{_quote(text)} is not a number")
+            raise self._error(line, column, _lt("%(text)s is not a number", text=_quote(text)))
         marks = [character for character in cleaned if character in ".,"]
         if len(set(marks)) == 2:
             mark = marks[-1]
             if marks.count(mark) > 1:
-                raise self._error(line, column, f"{_quote(text)} is not a number")
+                raise self._error(line, column, _lt("%(text)s is not a number", text=_quote(text)))
         elif len(marks) == 1:
             mark = self._single_mark(line, column, text, cleaned, marks[0])
         else:
@@ -594,7 +620,7 @@ class _NumberReader:
         if len(groups) > 1 and (len(separators) > 1 or not 1 <= len(groups[0]) <= 3
                                 or groups[0].startswith("0")
                                 or any(len(group) != 3 for group in groups[1:])):
-            raise self._error(line, column, f"{_quote(text)} is not a number")
+            raise self._error(line, column, _lt("%(text)s is not a number", text=_quote(text)))
         group = next(iter(separators), None)
         self._learn(line, column, text, mark, group if group != " " else None)
         if len(fraction) > self.decimals:
@@ -602,8 +628,8 @@ class _NumberReader:
         digits = "".join(groups)
         amount = Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
         if amount.copy_abs() >= AMOUNT_LIMIT:
-            raise self._error(line, column, f"{_quote(text)} is not below {AMOUNT_LIMIT} in "
-                                            "absolute value")
+            raise self._error(line, column, _lt("%(text)s is not below %(limit)s in absolute value",
+                                                text=_quote(text), limit=AMOUNT_LIMIT))
         return amount
 
     def _single_mark(self, line, column, text, cleaned, mark):
@@ -615,10 +641,12 @@ class _NumberReader:
             if self._decimal_mark[0] != mark:
                 return None
             if self.decimals != 3:
-                raise self._error(line, column, (
-                    f"{_quote(text)} is ambiguous: the file writes decimals with {_quote(mark)} "
-                    f"(line {self._decimal_mark[1]}: {_quote(self._decimal_mark[2])}) but "
-                    f"{self._reader.currency} amounts have {self.decimals} decimals"))
+                raise self._error(line, column, _lt(
+                    "%(text)s is ambiguous: the file writes decimals with %(mark)s (line "
+                    "%(line)s: %(example)s) but %(currency)s amounts have %(decimals)s decimals",
+                    text=_quote(text), mark=_quote(mark), line=self._decimal_mark[1],
+                    example=_quote(self._decimal_mark[2]), currency=self._reader.currency,
+                    decimals=self.decimals))
             return mark
         if self._group_mark:
             return None if self._group_mark[0] == mark else mark
@@ -629,30 +657,32 @@ class _NumberReader:
         if mark:
             known = self._decimal_mark
             if known and known[0] != mark:
-                raise self._error(line, column, (
-                    f"{_quote(text)} writes decimals with {_quote(mark)} but line {known[1]} "
-                    f"writes them with {_quote(known[0])} ({_quote(known[2])})"))
+                raise self._error(line, column, _lt(
+                    "%(text)s writes decimals with %(mark)s but line %(line)s writes them with "
+                    "%(other)s (%(example)s)", text=_quote(text), mark=_quote(mark),
+                    line=known[1], other=_quote(known[0]), example=_quote(known[2])))
             if self._group_mark and self._group_mark[0] == mark:
-                raise self._error(line, column, (
-                    f"{_quote(text)} writes decimals with {_quote(mark)} but line "
-                    f"{self._group_mark[1]} groups thousands with it "
-                    f"({_quote(self._group_mark[2])})"))
+                raise self._error(line, column, _lt(
+                    "%(text)s writes decimals with %(mark)s but line %(line)s groups thousands "
+                    "with it (%(example)s)", text=_quote(text), mark=_quote(mark),
+                    line=self._group_mark[1], example=_quote(self._group_mark[2])))
             if not known:
                 self._decimal_mark = (mark, line, text)
         if group:
             known = self._decimal_mark
             if known and known[0] == group:
-                raise self._error(line, column, (
-                    f"{_quote(text)} groups thousands with {_quote(group)} but line {known[1]} "
-                    f"writes decimals with it ({_quote(known[2])})"))
+                raise self._error(line, column, _lt(
+                    "%(text)s groups thousands with %(mark)s but line %(line)s writes decimals "
+                    "with it (%(example)s)", text=_quote(text), mark=_quote(group),
+                    line=known[1], example=_quote(known[2])))
             if not self._group_mark:
                 self._group_mark = (group, line, text)
 
     def _check_decimals(self, line, column, text, fraction):
         if fraction[self.decimals:].strip("0"):
-            raise self._error(line, column, (
-                f"{_quote(text)} has more decimals than {self._reader.currency} amounts have "
-                f"({self.decimals})"))
+            raise self._error(line, column, _lt(
+                "%(text)s has more decimals than %(currency)s amounts have (%(decimals)s)",
+                text=_quote(text), currency=self._reader.currency, decimals=self.decimals))
 
     def _error(self, line, column, reason):
         return self._reader._error(line, column, reason)

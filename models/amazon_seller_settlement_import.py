@@ -88,7 +88,7 @@ class AmazonSellerSettlementImport(models.AbstractModel):
                                                          report_ref=report["reportId"])
         except (SettlementFileError, UserError) as error:
             self.env["amazon.seller.sync.error"]._record(
-                account, self._flow, {report["reportId"]: error.args[0]})
+                account, self._flow, {report["reportId"]: self._describe(error)})
             stats["failed"] += 1
             return
         stats[outcome] += 1
@@ -185,6 +185,12 @@ class AmazonSellerSettlementImport(models.AbstractModel):
                for field, column in ROW_FIELDS.items()},
         }
 
+    def _describe(self, error):
+        """What a person reads of a file that was refused, in their language."""
+        if isinstance(error, SettlementFileError):
+            return error.describe(self.env)
+        return error.args[0]
+
     # === PEOPLE === #
 
     def _import_uploads(self, account, files):
@@ -196,7 +202,7 @@ class AmazonSellerSettlementImport(models.AbstractModel):
                     with self.env.cr.savepoint():
                         settlement, outcome = self._import_file(account, content, filename)
                 except (SettlementFileError, UserError) as error:
-                    results.append(error.args[0])
+                    results.append(self._describe(error))
                     continue
                 results.append({
                     "created": self.env._("%(file)s: settlement %(settlement)s imported (%(state)s).",
