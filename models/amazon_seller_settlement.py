@@ -318,8 +318,7 @@ class AmazonSellerSettlement(models.Model):
             raise UserError(self.env._("Settlement %(settlement)s is not a posted payout waiting "
                                        "for its deposit.", settlement=self.settlement_ref))
         payments = self.account_id.payments_ids.filtered(lambda p: p.currency_id == self.currency_id)
-        transit = self.statement_id.line_ids.move_id.line_ids.filtered(
-            lambda l: l.account_id == payments.transit_account_id and not l.reconciled)
+        transit = self._payout_in_transit(payments)
         bank_line = self._deposit_candidates(payments)[:1]
         if not bank_line or not transit:
             day = fields.Date.to_date(self.deposit_date or self.date_end)
@@ -338,6 +337,23 @@ class AmazonSellerSettlement(models.Model):
         self.deposit_line_id = bank_line
         self.message_post(body=self.env._("Payout matched with the bank line %(line)s.",
                                           line=bank_line.display_name))
+
+    def _payout_in_transit(self, payments):
+        """The transit line waiting for the bank: the payout's own; for a negative payout whose
+        debt a later settlement carried (Payable to Amazon), the *Successful charge* line that
+        waits for the card or bank line paying Amazon."""
+        own = self.statement_id.line_ids.move_id.line_ids.filtered(
+            lambda l: l.account_id == payments.transit_account_id and not l.reconciled)
+        if own or self.total_amount >= 0:
+            return own
+        return self.env["account.move.line"].search([
+            ("account_id", "=", payments.transit_account_id.id),
+            ("journal_id", "=", payments.journal_id.id), ("reconciled", "=", False),
+            ("parent_state", "=", "posted"), ("balance", "<", 0),
+        ], order="date, id").filtered(
+            lambda l: self.currency_id.compare_amounts(
+                l.amount_currency if l.currency_id == self.currency_id else l.balance,
+                self.total_amount) == 0)[:1]
 
     def _deposit_candidates(self, payments):
         day = fields.Date.to_date(self.deposit_date or self.date_end)
