@@ -333,6 +333,20 @@ class TestSimulatorChains(OrderSyncCase):
         self.assertEqual(set(settled.mapped("payment_state")), {"paid"})
 
 
+def order_e_rows(day, commission_day=None):
+    """Order 111-E's sale as Amazon settles it: 60.00 and 5.00 shipping, 4.20 tax Amazon
+    collects and withholds, 9.75 commission."""
+    return [
+        ("Order", "111-E", "", "ItemPrice", "Principal", "60.00", day, "111-E-0"),
+        ("Order", "111-E", "", "ItemPrice", "Shipping", "5.00", day, "111-E-0"),
+        ("Order", "111-E", "", "ItemPrice", "Tax", "4.20", day, "111-E-0"),
+        ("Order", "111-E", "", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", "-4.20",
+         day, "111-E-0"),
+        ("Order", "111-E", "", "ItemFees", "Commission", "-9.75", commission_day or day,
+         "111-E-0"),
+    ]
+
+
 @tagged("post_install", "-at_install")
 class TestSettlementCases(SettlementCase):
     """What real settlements carry besides plain orders, posted through the button or cron."""
@@ -352,12 +366,7 @@ class TestSettlementCases(SettlementCase):
         note of the refunded part, per item, shipping included."""
         settlement = self.import_file(settlement_file(
             "9101", "2026-06-16", "2026-06-30", "2026-07-02", "41.67", [
-                ("Order", "111-E", "", "ItemPrice", "Principal", "60.00", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemPrice", "Shipping", "5.00", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemPrice", "Tax", "4.20", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal",
-                 "-4.20", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemFees", "Commission", "-9.75", "2026-06-21", "111-E-0"),
+                *order_e_rows("2026-06-21"),
                 ("Refund", "111-E", "ADJ-E", "ItemPrice", "Principal", "-10.00", "2026-06-28",
                  "111-E-0"),
                 ("Refund", "111-E", "ADJ-E", "ItemPrice", "Shipping", "-2.50", "2026-06-28",
@@ -403,12 +412,7 @@ class TestSettlementCases(SettlementCase):
                  "2026-06-16"),
                 ("other-transaction", "", "", "other-transaction", "Successful charge", "321.69",
                  "2026-06-17"),
-                ("Order", "111-E", "", "ItemPrice", "Principal", "60.00", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemPrice", "Shipping", "5.00", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemPrice", "Tax", "4.20", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal",
-                 "-4.20", "2026-06-21", "111-E-0"),
-                ("Order", "111-E", "", "ItemFees", "Commission", "-9.75", "2026-06-21", "111-E-0"),
+                *order_e_rows("2026-06-21"),
                 ("Order", "111-E", "", "ItemFees", "FBAPerUnitFulfillmentFee", "-0.20",
                  "2026-06-21", "111-E-0"),
             ]))
@@ -436,12 +440,7 @@ class TestSettlementCases(SettlementCase):
         self.company.fiscalyear_lock_date = "2026-06-30"
         settlement = self.import_file(settlement_file(
             "9301", "2026-06-25", "2026-07-09", "2026-07-11", "62.61", [
-                ("Order", "111-E", "", "ItemPrice", "Principal", "60.00", "2026-06-26", "111-E-0"),
-                ("Order", "111-E", "", "ItemPrice", "Shipping", "5.00", "2026-06-26", "111-E-0"),
-                ("Order", "111-E", "", "ItemPrice", "Tax", "4.20", "2026-06-26", "111-E-0"),
-                ("Order", "111-E", "", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal",
-                 "-4.20", "2026-06-26", "111-E-0"),
-                ("Order", "111-E", "", "ItemFees", "Commission", "-9.75", "2026-07-02", "111-E-0"),
+                *order_e_rows("2026-06-26", commission_day="2026-07-02"),
                 ("ServiceFee", "", "", "other-transaction", "Storage Fee", "7.36", "2026-07-05"),
             ]))
         settlement.action_post()
