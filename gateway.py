@@ -236,19 +236,32 @@ class SpApiGateway:
     # === FBA INVENTORY === #
 
     def get_inventory_summaries(self, marketplace_id, seller_skus=None):
-        """Yield pages (lists) of FBA inventory summaries of a marketplace, with details."""
+        """Yield pages (lists) of FBA inventory summaries of a marketplace (granularity
+        Marketplace, with details), every page. The operation allows 2 calls a second: a
+        throttled page is asked again after a short wait (``INVENTORY_PAGE_ATTEMPTS`` times)
+        rather than losing the pages already read."""
         params = {"granularityType": "Marketplace", "granularityId": marketplace_id,
                   "marketplaceIds": [marketplace_id], "details": "true"}
         if seller_skus:
             params["sellerSkus"] = list(seller_skus)
         while True:
-            response = self._call("fba_inventory", "getInventorySummaries",
-                                  "get_inventory_summary_marketplace", marketplace_id=marketplace_id,
-                                  **params)
+            response = self._call_paced("fba_inventory", "getInventorySummaries",
+                                        "get_inventory_summary_marketplace",
+                                        marketplace_id=marketplace_id, **params)
             yield (response.payload or {}).get("inventorySummaries") or []
             if not response.next_token:
                 return
             params["nextToken"] = response.next_token
+
+    def _call_paced(self, api, operation, method, **kwargs):
+        """``_call``, waiting and asking again when Amazon throttles (a token per 0.5 s)."""
+        for attempt in range(1, const.INVENTORY_PAGE_ATTEMPTS + 1):
+            try:
+                return self._call(api, operation, method, **kwargs)
+            except AmazonThrottled:
+                if attempt == const.INVENTORY_PAGE_ATTEMPTS:
+                    raise
+                time.sleep(0.5 * attempt)
 
     # === FINANCES === #
 

@@ -20,3 +20,8 @@ from . import amazon_seller_invoice_upload
 from . import amazon_seller_settlement_rule
 from . import amazon_seller_settlement
 from . import amazon_seller_settlement_import
+from . import stock_location
+from . import stock_move
+from . import product_fba_stock
+from . import amazon_seller_inventory_import
+from . import amazon_seller_stock_push
