@@ -28,6 +28,14 @@ class AmazonSellerInventoryImport(models.AbstractModel):
 
     # === THE FLOW === #
 
+    def _accounts_to_run(self):
+        """Accounts with FBA offers: merchant-fulfilling sellers have no FBA stock to read."""
+        accounts = super()._accounts_to_run()
+        with_fba = set(self.env["amazon.seller.offer"].with_context(active_test=False)._read_group(
+            [("account_id", "in", accounts.ids), ("fulfillment_channel", "=", "fba")],
+            ["account_id"]))
+        return accounts.filtered(lambda a: (a,) in with_fba)
+
     def _run(self, account, state, stats, commit):
         summaries = {marketplace: self._read_summaries(account, marketplace)
                      for marketplace in account.marketplace_ids}
