@@ -37,9 +37,11 @@ class AmazonSellerInventoryImport(models.AbstractModel):
         return accounts.filtered(lambda a: (a,) in with_fba)
 
     def _run(self, account, state, stats, commit):
-        summaries = {marketplace: self._read_summaries(account, marketplace)
-                     for marketplace in account.marketplace_ids}
-        self._apply(account, summaries, stats)
+        summaries, unreadable = {}, {}
+        for marketplace in account.marketplace_ids:
+            summaries[marketplace], unreadable[marketplace] = self._read_summaries(account,
+                                                                                   marketplace)
+        self._apply(account, summaries, unreadable, stats)
         state.checkpoint = fields.Datetime.now()
         if commit:
             commit()
@@ -57,8 +59,8 @@ class AmazonSellerInventoryImport(models.AbstractModel):
         return message
 
     def _read_summaries(self, account, marketplace):
-        """Every inventory summary of ``marketplace`` as mapped values; the unreadable ones
-        become errors named by their SKU (or position)."""
+        """Every inventory summary of ``marketplace`` as mapped values, and the SKUs of the
+        unreadable ones, which become errors named by their SKU (or position)."""
         rows, failures = [], {}
         gateway = account._get_gateway()
         for page_number, page in enumerate(gateway.get_inventory_summaries(
@@ -75,12 +77,13 @@ class AmazonSellerInventoryImport(models.AbstractModel):
                         marketplace=marketplace.domain, reason=error.args[0])
         if failures:
             self.env["amazon.seller.sync.error"]._record(account, self._flow, failures)
-        return rows
+        return rows, set(failures)
 
     # === APPLYING AMAZON'S QUANTITIES === #
 
-    def _apply(self, account, summaries, stats):
-        """Store the quantities on the offers and adjust the FBA location(s) to them."""
+    def _apply(self, account, summaries, unreadable, stats):
+        """Store the quantities on the offers and adjust the FBA location(s) to them; the
+        products of SKUs whose summary was unreadable keep their stock."""
         offers = self.env["amazon.seller.offer"].search([
             ("account_id", "=", account.id), ("fulfillment_channel", "=", "fba"),
             ("is_placeholder", "=", False)])
@@ -102,7 +105,15 @@ class AmazonSellerInventoryImport(models.AbstractModel):
                     continue
                 targets[location][offer.product_id] += row["fulfillable"]
                 self._store_on_offer(offer, row, now)
-        self._record_unknown(account, unknown, offers, stats)
+        for marketplace, skus in unreadable.items():
+            location = account._fba_location(marketplace)
+            for sku in skus:
+                if (offer := by_key.get((marketplace, sku))):
+                    targets[location].pop(offer.product_id, None)
+        failed = set().union(*unreadable.values())
+        stats["failed"] += len(failed)
+        self._record_unknown(account, unknown, offers.filtered(lambda o: o.sku not in failed),
+                             stats)
         for location, quantities in targets.items():
             self._adjust(account, location, quantities, stats)
 

@@ -88,6 +88,8 @@ class AmazonSellerStockPush(models.AbstractModel):
         result = {}
         for warehouse, warehouse_offers in offers.grouped(
                 lambda o: account._stock_warehouse(o.marketplace_id)).items():
+            if not warehouse:
+                continue  # no stock to tell of (never a zero for lack of a warehouse)
             free = self._free_quantities(warehouse, warehouse_offers.product_id)
             for offer in warehouse_offers:
                 if offer.sku in waiting:
@@ -101,8 +103,6 @@ class AmazonSellerStockPush(models.AbstractModel):
 
     def _free_quantities(self, warehouse, products):
         """{product: free quantity in ``warehouse``} (on hand, not reserved)."""
-        if not warehouse:
-            return {}
         products = products.with_context(warehouse_id=warehouse.id)
         return {product: product.free_qty for product in products}
 

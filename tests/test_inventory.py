@@ -111,6 +111,26 @@ class TestInventoryPull(SimulatorCase):
         self.assertEqual(error.state, "resolved")
         self.assertEqual(self.qty(self.twin), 12)
 
+    def test_unreadable_summary_keeps_its_stock(self):
+        """Test that a summary Amazon sends with an impossible quantity is recorded with its SKU
+        and leaves its product's stock alone, while the others are adjusted."""
+        broken = self.env["product.product"].create({"name": "Broken", "is_storable": True})
+        self.env["amazon.seller.offer"].create({
+            "account_id": self.account.id, "marketplace_id": self.marketplace_us.id,
+            "sku": "BAD-1", "fulfillment_channel": "fba", "product_id": broken.id})
+        self.env["stock.quant"]._update_available_quantity(broken, self.fba, 4)
+        self.simulator.add_products(US, ["BAD-1"], fba_quantity=-3)
+        try:
+            self.pull()
+        finally:
+            del self.simulator.scenario.fba_initial[("US", "BAD-1")]
+        self.assertEqual(self.qty(broken), 4)
+        self.assertEqual(self.qty(self.pull_a), 7)
+        error = self.env["amazon.seller.sync.error"].search([
+            ("account_id", "=", self.account.id), ("amazon_ref", "=", "BAD-1")])
+        self.assertIn("fulfillableQuantity -3 is not a whole number", error.message)
+        self.assertIn("1 not adjusted", self.account._flow_state("inventory").last_message)
+
     def test_orders_and_inbound_stock_move_with_simulated_time(self):
         """Test that after FBA orders ship and an inbound shipment is received, a new pull
         follows Amazon again; inbound units show on the offer meanwhile."""
