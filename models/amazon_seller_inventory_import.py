@@ -93,8 +93,7 @@ class AmazonSellerInventoryImport(models.AbstractModel):
             location = account._fba_location(marketplace)
             for offer in offers.filtered(lambda o, m=marketplace: o.marketplace_id == m):
                 targets[location][offer.product_id] += 0  # mapped, absent from Amazon: none left
-        unknown = {}
-        now = fields.Datetime.now()
+        unknown, changed = {}, defaultdict(list)
         for marketplace, rows in summaries.items():
             location = account._fba_location(marketplace)
             for row in rows:
@@ -104,7 +103,11 @@ class AmazonSellerInventoryImport(models.AbstractModel):
                     unknown.setdefault(row["sku"], []).append(marketplace.domain)
                     continue
                 targets[location][offer.product_id] += row["fulfillable"]
-                self._store_on_offer(offer, row, now)
+                values = self._offer_values(row)
+                if any(offer[name] != value for name, value in values.items()) \
+                        or not offer.fba_inventory_date:
+                    changed[tuple(values.items())].append(offer.id)
+        self._store_on_offers(changed)
         for marketplace, skus in unreadable.items():
             location = account._fba_location(marketplace)
             for sku in skus:
@@ -118,14 +121,17 @@ class AmazonSellerInventoryImport(models.AbstractModel):
             self._adjust(account, location, quantities, stats)
 
     @staticmethod
-    def _store_on_offer(offer, row, now):
-        values = {"fba_fulfillable_qty": row["fulfillable"], "fba_inbound_qty": row["inbound"],
-                  "fba_reserved_qty": row["reserved"],
-                  "fba_unfulfillable_qty": row["unfulfillable"]}
-        if any(offer[name] != value for name, value in values.items()) \
-                or not offer.fba_inventory_date:
-            values["fba_inventory_date"] = now
-            offer.write(values)
+    def _offer_values(row):
+        return {"fba_fulfillable_qty": row["fulfillable"], "fba_inbound_qty": row["inbound"],
+                "fba_reserved_qty": row["reserved"], "fba_unfulfillable_qty": row["unfulfillable"]}
+
+    def _store_on_offers(self, changed):
+        """Write the quantities that changed, one write per set of values (most SKUs share
+        theirs: nothing inbound, nothing reserved...)."""
+        now = fields.Datetime.now()
+        Offer = self.env["amazon.seller.offer"]
+        for values, offer_ids in changed.items():
+            Offer.browse(offer_ids).write(dict(values, fba_inventory_date=now))
 
     def _record_unknown(self, account, unknown, offers, stats):
         """SKUs Amazon holds that no FBA offer maps: one error each, until an offer maps them."""

@@ -96,8 +96,9 @@ class AmazonSellerOffer(models.Model):
         string="Unfulfillable", readonly=True,
         help="FBA: damaged, defective or expired units Amazon will not ship.")
     fba_inventory_date = fields.Datetime(
-        string="Inventory Read On", readonly=True,
-        help="FBA: when the inventory pull last read this SKU.")
+        string="Amazon Quantities Changed On", readonly=True,
+        help="FBA: when the inventory pull last found Amazon's quantities of this SKU changed "
+             "(the account's Synchronisation tab tells when it last ran).")
     sync_stock = fields.Boolean(
         compute="_compute_sync_stock", store=True, readonly=False, precompute=True,
         tracking=True,
