@@ -88,14 +88,14 @@ class AmazonSellerInventoryImport(models.AbstractModel):
             ("account_id", "=", account.id), ("fulfillment_channel", "=", "fba"),
             ("is_placeholder", "=", False)])
         by_key = {(offer.marketplace_id, offer.sku): offer for offer in offers}
+        locations = {marketplace: account._fba_location(marketplace) for marketplace in summaries}
         targets = defaultdict(lambda: defaultdict(int))  # location → product → fulfillable
-        for marketplace in summaries:
-            location = account._fba_location(marketplace)
-            for offer in offers.filtered(lambda o, m=marketplace: o.marketplace_id == m):
-                targets[location][offer.product_id] += 0  # mapped, absent from Amazon: none left
+        for offer in offers.filtered(lambda o: o.marketplace_id in locations):
+            # mapped but absent from Amazon's summaries: none left there
+            targets[locations[offer.marketplace_id]][offer.product_id] += 0
         unknown, changed = {}, defaultdict(list)
         for marketplace, rows in summaries.items():
-            location = account._fba_location(marketplace)
+            location = locations[marketplace]
             for row in rows:
                 stats["read"] += 1
                 offer = by_key.get((marketplace, row["sku"]))
@@ -109,10 +109,9 @@ class AmazonSellerInventoryImport(models.AbstractModel):
                     changed[tuple(values.items())].append(offer.id)
         self._store_on_offers(changed)
         for marketplace, skus in unreadable.items():
-            location = account._fba_location(marketplace)
             for sku in skus:
                 if (offer := by_key.get((marketplace, sku))):
-                    targets[location].pop(offer.product_id, None)
+                    targets[locations[marketplace]].pop(offer.product_id, None)
         failed = set().union(*unreadable.values())
         stats["failed"] += len(failed)
         self._record_unknown(account, unknown, offers.filtered(lambda o: o.sku not in failed),
