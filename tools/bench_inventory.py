@@ -115,18 +115,21 @@ def set_up(env, sim, amazon):
     skus = list(amazon)
     products = env["product.product"].create([
         {"name": sku, "default_code": sku, "is_storable": True} for sku in skus])
-    env["amazon.seller.offer"].create([{
+    offers = env["amazon.seller.offer"].with_context(mail_create_nolog=True, tracking_disable=True)
+    offers.create([{
         "account_id": account.id, "marketplace_id": marketplace.id, "sku": sku,
         "fulfillment_channel": channel, "product_id": product.id,
     } for sku, product in zip(skus, products) for channel in ("fba", "fbm")])
     fba = account.fba_location_id
     stock = account.warehouse_id.lot_stock_id
-    Quant = env["stock.quant"]
+    quants = []  # new products: one quant each per location, created in one batch
     for index, (sku, product) in enumerate(zip(skus, products)):
         before = amazon[sku] if index % 4 == 0 else (index * 11) % 150
         if before:
-            Quant._update_available_quantity(product, fba, before)
-        Quant._update_available_quantity(product, stock, (index * 7) % 50 + 1)
+            quants.append({"product_id": product.id, "location_id": fba.id, "quantity": before})
+        quants.append({"product_id": product.id, "location_id": stock.id,
+                       "quantity": (index * 7) % 50 + 1})
+    env["stock.quant"].create(quants)
     env.flush_all()
     return account, dict(zip(skus, products))
 
