@@ -164,10 +164,11 @@ class AmazonSellerStockPush(models.AbstractModel):
         try:
             if status != "DONE" or not feed.get("resultFeedDocumentId"):
                 raise AmazonDataError(self.env._(
-                    "Amazon could not process the listings feed %(feed)s (%(status)s).",
-                    feed=feed_ref, status=status))
-            per_message, whole_feed, summary = read_processing_report(
-                gateway.get_feed_document(feed["resultFeedDocumentId"]))
+                    "Amazon could not process the listings feed %(feed)s (%(status)s)%(reason)s",
+                    feed=feed_ref, status=status,
+                    reason=self._fatal_reason(gateway, feed_ref, feed.get("resultFeedDocumentId"))))
+            per_message, whole_feed, summary = self._processing_report(
+                gateway, feed_ref, feed["resultFeedDocumentId"])
             if whole_feed and not summary.get("messagesProcessed"):
                 raise AmazonDataError(self.env._(
                     "Amazon refused the listings feed %(feed)s: %(reason)s", feed=feed_ref,
@@ -179,6 +180,23 @@ class AmazonSellerStockPush(models.AbstractModel):
             return
         self._apply_report(account, offers, per_message, stats)
         self.env["amazon.seller.sync.error"]._resolve(account, self._flow, [FEED_ERROR_REF])
+
+    def _fatal_reason(self, gateway, feed_ref, document_ref):
+        """Amazon's words (after a colon) from the report of a feed that failed as a whole; a
+        full stop when there are none."""
+        if not document_ref:
+            return "."
+        _per_message, whole_feed, _summary = self._processing_report(gateway, feed_ref,
+                                                                     document_ref)
+        return f": {'; '.join(whole_feed)}" if whole_feed else "."
+
+    def _processing_report(self, gateway, feed_ref, document_ref):
+        try:
+            return read_processing_report(gateway.get_feed_document(document_ref))
+        except AmazonDataError as error:
+            raise AmazonDataError(self.env._(
+                "The processing report of the listings feed %(feed)s is unreadable: %(reason)s",
+                feed=feed_ref, reason=error.args[0])) from error
 
     def _apply_report(self, account, offers, per_message, stats):
         """Accepted quantities become the last pushed ones; refused SKUs keep Amazon's reason

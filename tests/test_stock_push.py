@@ -136,6 +136,7 @@ class TestStockPush(SimulatorCase):
             ("amazon_ref", "=", "JSON_LISTINGS_FEED")])
         self.assertEqual(error.state, "open")
         self.assertIn("FATAL", error.message)
+        self.assertIn("InternalError: The feed could not be processed", error.message)
         self.assertFalse(self.offer_1.stock_pushed_date)
         self.assertEqual(self.simulator.listing_quantities(US)["PUSH-1"], 50)
         self.push()
