@@ -81,6 +81,8 @@ class TestInventoryPull(SimulatorCase):
         self.assertEqual(self.qty(self.pull_a), 7)
         self.assertEqual(self.qty(self.twin), 9, "TWIN-1 (4) and TWIN-2 (5) add up")
         self.assertEqual(self.twin.product_tmpl_id.amazon_fba_qty, 9)
+        action = self.twin.product_tmpl_id.action_amazon_fba_stock()
+        self.assertEqual(self.env["stock.quant"].search(action["domain"]).mapped("quantity"), [9])
         self.assert_catalogue_matches_amazon()
         move = self.env["stock.move"].search([("product_id", "=", self.pull_a.id),
                                               ("is_inventory", "=", True)])
