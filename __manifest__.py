@@ -24,6 +24,7 @@
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_offer_views.xml",
         "views/product_views.xml",
+        "views/product_fba_stock_views.xml",
         "views/amazon_seller_sync_error_views.xml",
         "views/sale_order_views.xml",
         "wizards/amazon_seller_ship_wizard_views.xml",

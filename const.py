@@ -130,3 +130,18 @@ VAT_INVOICE_MARKETPLACE_IDS = {
     "AMEN7PMS3EDWL",   # BE
     "A28R8C7NBKEWEA",  # IE
 }
+
+# FBA Inventory v1 getInventorySummaries: at most 50 summaries a page; a throttled page is asked
+# again after a short wait (rate 2/s), this many times before the run gives up.
+# https://developer-docs.amazon.com/sp-api/docs/fba-inventory-api-v1-reference
+INVENTORY_PAGE_SIZE = 50
+INVENTORY_PAGE_ATTEMPTS = 5
+
+# Feeds API: merchant-fulfilled quantities sent as JSON_LISTINGS_FEED PATCH messages on
+# /attributes/fulfillment_availability (channel DEFAULT = fulfilled by the merchant).
+# https://developer-docs.amazon.com/sp-api/docs/listings-feed-type-values
+FEED_TYPE_LISTINGS = "JSON_LISTINGS_FEED"
+LISTINGS_FEED_VERSION = "2.0"
+LISTINGS_FEED_MAX_MESSAGES = 25000  # the schema's maxItems of messages
+LISTINGS_PRODUCT_TYPE = "PRODUCT"  # any product type: a PATCH of offer attributes
+MERCHANT_FULFILLMENT_CHANNEL_CODE = "DEFAULT"

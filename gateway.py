@@ -236,19 +236,36 @@ class SpApiGateway:
     # === FBA INVENTORY === #
 
     def get_inventory_summaries(self, marketplace_id, seller_skus=None):
-        """Yield pages (lists) of FBA inventory summaries of a marketplace, with details."""
+        """Yield pages (lists) of FBA inventory summaries of a marketplace (granularity
+        Marketplace, with details), every page, through one client (building one costs more
+        than a page). The operation allows 2 calls a second: a throttled page is asked again
+        after a short wait (``INVENTORY_PAGE_ATTEMPTS`` times) rather than losing the pages
+        already read."""
         params = {"granularityType": "Marketplace", "granularityId": marketplace_id,
                   "marketplaceIds": [marketplace_id], "details": "true"}
         if seller_skus:
             params["sellerSkus"] = list(seller_skus)
-        while True:
-            response = self._call("fba_inventory", "getInventorySummaries",
-                                  "get_inventory_summary_marketplace", marketplace_id=marketplace_id,
-                                  **params)
-            yield (response.payload or {}).get("inventorySummaries") or []
-            if not response.next_token:
-                return
-            params["nextToken"] = response.next_token
+        client = self._build_client("fba_inventory", marketplace_id, "getInventorySummaries")
+        try:
+            while True:
+                response = self._call_paced(client, "get_inventory_summary_marketplace", **params)
+                yield (response.payload or {}).get("inventorySummaries") or []
+                if not response.next_token:
+                    return
+                params["nextToken"] = response.next_token
+        finally:
+            client.close()
+
+    def _call_paced(self, client, method, **kwargs):
+        """``method`` of ``client``, waiting and asking again when Amazon throttles (a token per
+        0.5 s for getInventorySummaries)."""
+        for attempt in range(1, const.INVENTORY_PAGE_ATTEMPTS + 1):
+            try:
+                return self._call_with(client, method, **kwargs)
+            except AmazonThrottled:
+                if attempt == const.INVENTORY_PAGE_ATTEMPTS:
+                    raise
+                time.sleep(0.5 * attempt)
 
     # === FINANCES === #
 
@@ -276,14 +293,19 @@ class SpApiGateway:
         if fresh_token:
             self._forget_access_token(client)
         try:
+            return self._call_with(client, method, *args, **kwargs)
+        finally:
+            client.close()
+
+    def _call_with(self, client, method, *args, **kwargs):
+        """Call ``method`` of a client built by ``_build_client``; raise an ``AmazonError``."""
+        try:
             return getattr(client, method)(*args, **kwargs)
         except AmazonUnauthorized:
             self._forget_access_token(client)
             raise
         except Exception as error:  # noqa: BLE001 - every library failure becomes ours
             raise self._translate(error) from error
-        finally:
-            client.close()
 
     def _translate(self, error):
         """The addon's exception for a failure of the library or of the HTTP layer."""

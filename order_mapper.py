@@ -126,7 +126,8 @@ def map_lines(items, order_cancelled=False):
 
     Each line: ``kind`` (product, shipping, gift_wrap, promotion, other, mf_tax: the tax Amazon
     collects as marketplace facilitator, apart from the lines it was charged on), ``gross``
-    (amount with the seller's own tax), ``quantity``, and for products ``sku``, ``title``, ``item_id``. Charge lines carry
+    (amount with the seller's own tax), ``quantity``, and for products ``sku``, ``title``, ``item_id``,
+    ``serial_numbers`` (those Amazon shipped, mostly FBA). Charge lines carry
     ``details`` (gift messages, promotion ids) for their description. Cancelled items (quantity
     0, the item or the whole order cancelled) have no line.
     """
@@ -156,6 +157,7 @@ def map_lines(items, order_cancelled=False):
             "gift_message": " / ".join(_gift_messages(item, path)),
             "customized_url": _text(customization, "customizedUrl",
                                     path, ".product.customization").strip(),
+            "serial_numbers": _serial_numbers(product, path),
         })
         for kind, amount in amounts.items():
             charges[kind] += amount
@@ -168,6 +170,17 @@ def map_lines(items, order_cancelled=False):
         if kind in charges and (charges[kind] or details[kind])
     ]
     return products + charge_lines
+
+
+def _serial_numbers(product, path):
+    """``product.serialNumbers``: the serial numbers Amazon shipped (mostly FBA), stripped,
+    empty ones left out."""
+    numbers = _list(product, "serialNumbers", path, ".product")
+    for index, number in enumerate(numbers):
+        if not isinstance(number, str):
+            raise AmazonDataError(
+                f"{path}.product.serialNumbers[{index}] {shorten(number)} is not a string")
+    return [number.strip() for number in numbers if number.strip()]
 
 
 def _order_level_lines(proceeds):

@@ -136,6 +136,25 @@ class AmazonSellerAccount(models.Model):
     )
     order_count = fields.Integer(compute="_compute_order_count")
     offer_count = fields.Integer(compute="_compute_offer_count")
+    # --- stock: FBA inventory pulled, FBM quantities pushed ---
+    fba_location_per_marketplace = fields.Boolean(
+        string="FBA Location per Marketplace", tracking=True,
+        help="Keep the stock Amazon holds in each marketplace's fulfilment centres apart: one "
+             "child location of the FBA location per marketplace, adjusted to that "
+             "marketplace's inventory and delivering its FBA orders (EU sellers stocking "
+             "several countries).")
+    merchant_token = fields.Char(
+        string="Seller ID", tracking=True,
+        help="Your merchant token (Seller Central > Settings > Account Info > Merchant Token): "
+             "the listings feeds sending your FBM quantities name it.")
+    sync_stock_default = fields.Boolean(
+        string="Sync Stock of New FBM Offers", default=False, tracking=True,
+        help="New FBM offers of this account send their free quantity to Amazon (each offer "
+             "can be switched on or off).")
+    stock_buffer = fields.Integer(
+        string="Stock Buffer", default=0, tracking=True,
+        help="Units kept back from Amazon: the quantity sent for an FBM offer is the free "
+             "quantity of its warehouse minus this buffer, never below zero.")
     to_invoice_count = fields.Integer(
         string="Shipped, Not Invoiced", compute="_compute_to_invoice_count",
         help="Amazon orders that shipped and wait for their invoice.")
@@ -154,6 +173,7 @@ class AmazonSellerAccount(models.Model):
         accounts._ensure_fba_location()
         accounts._ensure_team()
         accounts._ensure_payments(quiet=True)
+        accounts._ensure_flow_states()
         return accounts
 
     def write(self, vals):
@@ -224,6 +244,12 @@ class AmazonSellerAccount(models.Model):
             account.team_id = Team.search([("name", "=", "Amazon"),
                                            ("company_id", "=", account.company_id.id)], limit=1) \
                 or Team.create({"name": "Amazon", "company_id": account.company_id.id})
+
+    @api.constrains("stock_buffer")
+    def _check_stock_buffer(self):
+        for account in self.filtered(lambda a: a.stock_buffer < 0):
+            raise ValidationError(self.env._(
+                "The stock buffer of %(account)s cannot be negative.", account=account.name))
 
     def _ensure_fba_location(self):
         """Give each account its internal "Amazon FBA" location, the stock Amazon holds."""
@@ -537,3 +563,43 @@ class AmazonSellerAccount(models.Model):
     def _notification(self, message, kind):
         return notification_action(
             message, kind, title=self.env._("Amazon: %(account)s", account=self.name))
+
+    # === STOCK (FBA inventory, FBM quantities) === #
+
+    def _fba_location(self, marketplace):
+        """The location holding this account's FBA stock of ``marketplace``: a child location
+        of the FBA location per marketplace when the account keeps them apart (created when
+        missing), the FBA location itself otherwise."""
+        self.ensure_one()
+        self._ensure_fba_location()
+        if not self.fba_location_per_marketplace or not marketplace:
+            return self.fba_location_id
+        Location = self.env["stock.location"].sudo()
+        location = Location.search([("location_id", "=", self.fba_location_id.id),
+                                    ("amazon_marketplace_id", "=", marketplace.id)], limit=1)
+        return location or Location.create({
+            "name": marketplace.domain,
+            "usage": "internal",
+            "location_id": self.fba_location_id.id,
+            "company_id": self.company_id.id,
+            "amazon_marketplace_id": marketplace.id,
+        })
+
+    def _stock_warehouse(self, marketplace):
+        """The warehouse whose free quantity FBM offers of ``marketplace`` send to Amazon."""
+        self.ensure_one()
+        return marketplace.with_company(self.company_id).warehouse_id or self.warehouse_id
+
+    def _ensure_flow_states(self):
+        """A state per flow of ``const.FLOWS``, so that the Synchronisation tab lists every
+        flow (its last run and result) from the start."""
+        State = self.env["amazon.seller.flow.state"].sudo()
+        existing = set(State.search([("account_id", "in", self.ids)]).mapped(
+            lambda state: (state.account_id.id, state.flow)))
+        State.create([{"account_id": account.id, "flow": flow} for account in self
+                      for flow, _label in const.FLOWS if (account.id, flow) not in existing])
+
+    @api.model
+    def _ensure_flow_states_of_all_accounts(self):
+        """On install and update: accounts created before a flow existed get its state."""
+        self.with_context(active_test=False).search([])._ensure_flow_states()

@@ -199,3 +199,47 @@ class AmazonSellerOffer(models.Model):
                 and p.company_id in (o.company_id, self.env["res.company"]))
             if len(candidates) == 1:
                 offer.product_id = candidates
+
+    # === STOCK: FBA INVENTORY PULLED, FBM QUANTITY PUSHED === #
+
+    fba_fulfillable_qty = fields.Integer(
+        string="Fulfillable (Amazon)", readonly=True,
+        help="FBA: units Amazon can ship now, as the last inventory pull read them.")
+    fba_inbound_qty = fields.Integer(
+        string="Inbound", readonly=True,
+        help="FBA: units on their way to Amazon (working, shipped and receiving).")
+    fba_reserved_qty = fields.Integer(
+        string="Reserved", readonly=True,
+        help="FBA: units Amazon holds for orders and transfers between its centres.")
+    fba_unfulfillable_qty = fields.Integer(
+        string="Unfulfillable", readonly=True,
+        help="FBA: damaged, defective or expired units Amazon will not ship.")
+    fba_inventory_date = fields.Datetime(
+        string="Amazon Quantities Changed On", readonly=True,
+        help="FBA: when the inventory pull last found Amazon's quantities of this SKU changed "
+             "(the account's Synchronisation tab tells when it last ran).")
+    sync_stock = fields.Boolean(
+        compute="_compute_sync_stock", store=True, readonly=False, precompute=True,
+        tracking=True,
+        help="FBM: send the free quantity of the warehouse (minus the account's stock buffer) "
+             "to Amazon whenever it changes.")
+    stock_pushed_qty = fields.Integer(
+        string="Last Pushed Quantity", readonly=True, copy=False,
+        help="FBM: the quantity Amazon last accepted for this SKU.")
+    stock_pushed_date = fields.Datetime(string="Pushed On", readonly=True, copy=False)
+    stock_push_qty = fields.Integer(
+        string="Quantity Being Sent", readonly=True, copy=False,
+        help="FBM: the quantity of the listings feed Amazon is processing.")
+    stock_push_feed_ref = fields.Char(string="Feed Being Processed", readonly=True, copy=False,
+                                      index="btree_not_null")
+    stock_push_message_id = fields.Integer(readonly=True, copy=False)
+    stock_push_error = fields.Text(
+        string="Stock Push Error", readonly=True, copy=False,
+        help="Why Amazon refused the last quantity sent for this SKU; it is sent again later.")
+
+    @api.depends("account_id", "fulfillment_channel")
+    def _compute_sync_stock(self):
+        for offer in self:
+            if not offer.sync_stock:
+                offer.sync_stock = offer.fulfillment_channel == "fbm" \
+                    and offer.account_id.sync_stock_default

@@ -273,7 +273,9 @@ class AmazonSellerOrderImport(models.AbstractModel):
                 name = f"[{line['sku']}] {line['title']}"
                 extra = {"amazon_order_item_id": line["item_id"], "amazon_offer_id": offer.id,
                          "amazon_gift_message": line["gift_message"] or False,
-                         "amazon_customized_url": line["customized_url"] or False}
+                         "amazon_customized_url": line["customized_url"] or False,
+                         "amazon_serial_numbers": "\n".join(line.get("serial_numbers") or [])
+                         or False}
             else:
                 product = self.env.ref(CHARGE_PRODUCTS[line["kind"]])
                 name = self._charge_line_name(line)
@@ -440,13 +442,16 @@ class AmazonSellerOrderImport(models.AbstractModel):
     def _deliver_at_once(self, orders):
         """Record, in one batch, that the goods of ``orders`` already left: FBA orders from their
         account's FBA location, FBM orders already shipped on Amazon from their delivery.
-        Lot/serial-tracked goods take the lots available there (removal strategy); what no lot
-        covers stays open for a person, with an activity, rather than inventing lots."""
+        Lot/serial-tracked goods take first the serial numbers Amazon names when the location
+        holds them, then the lots available there (removal strategy); what no lot covers stays
+        open for a person, with an activity, rather than inventing lots."""
         if not orders:
             return
         fba = orders.filtered(lambda o: o.amazon_fulfillment_channel == "fba")
         moves = self._create_fba_moves(fba) | (orders - fba).picking_ids.move_ids.filtered(
             lambda m: m.state not in ("done", "cancel"))
+        moves.filtered(lambda m: m.sale_line_id.amazon_serial_numbers
+                       and m.product_id.tracking != "none")._amazon_take_serial_numbers()
         moves._action_assign()
         uncovered = moves.filtered(
             lambda m: m.product_id.tracking != "none" and m.quantity < m.product_uom_qty)
@@ -481,7 +486,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "product_id": line.product_id.id,
             "product_uom_qty": line.product_uom_qty,
             "product_uom": line.product_uom_id.id,
-            "location_id": order.amazon_account_id.fba_location_id.id,
+            "location_id": order.amazon_account_id._fba_location(order.amazon_marketplace_id).id,
             "location_dest_id": customer.id,
             "partner_id": order.partner_shipping_id.id,
             "sale_line_id": line.id,

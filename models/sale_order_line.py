@@ -12,6 +12,10 @@ class SaleOrderLine(models.Model):
     amazon_customized_url = fields.Char(
         string="Amazon Custom Data", copy=False,
         help="Amazon Custom: the personalisation the buyer chose (also attached to the order).")
+    amazon_serial_numbers = fields.Text(
+        string="Amazon Serial Numbers", copy=False,
+        help="The serial numbers Amazon shipped for this item (FBA), one a line: the delivery "
+             "takes these lots first.")
 
     @api.depends("qty_invoiced", "qty_delivered", "product_uom_qty", "state",
                  "order_id.order_line.qty_delivered")

@@ -218,6 +218,22 @@ class TestGatewayOperations(SimulatorCase):
         transactions = [t for page in gateway.list_transactions("2020-01-01T00:00:00Z") for t in page]
         self.assertIsInstance(transactions, list)
 
+    def test_throttled_inventory_page_is_asked_again(self):
+        """Test that a throttled page of inventory summaries is asked again after a short wait,
+        every page read through one client, none lost."""
+        self.simulator.add_products("ATVPDKIKX0DER", [f"THROTTLE-{n:03d}" for n in range(120)],
+                                    fba_quantity=1)
+        self.simulator.set_faults("429:#1@getInventorySummaries")
+        try:
+            pages = list(self.gateway().get_inventory_summaries("ATVPDKIKX0DER"))
+        finally:
+            self.simulator.set_faults(None)
+        skus = {summary["sellerSku"] for page in pages for summary in page}
+        self.assertLessEqual({f"THROTTLE-{n:03d}" for n in range(120)}, skus)
+        self.assertEqual(len(pages), 3)
+        self.assertEqual([call["status"] for call in self.simulator.calls("getInventorySummaries")],
+                         [429, 200, 200, 200])
+
     def test_every_call_is_logged_with_secrets_masked(self):
         """Test that a call logs operation, status and rate limit, and no secret or token."""
         gateway = self.gateway()

@@ -275,6 +275,15 @@ class TestOrderMapper(BaseCase):
              "orderItems[0].quantityOrdered <integer of 5001 digits> is more than 1000000"),
         ])
 
+    def test_serial_numbers_are_kept(self):
+        """Test that the serial numbers Amazon shipped are kept per line, and a serial number
+        that is no text is named."""
+        order = changed({"orderItems.0.product.serialNumbers": [" SN-1 ", "SN-2", ""]})
+        self.assertEqual(map_order(order)["lines"][0]["serial_numbers"], ["SN-1", "SN-2"])
+        with self.assertRaisesRegex(AmazonDataError,
+                                    r"orderItems\[0\]\.product\.serialNumbers\[1\] 42 is not a string"):
+            map_order(changed({"orderItems.0.product.serialNumbers": ["SN-1", 42]}))
+
     def test_cancelled_item_is_skipped(self):
         """Test that a valid order with a cancelled item (quantity 0) maps as without that item."""
         order = changed({"orderItems.1.quantityOrdered": 0, "proceeds.grandTotal.amount": "10.00",
@@ -287,7 +296,7 @@ class TestOrderMapper(BaseCase):
         self.assertEqual(mapped["lines"], [{
             "kind": "product", "item_id": "111000000900000090", "sku": "SKU-1",
             "title": "Test product SKU-1", "quantity": 1, "gross": Decimal("10.00"),
-            "gift_message": "", "customized_url": "",
+            "gift_message": "", "customized_url": "", "serial_numbers": [],
         }])
         self.assertEqual(mapped["grand_total"], Decimal("10.00"))
         del order["orderItems"][1]

@@ -2,6 +2,7 @@
 
     python -m tools.bench orders [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench invoices [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
+    python -m tools.bench inventory [--skus N] [--rounds R] [--keep-db] [--profile] [--db NAME]
 
 Each benchmark runs in one process, on a fresh database (``tools/setup.sh testdb``, about ten
 seconds; ``--keep-db`` reuses the database of the previous run), with Odoo loaded in-process and
@@ -14,6 +15,9 @@ Sub-commands (see the module of each for what it measures and why):
   confirmation, deliveries) against the bare ORM creating and confirming the same N orders.
 * ``invoices``: :mod:`tools.bench_invoices`, the invoicing of N shipped FBA orders (the invoicing
   flow) against the bare ORM's ``_create_invoices`` and ``action_post`` on the same orders.
+* ``inventory``: :mod:`tools.bench_inventory`, the FBA inventory pull and the FBM stock push of
+  N SKUs against the bare ORM applying the same stock adjustments (its ratio is bare ORM
+  seconds ÷ connector seconds, the same sense as the others: higher is better).
 
 Any Python may start it: when Odoo is not importable, it re-executes itself with the project's
 venv and Odoo's source on PYTHONPATH (both set up by ``make test`` / ``tools/setup.sh env``).
@@ -114,9 +118,21 @@ def parse_args(argv):
                                "the best time of each (default 2; 1 with --profile)")
     invoices.add_argument("--orders", type=int, default=2000, metavar="N",
                           help="number of shipped FBA orders to invoice (default 2000)")
+    inventory = commands.add_parser(
+        "inventory", parents=[common],
+        help="connector FBA inventory pull and FBM stock push of N SKUs vs the bare ORM applying "
+             "the same stock adjustments",
+    )
+    inventory.add_argument("--rounds", type=int, default=2, metavar="R",
+                           help="measure each part R times from the same database state and keep "
+                                "the best time of each (default 2; 1 with --profile)")
+    inventory.add_argument("--skus", type=int, default=20000, metavar="N",
+                           help="number of SKUs, each FBA and FBM (default 20000)")
     args = parser.parse_args(argv)
-    if args.orders < 1:
+    if getattr(args, "orders", 1) < 1:
         parser.error("--orders must be at least 1")
+    if getattr(args, "skus", 1) < 1:
+        parser.error("--skus must be at least 1")
     return args
 
 
@@ -125,9 +141,10 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if not args.keep_db:
         create_database(args.db)
-    from . import bench_invoices, bench_orders  # noqa: PLC0415 - need Odoo on the path
+    from . import bench_inventory, bench_invoices, bench_orders  # noqa: PLC0415 - need Odoo
 
-    benchmarks = {"orders": bench_orders.run, "invoices": bench_invoices.run}
+    benchmarks = {"orders": bench_orders.run, "invoices": bench_invoices.run,
+                  "inventory": bench_inventory.run}
     with odoo_environment(args.db) as env:
         return benchmarks[args.command](env, args, build_dir=BUILD)
 

@@ -127,41 +127,64 @@ class FeedStore:
         job.document_id = doc.doc_id
 
     def _listings_feed(self, job, content):
-        """Apply JSON_LISTINGS_FEED quantity updates (fulfillment_availability) to FBM offers."""
-        issues, accepted, invalid = [], 0, 0
+        """Apply JSON_LISTINGS_FEED quantity updates (fulfillment_availability) to FBM offers.
+
+        A document that is no listings feed (not JSON, no header or messages) makes the feed
+        FATAL, as do the feeds ``reject_listings_feeds`` asks to refuse; each invalid message
+        (unknown SKU, a quantity that is no whole number >= 0) is one issue naming its
+        messageId, the others are applied."""
         try:
             data = json.loads(content.decode("utf-8"))
             messages = data["messages"]
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            if not isinstance(data.get("header"), dict) or not isinstance(messages, list):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            job.fatal = True
             return {"issues": [{"code": "InvalidJSON", "severity": "ERROR",
                                 "message": "The feed is not valid JSON_LISTINGS_FEED JSON."}],
                     "summary": _summary(0, 0, 0, errors=1)}
+        if getattr(self, "listings_feeds_to_reject", 0):
+            self.listings_feeds_to_reject -= 1
+            job.fatal = True
+            return {"issues": [{"code": "InternalError", "severity": "ERROR",
+                                "message": "The feed could not be processed. Submit it again."}],
+                    "summary": _summary(0, 0, 0, errors=1)}
+        issues, accepted, invalid = [], 0, 0
         codes = [MARKETPLACE_BY_ID[m].code for m in job.marketplace_ids if m in MARKETPLACE_BY_ID]
         for message in messages:
-            mid = message.get("messageId")
-            sku = message.get("sku")
-            if sku not in self.scenario.by_sku:
+            issue = self._listing_message(message, codes)
+            if issue:
                 invalid += 1
-                issues.append({"messageId": mid, "code": "18000", "severity": "ERROR",
-                               "message": "SKU %s is not in the catalogue." % sku})
-                continue
-            quantity = None
-            for patch in message.get("patches") or []:
-                if patch.get("path") == "/attributes/fulfillment_availability":
-                    for value in patch.get("value") or []:
-                        if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
-                            quantity = value.get("quantity")
-            attrs = (message.get("attributes") or {}).get("fulfillment_availability") or []
-            for value in attrs:
-                if value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
-                    quantity = value.get("quantity")
-            if quantity is not None and (not isinstance(quantity, int) or quantity < 0):
-                invalid += 1
-                issues.append({"messageId": mid, "code": "90220", "severity": "ERROR",
-                               "message": "quantity must be a non-negative integer."})
-                continue
-            if quantity is not None:
-                for code in codes:
-                    self.scenario.listing_quantity[(code, sku)] = quantity
-            accepted += 1
+                issues.append(dict(issue, messageId=(message or {}).get("messageId")
+                                   if isinstance(message, dict) else None, severity="ERROR"))
+            else:
+                accepted += 1
+        self.listings_feeds_applied = getattr(self, "listings_feeds_applied", 0) + 1
         return {"issues": issues, "summary": _summary(len(messages), accepted, invalid)}
+
+    def _listing_message(self, message, codes):
+        """Apply one message; return the issue (without messageId/severity) when invalid."""
+        if not isinstance(message, dict):
+            return {"code": "4000001", "message": "The message is not an object."}
+        sku = message.get("sku")
+        if not isinstance(sku, str) or not self.scenario.knows_sku(sku):
+            return {"code": "18000",
+                    "message": "SKU %s does not match any listing of this seller." % sku}
+        quantities = []
+        for patch in message.get("patches") or []:
+            if isinstance(patch, dict) and patch.get("path") == "/attributes/fulfillment_availability":
+                quantities += [value.get("quantity") for value in patch.get("value") or []
+                               if isinstance(value, dict)
+                               and value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT"]
+        attrs = (message.get("attributes") or {}).get("fulfillment_availability") or []
+        quantities += [value.get("quantity") for value in attrs if isinstance(value, dict)
+                       and value.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT"]
+        for quantity in quantities:
+            if quantity is not None and (type(quantity) is not int or quantity < 0):
+                return {"code": "90220", "attributeName": "fulfillment_availability",
+                        "message": "'quantity' must be a whole number of 0 or more (got %s)."
+                                   % json.dumps(quantity)}
+        if quantities and quantities[-1] is not None:
+            for code in codes:
+                self.scenario.listing_quantity[(code, sku)] = quantities[-1]
+        return None

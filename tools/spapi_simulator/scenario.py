@@ -20,7 +20,7 @@ from .errors import ScenarioError
 from .generator import (
     ARRIVAL_DAYS, ARRIVING_SHARE, HISTORY_DAYS, HOUR, OLD_FBM_DAYS, generate_order,
 )
-from .inventory import init_stock, stock_summaries
+from .inventory import add_inbound, add_products, init_stock, stock_summaries
 from .order_json import ALL_INCLUDED, filter_included, order_from_json, render_order
 from .orders import (
     CANCELLED, PARTIALLY_SHIPPED, PENDING, SHIPPED, UNSHIPPED, Item, Order, Package,
@@ -115,6 +115,17 @@ class Scenario:
             self.add_listing(**sample)
         for row in LISTING_SAMPLE_BAD_ROWS:
             self.add_listing_row(row)
+    def add_inbound(self, code, sku, quantity, now, ship_in_hours=0, transit_hours=48):
+        """A new inbound shipment to marketplace ``code``'s fulfilment centres (inventory.py)."""
+        return add_inbound(self, code, sku, quantity, now, ship_in_hours, transit_hours)
+
+    def add_products(self, code, skus, fba_quantity=None, fbm_quantity=None):
+        """SKUs beyond the catalogue, with FBA stock and/or an FBM listing quantity."""
+        add_products(self, code, skus, fba_quantity, fbm_quantity)
+
+    def knows_sku(self, sku):
+        """Whether the seller has listed ``sku`` (catalogue or added)."""
+        return sku in self.by_sku or sku in self.extra_skus
 
     # -- mutations ---------------------------------------------------------------------------
     def confirm_shipment(self, order_id, body, now):

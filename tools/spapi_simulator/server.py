@@ -234,6 +234,38 @@ class Simulator:
     def inventory(self, marketplace_id):
         return self.scenario.inventory(MARKETPLACE_BY_ID[marketplace_id].code, self.now())
 
+    def add_inbound(self, marketplace_id, sku, quantity, ship_in_hours=0, transit_hours=48):
+        """An inbound shipment of ``quantity`` units of ``sku`` created now: inbound (working,
+        shipped, receiving) until Amazon received it, then fulfillable (inventory.py)."""
+        with self.lock:
+            shipment = self.scenario.add_inbound(MARKETPLACE_BY_ID[marketplace_id].code, sku,
+                                                 quantity, self.now(), ship_in_hours,
+                                                 transit_hours)
+            return {"sku": sku, "quantity": quantity, "shippedAt": iso(shipment.shipped_at),
+                    "arrivesAt": iso(shipment.arrives_at), "receivedAt": iso(shipment.received_at)}
+
+    def add_products(self, marketplace_id, skus, fba_quantity=None, fbm_quantity=None):
+        """SKUs beyond the catalogue on a marketplace: ``fba_quantity`` fulfillable units at
+        Amazon and/or ``fbm_quantity`` units on their merchant-fulfilled listing."""
+        with self.lock:
+            self.scenario.add_products(MARKETPLACE_BY_ID[marketplace_id].code, list(skus),
+                                       fba_quantity, fbm_quantity)
+
+    def listing_quantities(self, marketplace_id):
+        """{sku: quantity} of the merchant-fulfilled listings of a marketplace, as the listings
+        feeds processed by now left them (feeds DONE by now are processed first)."""
+        with self.lock:
+            self.store.process_due(self.now())
+            code = MARKETPLACE_BY_ID[marketplace_id].code
+            return {sku: quantity for (market, sku), quantity
+                    in self.scenario.listing_quantity.items() if market == code}
+
+    def reject_listings_feeds(self, count=1):
+        """The next ``count`` JSON_LISTINGS_FEED feeds end FATAL (Amazon could not process
+        them), whatever their content."""
+        with self.lock:
+            self.store.listings_feeds_to_reject = int(count)
+
     def vat_invoices(self):
         """Invoices and credit notes accepted through UPLOAD_VAT_INVOICE feeds (feeds DONE by
         now are processed first), in processing order: [{feedId, orderId, shippingId,
@@ -481,6 +513,20 @@ class Simulator:
         if name == "inventory":
             mp = (query.get("marketplaceId") or [MARKETPLACES[0].id])[0]
             return 200, {"marketplaceId": mp, "inventory": self.inventory(mp)}
+        if name == "inbound" and method == "POST":
+            return 200, self.add_inbound(body["marketplaceId"], body["sku"], body["quantity"],
+                                         float(body.get("shipInHours", 0)),
+                                         float(body.get("transitHours", 48)))
+        if name == "products" and method == "POST":
+            self.add_products(body["marketplaceId"], body["skus"], body.get("fbaQuantity"),
+                              body.get("fbmQuantity"))
+            return 200, {"added": len(body["skus"])}
+        if name == "listings":
+            mp = (query.get("marketplaceId") or [MARKETPLACES[0].id])[0]
+            return 200, {"marketplaceId": mp, "quantities": self.listing_quantities(mp)}
+        if name == "feeds/reject" and method == "POST":
+            self.reject_listings_feeds(body.get("count", 1))
+            return 200, {"count": self.store.listings_feeds_to_reject}
         if name == "vat_invoices":
             return 200, {"vatInvoices": self.vat_invoices()}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}

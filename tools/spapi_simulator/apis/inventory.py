@@ -38,8 +38,10 @@ def get_inventory_summaries(sim, req):
                  + r["researching"]}
         if details:
             entry["inventoryDetails"] = {
-                "fulfillableQuantity": r["fulfillable"], "inboundWorkingQuantity": 0,
-                "inboundShippedQuantity": r["inbound"], "inboundReceivingQuantity": 0,
+                "fulfillableQuantity": r["fulfillable"],
+                "inboundWorkingQuantity": r["inbound_working"],
+                "inboundShippedQuantity": r["inbound_shipped"],
+                "inboundReceivingQuantity": r["inbound_receiving"],
                 "reservedQuantity": {"totalReservedQuantity": r["reserved"],
                                      "pendingCustomerOrderQuantity": r["reserved"],
                                      "pendingTransshipmentQuantity": 0, "fcProcessingQuantity": 0},
