@@ -23,3 +23,6 @@ from . import amazon_seller_settlement_posting
 from . import amazon_seller_settlement_import
 from . import amazon_seller_listings_import
 from . import product
+from . import amazon_seller_account_dashboard
+from . import res_company
+from . import res_config_settings
