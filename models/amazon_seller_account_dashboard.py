@@ -67,7 +67,8 @@ class AmazonSellerAccount(models.Model):
         return {
             "flow": flow,
             "name": label,
-            "last_success": format_datetime(self.env, last_success, dt_format="short")
+            "last_success": format_datetime(self.env, last_success, tz=self._dashboard_tz().zone,
+                                            dt_format="short")
             if last_success else False,
             "failed": bool(state and state.failed),
             "message": state and state.last_message or "",
@@ -99,11 +100,11 @@ class AmazonSellerAccount(models.Model):
             self.env._("Awaiting SKU Mapping"))
 
     def action_view_flow_errors(self):
-        """The open errors of the flow the card's line names (context key ``amazon_flow``)."""
+        """The open errors of the flow the card's line names (context key ``amazon_flow``), as
+        the card counts them."""
         action = self.action_view_sync_errors()
-        flow = self.env.context.get("amazon_flow")
-        if flow:
-            action["domain"] = action["domain"] + [("flow", "=", flow)]
+        action["domain"] += [("flow", "=", self.env.context.get("amazon_flow")),
+                             ("state", "in", ("open", "needs_attention"))]
         return action
 
     def action_open_account(self):
@@ -156,8 +157,15 @@ class AmazonSellerAccount(models.Model):
     @api.model
     def _dashboard_today_bounds(self, now):
         """Today's start and tomorrow's start in the user's time zone, as UTC datetimes."""
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        tz = self._dashboard_tz()
         local_day = pytz.utc.localize(now).astimezone(tz).date()
         return tuple(
             tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
             for day in (local_day, local_day + timedelta(days=1)))
+
+    def _dashboard_tz(self):
+        """The user's time zone (the web client's, in the context), UTC when unknown."""
+        try:
+            return pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
