@@ -35,6 +35,7 @@
         "views/amazon_seller_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": ["amazon_seller/static/src/scss/amazon_seller_dashboard.scss"],
         "web.assets_tests": ["amazon_seller/static/tests/tours/*.js"],
     },
 }
