@@ -1,9 +1,8 @@
-from datetime import datetime
-
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import AmazonSellerCase
 from .loopback import LoopbackServer
@@ -157,6 +156,31 @@ class TestDashboard(AmazonSellerCase):
         # no default filter narrows the list further than the figure
         self.assertFalse([key for key in account.action_view_confirmation_errors()["context"]
                           if key.startswith("search_default_")])
+
+    def test_reports_of_sales_and_fees(self):
+        """Test the Reporting menus: confirmed Amazon sales by week, marketplace and channel;
+        the settlement rows' fees by month and type, as a graph first."""
+        sales = self.env["ir.actions.act_window"]._for_xml_id("amazon_seller.action_amazon_sales_report")
+        self.assertEqual(sales["view_mode"], "graph,pivot,list")
+        confirmed = self.env["sale.order"].search(safe_eval(sales["domain"]))
+        self.assertEqual(sorted(confirmed.mapped("amazon_order_ref")), [
+            "111-0000001", "111-0000002", "111-0000003", "111-0000005", "111-0000006",
+            "111-0000007", "111-0000008", "111-0000010"])
+        views = self.env["sale.order"].get_views([(v, t) for v, t in sales["views"]])["views"]
+        self.assertIn('<field name="date_order" interval="week"/>', views["graph"]["arch"])
+        self.assertIn('<field name="amazon_marketplace_id"/>', views["graph"]["arch"])
+        self.assertIn('name="amazon_fulfillment_channel" type="row"', views["pivot"]["arch"])
+        fees = self.env["ir.actions.act_window"]._for_xml_id("amazon_seller.action_amazon_fees_report")
+        self.assertEqual((fees["res_model"], fees["view_mode"]),
+                         ("amazon.seller.settlement.line", "graph,pivot,list"))
+        graph = self.env["amazon.seller.settlement.line"].get_views(
+            [(fees["views"][0][0], "graph")])["views"]["graph"]["arch"]
+        self.assertIn('<field name="posted_date" interval="month"/>', graph)
+        self.assertIn('<field name="amount_description"/>', graph)
+        menu = self.env.ref("amazon_seller.menu_amazon_seller_report_fees")
+        self.assertEqual(menu.action, self.env.ref("amazon_seller.action_amazon_fees_report"))
+        self.assertEqual(self.env.ref("amazon_seller.menu_amazon_seller_root").child_id[0],
+                         self.env.ref("amazon_seller.menu_amazon_seller_overview"))
 
     def test_settlement_figures_open_their_settlements(self):
         """Test the settlements to review and payouts not deposited, and what they open."""

@@ -1,7 +1,8 @@
 import { registry } from "@web/core/registry";
 
-// A manager opens the Amazon overview, reads an account's card, opens the open errors of one of
-// its flows, comes back and continues the set-up of the account from its card.
+// A manager opens the Amazon overview, reads an account's card, opens the fees report from its
+// menu and the open errors of one of its flows, then continues the set-up of the account from
+// its card.
 registry.category("web_tour.tours").add("amazon_seller_dashboard_tour", {
     steps: () => [
         {
@@ -11,6 +12,25 @@ registry.category("web_tour.tours").add("amazon_seller_dashboard_tour", {
         {
             content: "the late-shipment rate is red above Amazon's 4 %",
             trigger: ".o_kanban_record:contains('Dashboard Seller') [name='late_shipments'] .text-danger:contains('7 days')",
+        },
+        {
+            content: "open the card's menu",
+            trigger: ".o_kanban_record:contains('Dashboard Seller')",
+            run: "hover && click .o_kanban_record:contains(Dashboard Seller) .o_dropdown_kanban .dropdown-toggle",
+        },
+        {
+            content: "open the fees report",
+            trigger: ".dropdown-menu a:contains('Fees')",
+            run: "click",
+        },
+        {
+            content: "the fees open as a graph",
+            trigger: ".o_graph_view",
+        },
+        {
+            content: "back to the overview",
+            trigger: ".breadcrumb-item a:contains('Amazon Overview')",
+            run: "click",
         },
         {
             content: "open the open errors of the orders flow",
