@@ -1,5 +1,8 @@
 from . import amazon_seller_marketplace
 from . import amazon_seller_account
+from . import amazon_seller_account_dashboard
+from . import res_company
+from . import res_config_settings
 from . import amazon_seller_payments
 from . import amazon_seller_offer
 from . import amazon_seller_flow_state
@@ -23,6 +26,3 @@ from . import amazon_seller_settlement_posting
 from . import amazon_seller_settlement_import
 from . import amazon_seller_listings_import
 from . import product
-from . import amazon_seller_account_dashboard
-from . import res_company
-from . import res_config_settings
