@@ -31,9 +31,12 @@
         "views/stock_picking_views.xml",
         "wizards/amazon_seller_order_sync_wizard_views.xml",
         "views/amazon_seller_settlement_views.xml",
+        "views/amazon_seller_dashboard_views.xml",
+        "views/res_config_settings_views.xml",
         "views/amazon_seller_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": ["amazon_seller/static/src/scss/amazon_seller_dashboard.scss"],
         "web.assets_tests": ["amazon_seller/static/tests/tours/*.js"],
     },
 }

@@ -37,17 +37,47 @@ class AmazonSellerAccount(models.Model):
         comodel_name="res.company", required=True, default=lambda self: self.env.company,
         tracking=True,
     )
-    region = fields.Selection(selection=const.REGIONS, required=True, default="NA", tracking=True)
+    region = fields.Selection(
+        selection=const.REGIONS, required=True, default="NA", tracking=True,
+        help="The Amazon region of the Seller Central account: North America (amazon.com, .ca, "
+             ".com.mx, .com.br), Europe (amazon.de, .fr, .co.uk, .it, .es, ..., India, Middle "
+             "East) or Far East (amazon.co.jp, .com.au, .sg). It decides the endpoint and the "
+             "marketplaces the account can sell on.",
+    )
     lwa_app_id = fields.Char(
         string="LWA Client ID", groups="base.group_system", copy=False,
-        help="The Login with Amazon client identifier of your SP-API application.",
+        help="The Login with Amazon client identifier of your SP-API application "
+             "(amzn1.application-oa2-client.…): Seller Central ▸ Apps and Services ▸ Develop "
+             "Apps, then View under LWA credentials of the application (Developer Central).",
     )
     lwa_client_secret = fields.Char(
         string="LWA Client Secret", groups="base.group_system", copy=False,
+        help="The client secret shown beside the LWA client ID in Seller Central ▸ Apps and "
+             "Services ▸ Develop Apps ▸ View (LWA credentials). Amazon asks to rotate it "
+             "periodically: paste the new one here when you do.",
     )
     refresh_token = fields.Char(
         groups="base.group_system", copy=False,
-        help="The refresh token Seller Central gave when the seller authorised the application.",
+        help="The refresh token (Atzr|…) Seller Central gives when the seller authorises the "
+             "application: Seller Central ▸ Apps and Services ▸ Develop Apps ▸ Authorize "
+             "(self-authorisation) of the application, Generate refresh token.",
+    )
+    connection_tested = fields.Datetime(
+        string="Connection Tested", readonly=True, copy=False,
+        help="When Amazon last accepted the credentials in a Test Connection. Changing the "
+             "credentials, the region or the endpoint asks for a new test.",
+    )
+    setup_step = fields.Selection(
+        selection=[
+            ("credentials", "Credentials"),
+            ("connect", "Test Connection"),
+            ("marketplaces", "Marketplaces"),
+            ("accounting", "Journal and Accounts"),
+            ("sync", "Enable Synchronisation"),
+            ("done", "Ready"),
+        ],
+        string="Set-up Step", compute="_compute_setup_step",
+        help="The next step of the account's set-up; Ready once everything is in place.",
     )
     credentials_complete = fields.Boolean(
         compute="_compute_credentials_complete",
@@ -106,6 +136,9 @@ class AmazonSellerAccount(models.Model):
     payments_ids = fields.One2many(
         comodel_name="amazon.seller.payments", inverse_name="account_id",
         string="Amazon Payments", help="A journal and its accounts per currency of the marketplaces.")
+    settlement_to_review_count = fields.Integer(
+        string="Settlements to Review", compute="_compute_settlement_figures",
+        help="Imported settlements with rows no rule maps or orders Odoo does not know.")
     unposted_settlement_count = fields.Integer(
         string="Settlements to Post", compute="_compute_settlement_figures",
         help="Imported settlements not posted yet (to review or ready).")
@@ -165,6 +198,8 @@ class AmazonSellerAccount(models.Model):
     def create(self, vals_list):
         # the secrets are written on their own: a failing query never shows them in the log
         secrets = [self._pop_secrets(vals) for vals in vals_list]
+        for vals in vals_list:
+            self._apply_company_defaults(vals)
         accounts = super().create(vals_list)
         for account, account_secrets in zip(accounts, secrets):
             if account_secrets:
@@ -181,6 +216,8 @@ class AmazonSellerAccount(models.Model):
             self._check_endpoint_change(vals)
         vals = dict(vals)
         secrets = self._pop_secrets(vals)
+        if (secrets or {"endpoint_url", "region"} & set(vals)) and "connection_tested" not in vals:
+            vals["connection_tested"] = False
         result = super().write(vals) if vals else True
         if "marketplace_ids" in vals:
             self._ensure_payments(quiet=True)
@@ -197,6 +234,13 @@ class AmazonSellerAccount(models.Model):
             raise UserError(self.env._(
                 "Amazon accounts with orders cannot be deleted: archive them instead (an archived "
                 "account exchanges nothing with Amazon)."))
+
+    def _apply_company_defaults(self, vals):
+        """The defaults the company chose in Settings ▸ Amazon, for what ``vals`` leaves out."""
+        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        vals.setdefault("invoice_orders", company.amazon_invoice_orders_default)
+        if not vals.get("team_id") and company.amazon_team_default_id:
+            vals["team_id"] = company.amazon_team_default_id.id
 
     @staticmethod
     def _pop_secrets(vals):
@@ -309,6 +353,26 @@ class AmazonSellerAccount(models.Model):
         for account in self:
             account.credentials_complete = not account._missing_credentials()
 
+    @api.depends("connection_tested", "marketplace_ids", "payments_ids", "sync_enabled")
+    @api.depends_context("uid")
+    def _compute_setup_step(self):
+        for account in self:
+            account.setup_step = account._next_setup_step()
+
+    def _next_setup_step(self):
+        """The first set-up step not done yet, in the order the account form walks through."""
+        if self._missing_credentials():
+            return "credentials"
+        if not self.connection_tested:
+            return "connect"
+        if not self.marketplace_ids:
+            return "marketplaces"
+        if not self.payments_ids:
+            return "accounting"
+        if not self.sync_enabled:
+            return "sync"
+        return "done"
+
     def _compute_settlement_figures(self):
         Settlement = self.env["amazon.seller.settlement"]
         unposted = dict(Settlement._read_group(
@@ -317,12 +381,19 @@ class AmazonSellerAccount(models.Model):
         undeposited = dict(Settlement._read_group(
             [("account_id", "in", self.ids), ("state", "=", "posted"), ("deposited", "=", False),
              ("total_amount", ">", 0)], ["account_id"], ["__count"]))
+        to_review = dict(Settlement._read_group(
+            [("account_id", "in", self.ids), ("state", "=", "to_review")],
+            ["account_id"], ["__count"]))
         for account in self:
+            account.settlement_to_review_count = to_review.get(account, 0)
             account.unposted_settlement_count = unposted.get(account, 0)
             account.undeposited_count = undeposited.get(account, 0)
 
     def action_view_unposted_settlements(self):
         return self._settlements_action([("state", "!=", "posted")])
+
+    def action_view_settlements_to_review(self):
+        return self._settlements_action([("state", "=", "to_review")])
 
     def action_view_undeposited(self):
         return self._settlements_action([("state", "=", "posted"), ("deposited", "=", False),
@@ -350,18 +421,23 @@ class AmazonSellerAccount(models.Model):
             account.last_sync_failed = any(runs.mapped("failed"))
 
     def _compute_late_shipment_rates(self):
-        for account in self:
-            account.late_shipment_rate_7d = account._late_shipment_rate(7)
-            account.late_shipment_rate_30d = account._late_shipment_rate(30)
-
-    def _late_shipment_rate(self, days):
-        """Late FBM orders among those whose ship-by date fell in the last ``days`` days, in %."""
+        """One search for all the accounts' FBM orders due in the last 30 days. Counting reads
+        their deliveries as superuser: Amazon users see the rate without Inventory rights."""
         now = fields.Datetime.now()
-        orders = self.env["sale.order"].search([
-            ("amazon_account_id", "=", self.id), ("amazon_fulfillment_channel", "=", "fbm"),
-            ("amazon_ship_by", ">=", now - timedelta(days=days)), ("amazon_ship_by", "<=", now),
+        orders = self.env["sale.order"].sudo().search([
+            ("amazon_account_id", "in", self.ids), ("amazon_fulfillment_channel", "=", "fbm"),
+            ("amazon_ship_by", ">=", now - timedelta(days=30)), ("amazon_ship_by", "<=", now),
             ("state", "!=", "cancel"),
         ])
+        for account in self:
+            account_orders = orders.filtered(lambda o: o.amazon_account_id.id == account.id)
+            recent = account_orders.filtered(lambda o: o.amazon_ship_by >= now - timedelta(days=7))
+            account.late_shipment_rate_7d = self._late_rate(recent)
+            account.late_shipment_rate_30d = self._late_rate(account_orders)
+
+    @staticmethod
+    def _late_rate(orders):
+        """Late orders among ``orders``, in %."""
         if not orders:
             return 0.0
         late = orders.filtered(lambda order: order._amazon_shipped_late())
@@ -444,16 +520,39 @@ class AmazonSellerAccount(models.Model):
             return self._notification(self._describe_amazon_error(error), "danger")
         except ValidationError as error:
             return self._notification(error.args[0], "danger")
-        names = sorted(
-            entry.get("marketplace", {}).get("name", "")
-            for entry in participations
-            if entry.get("participation", {}).get("isParticipating", True)
-        )
-        return self._notification(
-            self.env._("Connection to Amazon succeeded: %(account)s sells on %(marketplaces)s.",
-                       account=self.name, marketplaces=", ".join(names) or self.env._("no marketplace")),
-            "success",
-        )
+        participating = [entry for entry in participations
+                         if entry.get("participation", {}).get("isParticipating", True)]
+        names = sorted(entry.get("marketplace", {}).get("name", "") for entry in participating)
+        self.connection_tested = fields.Datetime.now()
+        added = self._add_participating_marketplaces(participating)
+        message = self.env._(
+            "Connection to Amazon succeeded: %(account)s sells on %(marketplaces)s.",
+            account=self.name, marketplaces=", ".join(names) or self.env._("no marketplace"))
+        if added:
+            message += " " + self.env._(
+                "Marketplaces set from Amazon's answer: %(marketplaces)s.",
+                marketplaces=", ".join(added.mapped("name")))
+        return self._notification(message, "success")
+
+    def action_enable_sync(self):
+        """Last step of the set-up: the scheduled actions start exchanging data with Amazon."""
+        self._check_can_operate()
+        self.sync_enabled = True
+        return True
+
+    def _add_participating_marketplaces(self, participating):
+        """An account without marketplaces gets those of its region Amazon says the seller
+        participates in (a chosen list is never changed). Return the marketplaces added."""
+        if self.marketplace_ids:
+            return self.env["amazon.seller.marketplace"]
+        amazon_ids = [entry.get("marketplace", {}).get("id") for entry in participating]
+        marketplaces = self.env["amazon.seller.marketplace"].search([
+            ("marketplace_id", "in", [ref for ref in amazon_ids if ref]),
+            ("region", "=", self.region),
+        ])
+        if marketplaces:
+            self.marketplace_ids = marketplaces
+        return marketplaces
 
     # === BUSINESS METHODS === #
 

@@ -62,13 +62,14 @@ class TestAccount(AmazonSellerCase):
 
     def test_neutralize_wipes_credentials(self):
         """Test that neutralizing the database removes the secrets and stops synchronisation."""
-        self.account.sync_enabled = True
+        self.account.write({"sync_enabled": True, "connection_tested": "2026-01-01 00:00:00"})
         self.env.flush_all()
         neutralize_database(self.env.cr)
         self.env.invalidate_all()
         self.assertFalse(self.account.lwa_app_id or self.account.lwa_client_secret
                          or self.account.refresh_token)
         self.assertFalse(self.account.sync_enabled)
+        self.assertFalse(self.account.connection_tested, "the next copy's set-up tests again")
 
     def test_endpoint_url_must_be_a_base_url(self):
         """Test that a malformed endpoint URL is refused with a clear message."""

@@ -59,3 +59,36 @@ class TestDeliveryUi(HttpCase):
         self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "TOUR-123"))
         self.assertEqual((picking.amazon_confirmation_state, picking.amazon_package_ref), ("to_send", "1"))
         self.assertFalse(simulator.call_counts().get("confirmShipment"), "sent after commit, by the cron")
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardUi(HttpCase):
+
+    def test_overview_card_opens_flow_errors_and_setup(self):
+        """Test in a browser the overview card: figures, a flow's errors, the set-up it continues."""
+        from datetime import timedelta
+
+        from odoo import Command, fields
+
+        account = self.env["amazon.seller.account"].create({
+            "name": "Dashboard Seller", "region": "NA",
+            "marketplace_ids": [self.env.ref("amazon_seller.marketplace_us").id],
+            "connection_tested": fields.Datetime.now(),
+            **AmazonSellerCase.credentials(),
+        })
+        product = self.env["product.product"].create({"name": "Late mug", "is_storable": True})
+        order = self.env["sale.order"].create({
+            "partner_id": self.env["res.partner"].create({"name": "Buyer"}).id,
+            "amazon_account_id": account.id, "amazon_order_ref": "111-7000002",
+            "amazon_fulfillment_channel": "fbm",
+            "amazon_ship_by": fields.Datetime.now() - timedelta(hours=2),
+            "order_line": [Command.create({"product_id": product.id})],
+        })
+        order.action_confirm()
+        account._flow_state("orders").write({"last_run": fields.Datetime.now(),
+                                             "last_success": fields.Datetime.now()})
+        self.env["amazon.seller.sync.error"].create({
+            "account_id": account.id, "flow": "orders", "amazon_ref": "111-7000001",
+            "message": "Unknown marketplace"})
+        self.start_tour("/odoo/action-amazon_seller.action_amazon_seller_dashboard",
+                        "amazon_seller_dashboard_tour", login="admin")
