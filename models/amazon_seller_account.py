@@ -239,6 +239,7 @@ class AmazonSellerAccount(models.Model):
         """The defaults the company chose in Settings ▸ Amazon, for what ``vals`` leaves out."""
         company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
         vals.setdefault("invoice_orders", company.amazon_invoice_orders_default)
+        vals.setdefault("stock_buffer", company.amazon_stock_buffer_default)
         if not vals.get("team_id") and company.amazon_team_default_id:
             vals["team_id"] = company.amazon_team_default_id.id
 

@@ -228,6 +228,11 @@ class TestDashboard(AmazonSellerCase):
              "failed": True, "message": "Amazon is throttling requests", "errors": 0},
             {"flow": "listings", "name": "Listings", "last_success": False, "failed": False,
              "message": "", "errors": 1},
+            *({"flow": flow, "name": name, "last_success": False, "failed": False,
+               "message": "", "errors": 0} for flow, name in (
+                ("inventory", "FBA Inventory"), ("stock_push", "Stock Push"),
+                ("invoicing", "Invoicing"), ("invoice_upload", "Invoice Upload"),
+                ("settlements", "Settlements"))),
         ])
         action = self.account.with_context(amazon_flow="orders").action_view_flow_errors()
         self.assertEqual(Error.search(action["domain"]), open_errors)
@@ -354,8 +359,8 @@ class TestSetup(AmazonSellerCase):
         self.assertEqual((reopened.amazon_team_default_id, reopened.amazon_invoice_orders_default,
                           reopened.amazon_stock_buffer_default), (team, False, 3))
         account = self.env["amazon.seller.account"].create({"name": "Defaulted Seller"})
-        self.assertEqual(account.team_id, team)
-        self.assertFalse(account.invoice_orders)
+        self.assertEqual((account.team_id, account.invoice_orders, account.stock_buffer),
+                         (team, False, 3))
         # what the user gives wins over the defaults
         chosen = self.env["amazon.seller.account"].create({
             "name": "Chosen Seller", "invoice_orders": True})
