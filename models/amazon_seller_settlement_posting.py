@@ -1,5 +1,5 @@
 from calendar import monthrange
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -8,8 +8,9 @@ from psycopg2 import errors as pg_errors
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-# Rows read per query while the settlement's credit notes are prepared.
-CHUNK = 5000
+# Orders per statement line: a month of a large settlement is booked in lines of that many
+# orders, so that memory stays bounded (one line of 25,000 orders needs 1.3 GB in Odoo).
+ORDERS_PER_LINE = 2000
 
 
 class AmazonSellerSettlementPosting(models.AbstractModel):
@@ -28,24 +29,29 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
         booking = _Booking(settlement)
         credit_notes = self._create_credit_notes(booking)
         receivables = self._open_receivables(booking)
-        plan, lines = [], []
-        for month in sorted(booking.months):
-            lines.append(self._month_values(booking, month, receivables))
-        lines.append(self._disbursement_values(booking))
         statement = self.env["account.bank.statement"].create({
-            "name": self.env._("Amazon settlement %(settlement)s",
-                               settlement=settlement.settlement_ref),
-            "journal_id": booking.journal.id,
-            "line_ids": [Command.create(values) for values in lines],
-        })
-        move_lines = statement.line_ids.move_id.line_ids
-        plan += self._receivable_pairs(move_lines, receivables)
-        plan += self._carried_pairs(booking, move_lines)
-        self.env["account.move.line"].with_context(
-            amazon_settlement_posting=True)._reconcile_plan(plan)
+            "name": booking.label, "journal_id": booking.journal.id})
+        StatementLine = self.env["account.bank.statement.line"]
+        for values, keys in self._statement_lines(booking, receivables):
+            line = StatementLine.create({**values, "statement_id": statement.id})
+            self._reconcile(self._receivable_pairs(line.move_id.line_ids, receivables, keys))
+            self._release_memory()
+        StatementLine.create({**self._disbursement_values(booking), "statement_id": statement.id})
+        self._reconcile(self._carried_pairs(booking, statement.line_ids.move_id.line_ids))
         settlement.write({"state": "posted", "statement_id": statement.id})
         settlement.message_post(body=self._posting_note(booking, statement, credit_notes))
         return statement
+
+    def _reconcile(self, plan):
+        if plan:
+            self.env["account.move.line"].with_context(
+                amazon_settlement_posting=True)._reconcile_plan(plan)
+
+    def _release_memory(self):
+        """Write what is pending and forget the records read: statement lines of a few
+        thousand orders at a time keep a 25,000-order settlement within a few hundred MB."""
+        self.env.flush_all()
+        self.env.invalidate_all()
 
     def _lock(self, settlement):
         """Hold the settlement's row for the transaction: a second poster (cron and button at
@@ -144,46 +150,66 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
     # === STATEMENT LINES === #
 
     def _open_receivables(self, booking):
-        """{(order id, kind): open receivable lines of its posted invoices (order) or credit
-        notes (refund)}, read once for the whole settlement."""
+        """{(order id, kind): _Open} of the open receivable lines of each order's posted
+        invoices (order) or credit notes (refund), read once for the whole settlement."""
         orders = self.env["sale.order"].browse({order_id for _m, _k, order_id in booking.receivables})
         order_ids = {order.amazon_order_ref: order.id for order in orders}
-        lines = self.env["account.move.line"].search_fetch([
+        result = {}
+        for line in self.env["account.move.line"].search_fetch([
             ("move_id.amazon_account_id", "=", booking.settlement.account_id.id),
             ("move_id.amazon_order_ref", "in", list(order_ids)),
             ("move_id.move_type", "in", ("out_invoice", "out_refund")),
             ("parent_state", "=", "posted"), ("reconciled", "=", False),
             ("account_id.account_type", "=", "asset_receivable"),
-        ], ["move_id", "account_id", "partner_id", "amount_residual", "amount_residual_currency"])
-        result = defaultdict(lambda: self.env["account.move.line"])
-        for line in lines:
+        ], ["move_id", "account_id", "partner_id", "amount_residual", "amount_residual_currency"]):
             move = line.move_id
             kind = "order" if move.move_type == "out_invoice" else "refund"
-            result[(order_ids[move.amazon_order_ref], kind)] |= line
+            key = (order_ids[move.amazon_order_ref], kind)
+            known = result.get(key) or _Open((), line.account_id.id, line.partner_id.id,
+                                             Decimal(0), 0.0)
+            result[key] = known._replace(
+                ids=known.ids + (line.id,),
+                residual_currency=known.residual_currency + booking.decimal(
+                    line.amount_residual_currency),
+                residual=known.residual + line.amount_residual)
         return result
 
-    def _month_values(self, booking, month, receivables):
-        """The statement line of one month: the liquidity line moves Amazon's balance by the
-        month's net; every amount lands on its account."""
-        date = booking.line_date(month)
-        line_ids = []
-        for (_month, kind, order_id), amount in booking.receivables.items():
-            if _month == month:
-                line_ids += self._receivable_values(booking, date, kind, order_id, amount,
-                                                    receivables[(order_id, kind)])
-        for account, rule, name, amount in self._other_sums(booking, month):
-            line_ids += self._other_values(booking, date, account, rule, name, amount)
-        net = booking.nets[month]
-        liquidity = {"account_id": booking.journal.default_account_id.id, "name": booking.label,
-                     **booking.amounts(net, date)}
-        line_ids.insert(0, liquidity)
-        line_ids += booking.exchange_difference(line_ids, date)
+    def _statement_lines(self, booking, receivables):
+        """(statement line values, its (order id, kind) keys): a line per calendar month of
+        posted date, split every ``ORDERS_PER_LINE`` orders; the month's other rows go on its
+        first line."""
+        for month in sorted(booking.months):
+            date = booking.line_date(month)
+            keys = [(order_id, kind) for (_month, kind, order_id) in booking.receivables
+                    if _month == month]
+            chunks = [keys[start:start + ORDERS_PER_LINE]
+                      for start in range(0, len(keys), ORDERS_PER_LINE)] or [[]]
+            for number, chunk in enumerate(chunks, 1):
+                items, net = [], Decimal(0)
+                for order_id, kind in chunk:
+                    amount = booking.receivables[(month, kind, order_id)]
+                    items += self._receivable_values(booking, date, kind, order_id, amount,
+                                                     receivables.get((order_id, kind)))
+                    net += amount
+                if number == 1:
+                    for account, rule, name, amount in self._other_sums(booking, month):
+                        items += self._other_values(booking, date, account, rule, name, amount)
+                        net += amount
+                part = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
+                yield self._statement_line_values(booking, date, month, net, items, part), chunk
+
+    def _statement_line_values(self, booking, date, month, net, items, part):
+        """A statement line: the liquidity line moves Amazon's balance by ``net``; ``items``
+        land on their accounts."""
+        items.insert(0, {"account_id": booking.journal.default_account_id.id,
+                         "name": booking.label, **booking.amounts(net, date)})
+        items += booking.exchange_difference(items, date)
         return {
             "journal_id": booking.journal.id, "date": date, "amount": float(net),
             "payment_ref": self.env._("Amazon settlement %(settlement)s, %(month)s",
                                       settlement=booking.settlement.settlement_ref,
-                                      month=month.strftime("%Y-%m")),
-            "line_ids": [Command.create(values) for values in line_ids],
+                                      month=month.strftime("%Y-%m")) + part,
+            "line_ids": [Command.create(values) for values in items],
         }
 
     def _receivable_values(self, booking, date, kind, order_id, amount, open_lines):
@@ -192,23 +218,27 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
         (the difference written off), as Amazon says otherwise (left open, listed)."""
         order = self.env["sale.order"].browse(order_id)
         name = _receivable_name(order.amazon_order_ref, kind)
-        partner = (open_lines.partner_id or order.partner_invoice_id).commercial_partner_id[:1]
-        account = open_lines.account_id[:1] or partner.with_company(
-            booking.company).property_account_receivable_id
-        residual = Decimal(str(sum(open_lines.mapped("amount_residual_currency"))))
-        values = {"account_id": account.id, "partner_id": partner.id, "name": name}
-        difference = amount - residual
-        if open_lines and abs(difference) <= booking.tolerance:
-            balance = -sum(open_lines.mapped("amount_residual"))
-            result = [{**values, **booking.amounts(-residual, date, balance=balance)}]
-            if difference:
-                result.append({"account_id": booking.payments.other_fee_account_id.id,
-                               "name": self.env._("Amazon rounding %(order)s",
-                                                  order=order.amazon_order_ref),
-                               **booking.amounts(-difference, date)})
-            return result
-        booking.open_differences.append((order.amazon_order_ref, kind, amount, residual))
-        return [{**values, **booking.amounts(-amount, date)}]
+        if not open_lines:
+            partner = order.partner_invoice_id.commercial_partner_id
+            account = partner.with_company(booking.company).property_account_receivable_id
+            booking.open_differences.append((order.amazon_order_ref, kind, amount, Decimal(0)))
+            return [{"account_id": account.id, "partner_id": partner.id, "name": name,
+                     **booking.amounts(-amount, date)}]
+        values = {"account_id": open_lines.account_id, "partner_id": open_lines.partner_id,
+                  "name": name}
+        difference = amount - open_lines.residual_currency
+        if abs(difference) > booking.tolerance:
+            booking.open_differences.append(
+                (order.amazon_order_ref, kind, amount, open_lines.residual_currency))
+            return [{**values, **booking.amounts(-amount, date)}]
+        result = [{**values, **booking.amounts(-open_lines.residual_currency, date,
+                                               balance=-open_lines.residual)}]
+        if difference:
+            result.append({"account_id": booking.payments.other_fee_account_id.id,
+                           "name": self.env._("Amazon rounding %(order)s",
+                                              order=order.amazon_order_ref),
+                           **booking.amounts(-difference, date)})
+        return result
 
     def _other_sums(self, booking, month):
         """[(account, rule, label, amount)] of the month's other rows: fees summed per account,
@@ -275,14 +305,17 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
 
     # === RECONCILIATION === #
 
-    def _receivable_pairs(self, move_lines, receivables):
-        """Each order's receivable lines of the statement with its open invoice lines."""
+    def _receivable_pairs(self, move_lines, receivables, keys):
+        """Each order's receivable line of a statement line with its open invoice lines."""
         by_name = move_lines.filtered(
             lambda l: l.account_id.account_type == "asset_receivable").grouped("name")
-        orders = self.env["sale.order"].browse({order_id for order_id, _kind in receivables})
+        Line = self.env["account.move.line"]
+        orders = self.env["sale.order"].browse({order_id for order_id, _kind in keys})
         refs = {order.id: order.amazon_order_ref for order in orders}
-        return [by_name[name] | open_lines for (order_id, kind), open_lines in receivables.items()
-                if (name := _receivable_name(refs[order_id], kind)) in by_name]
+        return [by_name[name] | Line.browse(receivables[(order_id, kind)].ids)
+                for order_id, kind in keys
+                if (order_id, kind) in receivables
+                and (name := _receivable_name(refs[order_id], kind)) in by_name]
 
     def _carried_pairs(self, booking, move_lines):
         """Previous reserve with the reserve it releases; a debt carried to this settlement
@@ -326,6 +359,12 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
         return "\n".join(notes)
 
 
+# The open receivable lines of an order's invoices (or credit notes), as a statement line needs
+# them: their ids, account and partner, what is open in the settlement's currency (Decimal) and
+# in the company's.
+_Open = namedtuple("_Open", "ids account_id partner_id residual_currency residual")
+
+
 class _Booking:
     """What one settlement books, read once: its rows summed per month and order (receivables)
     or rule and description (the rest) in Decimal, and the journal, accounts, dates and currency
@@ -360,7 +399,8 @@ class _Booking:
 
     # --- sums --- #
 
-    def _decimal(self, amount):
+    def decimal(self, amount):
+        """A float amount of the settlement's currency, exactly, as Decimal."""
         return round(Decimal(str(amount)), self.digits)
 
     def _month(self, posted):
@@ -376,13 +416,13 @@ class _Booking:
                 domain + [("kind", "in", ("order", "refund"))],
                 ["posted_date:month", "kind", "order_id"], ["amount:sum"]):
             key = (self._month(month), kind, order.id)
-            self.receivables[key] = self._decimal(amount)
+            self.receivables[key] = self.decimal(amount)
             self.nets[key[0]] += self.receivables[key]
         for month, rule, description, amount in Line._read_group(
                 domain + [("kind", "not in", ("order", "refund"))],
                 ["posted_date:month", "rule_id", "amount_description"], ["amount:sum"]):
             key = (self._month(month), rule, description)
-            self.others[key] = self._decimal(amount)
+            self.others[key] = self.decimal(amount)
             self.nets[key[0]] += self.others[key]
         self.months = set(self.nets)
 
@@ -397,7 +437,7 @@ class _Booking:
                  "posted_date:day"], ["amount:sum"]):
             day = (posted.date() if isinstance(posted, datetime) else posted) if posted else self.end
             groups[(order, adjustment or False)][(item or "", description or "", day)] += \
-                self._decimal(amount)
+                self.decimal(amount)
         return groups
 
     def refunded_product(self, order, item_code, component):

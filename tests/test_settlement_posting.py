@@ -240,6 +240,27 @@ class TestWorkedExample(SettlementCase):
         self.account.invalidate_recordset(["undeposited_count"])
         self.assertEqual(self.account.undeposited_count, 1)
 
+    def test_large_month_is_booked_in_several_statement_lines(self):
+        """Test that a month of many orders is split into statement lines (here of one order
+        each) that book the same: invoices paid, MF tax 0, reserve 300.00, transit = payouts."""
+        from ..models import amazon_seller_settlement_posting as posting
+        s1 = self.import_file(self.S1, "s1.txt")
+        s2 = self.import_file(self.S2, "s2.txt")
+        with patch.object(posting, "ORDERS_PER_LINE", 1):
+            (s1 | s2).action_post()
+        self.assertEqual(s2.statement_id.line_ids.sorted("id").mapped("payment_ref"), [
+            "Amazon settlement 9002, 2026-06 (1/3)", "Amazon settlement 9002, 2026-06 (2/3)",
+            "Amazon settlement 9002, 2026-06 (3/3)", "Amazon payout 9002"])
+        for move in (self.invoice_a, self.invoice_b, self.invoice_c, self.invoice_d):
+            self.assertEqual(move.payment_state, "paid", move.amazon_order_ref)
+        payments = self.payments
+        self.assertEqual(self.balances(payments.mf_tax_account_id, payments.reserve_account_id,
+                                       payments.balance_account_id, payments.transit_account_id),
+                         {payments.mf_tax_account_id.code: 0.0,
+                          payments.reserve_account_id.code: 300.00,
+                          payments.balance_account_id.code: 0.0,
+                          payments.transit_account_id.code: 168.73})
+
     def test_posting_twice_is_refused(self):
         """Test that a posted settlement cannot be posted again (cron and button at once)."""
         s1 = self.import_file(self.S1, "s1.txt")
