@@ -19,4 +19,5 @@ from . import amazon_seller_invoicing
 from . import amazon_seller_invoice_upload
 from . import amazon_seller_settlement_rule
 from . import amazon_seller_settlement
+from . import amazon_seller_settlement_posting
 from . import amazon_seller_settlement_import

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.addons.sale.models.account_move import AccountMove as SaleAccountMove
 
 from .. import const
 
@@ -20,6 +21,13 @@ class AccountMove(models.Model):
         comodel_name="amazon.seller.marketplace", string="Amazon Marketplace", readonly=True,
         copy=False)
 
+    amazon_order_ref = fields.Char(
+        string="Amazon Order", readonly=True, copy=False, index="btree_not_null",
+        help="The Amazon order this invoice or credit note is for: how settlements find it.")
+    amazon_adjustment_ref = fields.Char(
+        string="Amazon Refund", readonly=True, copy=False,
+        help="Amazon's adjustment id of the refund this credit note books.")
+
     amazon_upload_state = fields.Selection(
         selection=UPLOAD_STATES, string="Sent to Amazon", readonly=True, copy=False,
         index="btree_not_null",
@@ -40,6 +48,13 @@ class AccountMove(models.Model):
             self.env.ref("amazon_seller.ir_cron_upload_invoices")._trigger()
         return posted
 
+    def _invoice_paid_hook(self):
+        """A settlement pays thousands of invoices at once and says so in its own chatter:
+        no "Invoice paid" message on each order then."""
+        if self.env.context.get("amazon_settlement_posting"):
+            return super(SaleAccountMove, self)._invoice_paid_hook()
+        return super()._invoice_paid_hook()
+
     def _reverse_moves(self, default_values_list=None, cancel=False):
         """Credit notes of Amazon invoices keep their account and marketplace."""
         default_values_list = default_values_list or [{} for _move in self]
@@ -47,6 +62,7 @@ class AccountMove(models.Model):
             if move.amazon_account_id:
                 values.setdefault("amazon_account_id", move.amazon_account_id.id)
                 values.setdefault("amazon_marketplace_id", move.amazon_marketplace_id.id)
+                values.setdefault("amazon_order_ref", move.amazon_order_ref)
         return super()._reverse_moves(default_values_list, cancel)
 
 

@@ -1,12 +1,10 @@
-from calendar import monthrange
-from collections import defaultdict
 from datetime import timedelta
 
-from psycopg2 import errors as pg_errors
-
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_is_zero
+
+from ..exceptions import AmazonError
+from ..utils import notification_action
 
 SETTLEMENT_STATES = [
     ("to_review", "To Review"),
@@ -110,23 +108,57 @@ class AmazonSellerSettlement(models.Model):
                            for l in unmapped}):
             problems.append(self.env._("No rule for %(code)s: map it with Create Rule.",
                                        code=" / ".join(key)))
-        missing = sorted(set(self.line_ids.filtered(
-            lambda l: l.rule_id.kind in ("order", "refund") and l.order_ref and not l.order_id
-        ).mapped("order_ref")))
-        for order_ref in missing:
+        for order_ref in self._missing_order_refs():
             problems.append(self.env._(
                 "Order %(order)s is not in Odoo: fetch it from Amazon.", order=order_ref))
-        for kind, move_type, problem in (
-                ("order", "out_invoice", self.env._("Order %(order)s is not invoiced yet.")),
-                ("refund", "out_refund",
-                 self.env._("Order %(order)s has no credit note for its refund yet."))):
-            orders = self.line_ids.filtered(lambda l, kind=kind: l.kind == kind).order_id
-            for order in orders.filtered(lambda o, move_type=move_type: not o.invoice_ids.filtered(
-                    lambda m: m.move_type == move_type and m.state == "posted")):
-                problems.append(problem % {"order": order.amazon_order_ref})
+        for order_ref in self._uninvoiced_order_refs():
+            problems.append(self.env._("Order %(order)s is not invoiced yet.", order=order_ref))
         self.write({"problems": "\n".join(problems) or False,
                     "state": "to_review" if problems else "ready"})
 
+    def _missing_order_refs(self):
+        """Orders the order and refund rows name that Odoo does not hold."""
+        return sorted(set(self.line_ids.filtered(
+            lambda l: l.kind in ("order", "refund") and l.order_ref and not l.order_id
+        ).mapped("order_ref")))
+
+    def _uninvoiced_order_refs(self):
+        """Orders Amazon paid in this settlement that have no posted invoice to clear (refunds
+        need none: their credit notes are made when the settlement is posted)."""
+        refs = set(self.line_ids.filtered(lambda l: l.kind == "order").order_id.mapped(
+            "amazon_order_ref"))
+        invoiced = set(self.env["account.move"].search([
+            ("amazon_account_id", "=", self.account_id.id), ("amazon_order_ref", "in", list(refs)),
+            ("move_type", "=", "out_invoice"), ("state", "=", "posted")]).mapped("amazon_order_ref"))
+        return sorted(refs - invoiced)
+
+    # === FETCH === #
+
+    def action_fetch_orders(self):
+        """Fetch the orders Odoo does not hold from Amazon (getOrder, through the order
+        importer), invoice what shipped, and check the settlement again."""
+        self.ensure_one()
+        self.account_id._check_can_book()
+        settlement = self.sudo()
+        refs = settlement._missing_order_refs()
+        if not refs:
+            raise UserError(self.env._("Every order of settlement %(settlement)s is in Odoo.",
+                                       settlement=self.settlement_ref))
+        importer = self.env["amazon.seller.order.import"].sudo()
+        try:
+            with importer._locked(settlement.account_id):
+                stats = importer._import_order_refs(settlement.account_id, refs)
+        except AmazonError as error:
+            raise UserError(settlement.account_id._describe_amazon_error(error)) from error
+        orders = self.env["sale.order"].sudo().search([
+            ("amazon_account_id", "=", settlement.account_id.id),
+            ("amazon_order_ref", "in", refs)])
+        self.env["amazon.seller.invoicing"].sudo()._invoice_now(orders)
+        settlement._map_and_check()
+        return notification_action(self.env._(
+            "%(created)s of %(wanted)s orders fetched from Amazon, %(failed)s failed (see Amazon: "
+            "Sync Errors).", created=stats["created"] + stats["updated"], wanted=len(refs),
+            failed=stats["failed"]), "success" if not stats["failed"] else "warning")
 
     # === POSTING === #
 
@@ -136,7 +168,7 @@ class AmazonSellerSettlement(models.Model):
         disbursement leaves exactly the payout in transit."""
         self.account_id._check_can_book()
         for settlement in self.sudo():
-            settlement._post()
+            self.env["amazon.seller.settlement.posting"]._post(settlement)
         return True
 
     # === PAYOUT TO BANK === #
@@ -200,127 +232,12 @@ class AmazonSellerSettlement(models.Model):
         cron._commit_progress(remaining=len(ready))
         for settlement in ready:
             try:
-                settlement._post()
+                with self.env.cr.savepoint():
+                    self.env["amazon.seller.settlement.posting"]._post(settlement)
             except UserError as error:
                 settlement.message_post(body=error.args[0])
             if not cron._commit_progress(1):
                 break
-
-    def _post(self):
-        self.ensure_one()
-        try:
-            self.env.cr.execute(
-                "SELECT id FROM amazon_seller_settlement WHERE id = %s FOR UPDATE NOWAIT", [self.id])
-        except pg_errors.LockNotAvailable as error:
-            raise UserError(self.env._("Settlement %(settlement)s is being posted right now.",
-                                       settlement=self.settlement_ref)) from error
-        self.invalidate_recordset(["state"])
-        if self.state != "ready":
-            raise UserError(self.env._(
-                "Settlement %(settlement)s is not ready to post: %(problems)s",
-                settlement=self.settlement_ref,
-                problems=self.problems or dict(self._fields["state"]._description_selection(
-                    self.env))[self.state]))
-        payments = self.account_id.payments_ids.filtered(lambda p: p.currency_id == self.currency_id)
-        if not payments:
-            raise UserError(self.env._(
-                "%(account)s has no Amazon Payments journal in %(currency)s: create it on the "
-                "account's Accounting tab.", account=self.account_id.name,
-                currency=self.currency_id.name))
-        to_reconcile = []
-        statement_lines = []
-        for date, rows in sorted(self._rows_by_month().items()):
-            vals, pairs = self._statement_line_values(payments, date, rows)
-            statement_lines.append(vals)
-            to_reconcile.append(pairs)
-        statement_lines.append(self._disbursement_values(payments))
-        statement = self.env["account.bank.statement"].create({
-            "name": self.env._("Amazon settlement %(settlement)s", settlement=self.settlement_ref),
-            "journal_id": payments.journal_id.id,
-            "line_ids": [Command.create(vals) for vals in statement_lines],
-        })
-        for st_line, pairs in zip(statement.line_ids.sorted("id"), to_reconcile):
-            for key, invoice_lines in pairs.items():
-                counterpart = st_line.move_id.line_ids.filtered(
-                    lambda l, key=key: l.name == key and l.account_id == invoice_lines.account_id)
-                (counterpart | invoice_lines).reconcile()
-        self.write({"state": "posted", "statement_id": statement.id})
-        self.message_post(body=self.env._("Posted as bank statement %(statement)s.",
-                                          statement=statement.name))
-
-    def _rows_by_month(self):
-        """{last day of the month (within the settlement): rows posted that month}."""
-        end = fields.Date.to_date(self.date_end) if self.date_end else fields.Date.today()
-        months = defaultdict(lambda: self.env["amazon.seller.settlement.line"])
-        for line in self.line_ids:
-            day = fields.Date.to_date(line.posted_date) if line.posted_date else end
-            last = day.replace(day=monthrange(day.year, day.month)[1])
-            months[min(last, end)] |= line
-        return months
-
-    def _statement_line_values(self, payments, date, rows):
-        """One statement line: Amazon's balance moves by the month's net; every row lands on its
-        account, receivables per order (to reconcile with its invoice or credit note)."""
-        amounts = defaultdict(float)  # (account, partner, name) → amount
-        pairs = {}
-        for line in rows:
-            rule = line.rule_id
-            if rule.kind in ("order", "refund"):
-                move_type = "out_invoice" if rule.kind == "order" else "out_refund"
-                invoices = line.order_id.invoice_ids.filtered(
-                    lambda m, move_type=move_type: m.move_type == move_type and m.state == "posted")
-                receivables = invoices.line_ids.filtered(
-                    lambda l: l.account_id.account_type == "asset_receivable" and not l.reconciled)
-                key = f"{line.order_ref} ({rule.kind})"
-                account = receivables.account_id[:1] or invoices.line_ids.filtered(
-                    lambda l: l.account_id.account_type == "asset_receivable").account_id[:1]
-                amounts[(account.id, invoices.commercial_partner_id[:1].id, key)] += line.amount
-                pairs[key] = receivables
-            else:
-                account = rule._account_for(payments)
-                amounts[(account.id, False, line.amount_description)] += line.amount
-        net = sum(rows.mapped("amount"))
-        currency = self.currency_id
-        line_ids = [Command.create({
-            "account_id": account_id, "partner_id": partner_id, "name": name,
-            **self._amounts(-amount, date)})
-            for (account_id, partner_id, name), amount in amounts.items()
-            if not float_is_zero(amount, precision_rounding=currency.rounding)]
-        line_ids.insert(0, Command.create({
-            "account_id": payments.journal_id.default_account_id.id,
-            "name": self.env._("Amazon settlement %(settlement)s", settlement=self.settlement_ref),
-            **self._amounts(net, date)}))
-        return {
-            "journal_id": payments.journal_id.id, "date": date, "amount": net,
-            "payment_ref": self.env._("Amazon settlement %(settlement)s, %(month)s",
-                                      settlement=self.settlement_ref, month=date.strftime("%Y-%m")),
-            "line_ids": line_ids,
-        }, pairs
-
-    def _disbursement_values(self, payments):
-        """The payout leaves Amazon's balance for the payouts-in-transit account, where it waits
-        for the bank line of the deposit."""
-        date = fields.Date.to_date(self.deposit_date or self.date_end) or fields.Date.today()
-        name = self.env._("Amazon payout %(settlement)s", settlement=self.settlement_ref)
-        return {
-            "journal_id": payments.journal_id.id, "date": date, "amount": -self.total_amount,
-            "payment_ref": name,
-            "line_ids": [
-                Command.create({"account_id": payments.journal_id.default_account_id.id,
-                                "name": name, **self._amounts(-self.total_amount, date)}),
-                Command.create({"account_id": payments.transit_account_id.id, "name": name,
-                                **self._amounts(self.total_amount, date)}),
-            ],
-        }
-
-    def _amounts(self, amount, date):
-        """Debit/credit values of ``amount`` (in the settlement's currency) for a move line."""
-        company = self.company_id
-        balance = self.currency_id._convert(amount, company.currency_id, company, date)
-        values = {"balance": balance}
-        if self.currency_id != company.currency_id:
-            values.update(currency_id=self.currency_id.id, amount_currency=amount)
-        return values
 
 
 class AmazonSellerSettlementLine(models.Model):

@@ -147,7 +147,8 @@ class SaleOrder(models.Model):
         values = super()._prepare_invoice()
         if self.amazon_order_ref:
             values.update(amazon_account_id=self.amazon_account_id.id,
-                          amazon_marketplace_id=self.amazon_marketplace_id.id)
+                          amazon_marketplace_id=self.amazon_marketplace_id.id,
+                          amazon_order_ref=self.amazon_order_ref)
         return values
 
     def action_amazon_invoice(self):

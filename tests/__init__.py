@@ -15,3 +15,4 @@ from . import test_order_data
 from . import test_invoicing
 from . import test_settlements
 from . import test_settlement_parser
+from . import test_settlement_posting
