@@ -3,6 +3,7 @@
     python -m tools.bench orders [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench invoices [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench inventory [--skus N] [--rounds R] [--keep-db] [--profile] [--db NAME]
+    python -m tools.bench settlement [--rows N] [--rounds R] [--keep-db] [--profile] [--db NAME]
 
 Each benchmark runs in one process, on a fresh database (``tools/setup.sh testdb``, about ten
 seconds; ``--keep-db`` reuses the database of the previous run), with Odoo loaded in-process and
@@ -18,6 +19,10 @@ Sub-commands (see the module of each for what it measures and why):
 * ``inventory``: :mod:`tools.bench_inventory`, the FBA inventory pull and the FBM stock push of
   N SKUs against the bare ORM applying the same stock adjustments (its ratio is bare ORM
   seconds ÷ connector seconds, the same sense as the others: higher is better).
+* ``settlement``: :mod:`tools.bench_settlement`, the import and posting of one settlement file of
+  N rows (N/4 invoiced FBA orders) against the bare ORM making the same statement and
+  reconciling it with one ``_reconcile_plan``; here ``ratio`` is connector seconds ÷ bare ORM
+  seconds (lower is better), and each part's peak RSS is printed.
 
 Any Python may start it: when Odoo is not importable, it re-executes itself with the project's
 venv and Odoo's source on PYTHONPATH (both set up by ``make test`` / ``tools/setup.sh env``).
@@ -128,11 +133,24 @@ def parse_args(argv):
                                 "the best time of each (default 2; 1 with --profile)")
     inventory.add_argument("--skus", type=int, default=20000, metavar="N",
                            help="number of SKUs, each FBA and FBM (default 20000)")
+    settlement = commands.add_parser(
+        "settlement", parents=[common],
+        help="connector import and posting of one settlement file of N rows vs the bare ORM "
+             "making the same bank statement and one _reconcile_plan",
+    )
+    settlement.add_argument("--rounds", type=int, default=1, metavar="R",
+                            help="measure each part R times from the same database state and "
+                                 "keep the best time of each (default 1)")
+    settlement.add_argument("--rows", type=int, default=100_000, metavar="N",
+                            help="rows of the settlement file, 4 per invoiced FBA order "
+                                 "(default 100000: 25,000 orders)")
     args = parser.parse_args(argv)
     if getattr(args, "orders", 1) < 1:
         parser.error("--orders must be at least 1")
     if getattr(args, "skus", 1) < 1:
         parser.error("--skus must be at least 1")
+    if getattr(args, "rows", 4) < 4:
+        parser.error("--rows must be at least 4")
     return args
 
 
@@ -141,10 +159,11 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if not args.keep_db:
         create_database(args.db)
-    from . import bench_inventory, bench_invoices, bench_orders  # noqa: PLC0415 - need Odoo
+    from . import (  # noqa: PLC0415 - need Odoo
+        bench_inventory, bench_invoices, bench_orders, bench_settlement)
 
     benchmarks = {"orders": bench_orders.run, "invoices": bench_invoices.run,
-                  "inventory": bench_inventory.run}
+                  "inventory": bench_inventory.run, "settlement": bench_settlement.run}
     with odoo_environment(args.db) as env:
         return benchmarks[args.command](env, args, build_dir=BUILD)
 

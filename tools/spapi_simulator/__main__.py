@@ -7,6 +7,7 @@ from .clock import parse_iso
 from .faults import parse_spec
 from .scenario import PROFILES
 from .server import Simulator
+from .settlement import parse_knobs
 
 
 def build_parser():
@@ -23,6 +24,8 @@ def build_parser():
                         help="simulated seconds per real second")
     parser.add_argument("--start", help="simulated start time, ISO-8601 (default: now)")
     parser.add_argument("--faults", default=None, help="fault SPEC, see README.md")
+    parser.add_argument("--settlements", default=None,
+                        help="settlement knobs, e.g. negative=k1,mcf=1,split=0.2 (see README.md)")
     parser.add_argument("--no-rate-limits", action="store_true", help="switch token buckets off")
     parser.add_argument("--models", default=None,
                         help="Amazon's sp-api-models folder (default: ../shared/amazon/sp-api-models "
@@ -42,12 +45,17 @@ def main(argv=None):
         except ValueError as exc:
             print("bad --faults: %s" % exc, file=sys.stderr)
             return 2
+    try:
+        settlements = parse_knobs(args.settlements)
+    except ValueError as exc:
+        print("bad --settlements: %s" % exc, file=sys.stderr)
+        return 2
     sim = Simulator(seed=args.seed, orders=args.orders, time_scale=args.time_scale,
                     rate_limits=not args.no_rate_limits, faults=args.faults,
                     models_dir=False if args.no_models else args.models,
                     orders_file=args.orders_file, host=args.host, port=args.port,
                     profile=args.profile, start_time=parse_iso(args.start) if args.start else None,
-                    listing_samples=args.listing_samples)
+                    listing_samples=args.listing_samples, settlements=settlements)
     print("SP-API simulator on http://%s:%d (seed %s, %d orders, profile %s, %d sandbox cases)"
           % (args.host, args.port, args.seed, len(sim.scenario.orders), args.profile,
              len(sim.sandbox)), flush=True)

@@ -40,10 +40,13 @@ class Scenario:
     """All orders, the catalogue, inventory and listing quantities of the simulated seller."""
 
     def __init__(self, seed=1, orders=50, start=0, profile="default", orders_file=None,
-                 listing_samples=False):
+                 listing_samples=False, settlements=None):
         if profile not in PROFILES:
             raise ValueError("unknown profile %r (known: %s)" % (profile, ", ".join(PROFILES)))
         self.seed, self.start, self.profile = seed, int(start), profile
+        # optional settlement situations (settlement.KNOBS), validated here
+        self.settlement_knobs = dict(settlements or {})
+        settlement.knobs(self)
         self.history_start = self.start - HISTORY_DAYS * DAY
         self.catalogue = build_catalogue()
         self.by_sku = {c["sku"]: c for c in self.catalogue}

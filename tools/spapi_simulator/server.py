@@ -80,11 +80,12 @@ class Simulator:
 
     def __init__(self, seed=1, orders=50, time_scale=1.0, rate_limits=True, faults=None,
                  models_dir=None, orders_file=None, host="127.0.0.1", port=0, profile="default",
-                 start_time=None, listing_samples=False):
+                 start_time=None, listing_samples=False, settlements=None):
         self.seed = seed
         self.clock = Clock(time_scale, start_time)
         self.scenario = Scenario(seed=seed, orders=orders, start=self.clock.start, profile=profile,
-                                 orders_file=orders_file, listing_samples=listing_samples)
+                                 orders_file=orders_file, listing_samples=listing_samples,
+                                 settlements=settlements)
         self.store = Store(self.scenario, base_url=lambda: self.url)
         self.buckets = BucketSet(RATE_LIMITS, self.clock.now, enabled=rate_limits)
         self.faults = FaultInjector(faults, seed)

@@ -6,6 +6,13 @@ Invariant of every report: the first data row is the summary and the sum of `amo
 other rows equals its `total-amount`.  Numbers and dates are written in the marketplace's
 style (see const.MARKETPLACES.settlement_style): "us" = `2026-06-17 08:14:22 UTC` and `12.30`,
 "eu" = `17.06.2026 08:14:22 UTC` and `12,30`, "iso"/"iso_jp" = ISO-8601 with an offset.
+
+Optional situations, off by default, switched on per scenario with `Scenario(settlements=...)`
+(`Simulator(settlements=...)`, `--settlements SPEC`), see KNOBS and README.md: negative
+settlements carried into the next one (`Payable to Amazon`, `Successful charge`), multi-channel
+fulfilment fees, customer-return reimbursements (and their reversal) on a refund's order and
+adjustment ids, an order item split over two row blocks, a refund posted before its sale.
+A negative total is always carried into the next settlement of the marketplace.
 """
 
 import random
@@ -20,6 +27,25 @@ PERIOD_DAYS = 14
 READY_AFTER = 6 * 3600          # the report appears this long after the period ends
 COMMISSION_RATE = 0.15
 RESERVE_RATE = 0.10
+MCF_FEE_FACTOR = 1.3            # multi-channel fulfilment costs more than FBA for Amazon orders
+RETURN_REIMBURSE_AFTER = 20 * DAY   # the customer kept the item: Amazon pays the seller back
+REVERSAL_AFTER = 10 * DAY           # ... and takes it back when the item shows up after all
+CHARGE_AFTER = 3 * DAY              # Amazon charges the card this long into the next period
+
+# Knobs of the optional situations: name -> default.  A probability (0..1) is drawn per
+# (marketplace, period) or per order from the seed; "negative" and "late_sale" also accept a
+# list of period indices / a mode (see `knobs`).
+KNOBS = {
+    "negative": 0.0,        # period made negative by heavy advertising (prob., or [k, ...])
+    "charge": 0.5,          # after a negative period, Amazon charged the seller's card
+    "mcf": 0.0,             # period with 1-3 multi-channel fulfilment orders (fees only)
+    "return_reimbursement": 0.0,  # refund whose item never came back: reimbursed later
+    "reversal": 0.3,        # ... and that reimbursement reversed later still
+    "warehouse_damage": 0.5,      # period with a WAREHOUSE_DAMAGE reimbursement (SKU, no order)
+    "split": 0.0,           # shipment whose non-Principal rows post in a later block
+    "late_sale": 0.0,       # refunded order whose sale posts after the refund (prob., "same"
+                            # = later in the refund's file, "next" = in a later settlement)
+}
 
 COLUMNS = [
     "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date",
@@ -53,6 +79,45 @@ def closed_periods(scenario, now):
         k += 1
 
 
+def knobs(scenario):
+    """The scenario's settlement knobs over the defaults (unknown names refused)."""
+    given = dict(getattr(scenario, "settlement_knobs", None) or {})
+    unknown = set(given) - set(KNOBS)
+    if unknown:
+        raise ValueError("unknown settlement knob(s): %s (known: %s)"
+                         % (", ".join(sorted(unknown)), ", ".join(KNOBS)))
+    return {**KNOBS, **given}
+
+
+def parse_knobs(spec):
+    """`negative=1,mcf=0.5,late_sale=same,negative=k1+k3` -> {name: value} (command line)."""
+    out = {}
+    for part in filter(None, (p.strip() for p in (spec or "").split(","))):
+        name, _, value = part.partition("=")
+        if name not in KNOBS or not value:
+            raise ValueError("bad settlement knob %r (known: %s)" % (part, ", ".join(KNOBS)))
+        if value.startswith("k"):
+            out[name] = [int(v) for v in value[1:].split("+")]
+        elif value in ("same", "next"):
+            out[name] = value
+        else:
+            out[name] = float(value)
+    return out
+
+
+def _draw(value, rng, k=None):
+    """Does a knob fire? A probability (one draw of `rng`, always consumed) or a list of
+    period indices."""
+    roll = rng.random()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return k in value
+    return roll < float(value or 0)
+
+
+def _order_rng(scenario, order, what):
+    return random.Random("settlement-%s-%s-%s" % (scenario.seed, what, order.order_id))
+
+
 def period_of(scenario, t):
     return int((t - anchor(scenario)) // (PERIOD_DAYS * DAY))
 
@@ -64,16 +129,41 @@ def settlement_id(scenario, code, k):
 # -- money events ------------------------------------------------------------------------------
 def money_events(scenario, now_limit=None):
     """Every shipment and refund event: (time, kind, order, item, qty, reference)."""
+    late = knobs(scenario)["late_sale"]
     out = []
     for order in scenario.orders:
+        refunds = order.refund_events()
+        delay = _late_sale_delay(scenario, order, refunds, late)
         for t, item, qty, ref in order.ship_events():
+            if delay and item is refunds[0][1]:
+                t = refunds[0][0] + delay
             out.append((t, "ship", order, item, qty, ref))
-        for t, item, qty, ref in order.refund_events():
+        for t, item, qty, ref in refunds:
             out.append((t, "refund", order, item, qty, ref))
     if now_limit is not None:
         out = [e for e in out if e[0] <= now_limit]
     out.sort(key=lambda e: (e[0], e[2].order_id, e[3].item_id))
     return out
+
+
+def _late_sale_delay(scenario, order, refunds, late):
+    """Seconds after its refund at which a refunded item's sale posts, or 0 (posted as
+    shipped): an hour ("same": later in the refund's file, unless the period ends first) or
+    one period ("next": in a later settlement)."""
+    if not late or not refunds or order.replacement_of:
+        return 0
+    rng = _order_rng(scenario, order, "late-sale")
+    if late in ("same", "next"):
+        mode = late
+    elif rng.random() < float(late):
+        mode = "same" if rng.random() < 0.5 else "next"
+    else:
+        return 0
+    if mode == "next":
+        return PERIOD_DAYS * DAY
+    refund_t = refunds[0][0]
+    _start, end = period_bounds(scenario, period_of(scenario, refund_t))
+    return min(3600, max(1, int(end - 1 - refund_t)))
 
 
 def fba_fee(scenario, order, item, qty):
@@ -155,16 +245,18 @@ def market_events(scenario, code, until=None):
 
 
 def _period_rng(scenario, code, k):
-    return random.Random("settlement-%s-%s-%d" % (scenario.seed, code, k))
+    return random.Random("settlement-%s-%s-%s" % (scenario.seed, code, k))
 
 
 def other_rows(scenario, code, k):
-    """Service fees, reimbursements of period k: [(time, ttype, atype, desc, minor, extra)]."""
+    """Service fees, reimbursements, multi-channel fulfilment fees of period k:
+    [(time, ttype, atype, desc, minor, extra)]."""
     market = MARKETPLACE_BY_CODE[code]
     rng = _period_rng(scenario, code, k)
     start, end = period_bounds(scenario, k)
     factor = PRICE_FACTOR[code]
     cur = market.currency
+    options = knobs(scenario)
     out = [(end - DAY, "ServiceFee", "other-transaction", "Subscription Fee",
             -to_minor(SUBSCRIPTION_FEE[cur], cur), {})]
     out.append((end - DAY + 3600, "ServiceFee", "other-transaction", "Storage Fee",
@@ -173,12 +265,67 @@ def other_rows(scenario, code, k):
         out.append((start + rng.randint(DAY, 12 * DAY), "ServiceFee", "Cost of Advertising",
                     "TransactionTotalAmount", -to_minor(rng.uniform(5, 80) * factor, cur), {}))
     fba = [c for c in scenario.catalogue if c["offers"][code]["channel"] == "FBA"]
-    if fba and rng.random() < 0.5:
+    if fba and _draw(options["warehouse_damage"], rng, k):
         product = rng.choice(fba)
         out.append((start + rng.randint(DAY, 12 * DAY), "Adjustment", "FBA Inventory Reimbursement",
                     "WAREHOUSE_DAMAGE", pct(product["offers"][code]["price_minor"], 0.6),
                     {"sku": product["sku"], "quantity-purchased": "1",
                      "adjustment-id": "RMB%08d" % rng.randrange(10 ** 8)}))
+    out += mcf_rows(scenario, code, k, fba, options["mcf"])
+    out += return_reimbursement_rows(scenario, code, k, options)
+    return out
+
+
+def mcf_rows(scenario, code, k, fba, chance):
+    """Fees of FBA orders Amazon fulfilled for another sales channel (the seller's own shop):
+    no sale in the file, only the fulfilment fee, on a seller order id and `Non-Amazon XX`."""
+    rng = _period_rng(scenario, code, "mcf-%d" % k)
+    if not fba or not _draw(chance, rng, k):
+        return []
+    start, _end = period_bounds(scenario, k)
+    market = MARKETPLACE_BY_CODE[code]
+    out = []
+    for _n in range(rng.randint(1, 3)):
+        product = rng.choice(fba)
+        qty = rng.randint(1, 2)
+        fee = to_minor(fba_fee_usd(product["base_price"]) * PRICE_FACTOR[code] * MCF_FEE_FACTOR,
+                       market.currency) * qty
+        number = rng.randrange(10 ** 6)
+        out.append((start + rng.randint(DAY, 12 * DAY), "Order", "ItemFees",
+                    "FBAPerUnitFulfillmentFee", -fee, {
+                        "order-id": "MCF-%06d" % number, "merchant-order-id": "MCF-%06d" % number,
+                        "shipment-id": "M%08d" % rng.randrange(10 ** 8),
+                        "marketplace-name": "Non-Amazon %s" % code, "fulfillment-id": "AFN",
+                        "sku": product["sku"], "quantity-purchased": str(qty)}))
+    return out
+
+
+def return_reimbursement_rows(scenario, code, k, options):
+    """Customer-return reimbursements of period k: the buyer was refunded and never sent the
+    item back, so Amazon pays the seller for it, on the refund's order and adjustment ids; some
+    are reversed later (the item came back after all)."""
+    if not options["return_reimbursement"]:
+        return []
+    start, end = period_bounds(scenario, k)
+    out = []
+    for order in scenario.orders:
+        if order.market.code != code or order.replacement_of or order.channel != "FBA":
+            continue
+        for t, item, qty, ref in order.refund_events():
+            rng = _order_rng(scenario, order, "return-reimbursement")
+            if not _draw(options["return_reimbursement"], rng):
+                continue
+            unit = prorate(item.principal, 0, qty, item.qty)
+            extra = {"order-id": order.order_id, "adjustment-id": ref, "sku": item.sku,
+                     "quantity-purchased": str(qty), "fulfillment-id": "AFN",
+                     "order-item-code": item.item_id}
+            paid = t + RETURN_REIMBURSE_AFTER
+            if start <= paid < end:
+                out.append((paid, "Adjustment", "other-transaction",
+                            "FBA Inventory Reimbursement - Customer Return", unit, dict(extra)))
+            if _draw(options["reversal"], rng) and start <= paid + REVERSAL_AFTER < end:
+                out.append((paid + REVERSAL_AFTER, "Adjustment", "other-transaction",
+                            "REVERSAL_REIMBURSEMENT", -unit, dict(extra)))
     return out
 
 
@@ -203,23 +350,39 @@ class Settlement:
 
 def build(scenario, code, k):
     """Settlement k of marketplace `code`, as rows of {column: value} with minor amounts."""
+    return build_chain(scenario, code, k)[k]
+
+
+def build_chain(scenario, code, k):
+    """Settlements 0..k of marketplace `code`: each carries the debt of a negative previous one."""
+    by_period = {}
+    for event, rows in market_events(scenario, code, until=period_bounds(scenario, k)[1]):
+        by_period.setdefault(period_of(scenario, event[0]), []).append((event, rows))
+    chain = []
+    for j in range(k + 1):
+        chain.append(_build_one(scenario, code, j, by_period, chain[-1].total if chain else 0))
+    return chain
+
+
+def _build_one(scenario, code, k, by_period, previous_total):
     start, end = period_bounds(scenario, k)
     market = MARKETPLACE_BY_CODE[code]
-    by_period = {}
-    for event, rows in market_events(scenario, code, until=end):
-        by_period.setdefault(period_of(scenario, event[0]), []).append((event, rows))
+    options = knobs(scenario)
     sid = settlement_id(scenario, code, k)
     name = market.domain.replace("www.", "")
     rows = []
     for (t, kind, order, item, qty, ref), money_rows in by_period.get(k, []):
+        later = _split_time(scenario, options["split"], (t, kind, order, item, ref), end)
         for ttype, atype, desc, minor, promo in money_rows:
+            first_block = atype == "ItemPrice" and desc in ("Principal", "Tax")
             rows.append({
                 "transaction-type": ttype, "order-id": order.order_id,
                 "shipment-id": ref if kind == "ship" else "",
                 "adjustment-id": ref if kind == "refund" else "",
                 "marketplace-name": name, "amount-type": atype, "amount-description": desc,
                 "amount": minor, "fulfillment-id": "AFN" if order.channel == "FBA" else "MFN",
-                "posted": t, "order-item-code": item.item_id, "sku": item.sku,
+                "posted": t if first_block or not later else later,
+                "order-item-code": item.item_id, "sku": item.sku,
                 "quantity-purchased": str(qty), "promotion-id": promo if atype == "Promotion" else "",
             })
     for t, ttype, atype, desc, minor, extra in other_rows(scenario, code, k):
@@ -227,6 +390,7 @@ def build(scenario, code, k):
                "amount-description": desc, "amount": minor, "posted": t}
         row.update(extra)
         rows.append(row)
+    rows += debt_rows(scenario, code, k, previous_total, options["charge"])
     previous = reserve(scenario, by_period, k - 1) if k > 0 else 0
     current = reserve(scenario, by_period, k)
     if previous:
@@ -239,7 +403,47 @@ def build(scenario, code, k):
                      "amount-type": "other-transaction", "amount-description": "Current Reserve Amount",
                      "amount": -current, "posted": end - 1})
     total = sum(r["amount"] for r in rows)
+    rng = _period_rng(scenario, code, "negative-%d" % k)
+    if _draw(options["negative"], rng, k):
+        # heavy advertising: the period ends with the seller owing Amazon
+        owed = to_minor(rng.uniform(50, 400) * PRICE_FACTOR[code], market.currency)
+        rows.append({"transaction-type": "ServiceFee", "marketplace-name": name,
+                     "amount-type": "Cost of Advertising",
+                     "amount-description": "TransactionTotalAmount",
+                     "amount": -(max(total, 0) + owed), "posted": end - 2 * DAY})
+        total = sum(r["amount"] for r in rows)
     return Settlement(sid, code, k, start, end, rows, total)
+
+
+def _split_time(scenario, chance, key, end):
+    """When a shipment's rows other than ItemPrice Principal/Tax post in a later block of the
+    same file (1-3 days later, within the period), else None."""
+    t, kind, order, item, ref = key
+    if kind != "ship" or not chance:
+        return None
+    rng = random.Random("settlement-%s-split-%s-%s-%s" % (scenario.seed, order.order_id,
+                                                          item.item_id, ref))
+    if not _draw(chance, rng):
+        return None
+    later = min(t + rng.randint(DAY, 3 * DAY), end - 1)
+    return later if later > t else None
+
+
+def debt_rows(scenario, code, k, previous_total, charge):
+    """The debt of a negative previous settlement: `Payable to Amazon` (its negative total)
+    and, when Amazon charged the seller's card for it, `Successful charge` (the opposite)."""
+    if previous_total >= 0 or k == 0:
+        return []
+    start, _end = period_bounds(scenario, k)
+    name = MARKETPLACE_BY_CODE[code].domain.replace("www.", "")
+    rows = [{"transaction-type": "other-transaction", "marketplace-name": name,
+             "amount-type": "other-transaction", "amount-description": "Payable to Amazon",
+             "amount": previous_total, "posted": start}]
+    if _draw(charge, _period_rng(scenario, code, "charge-%d" % k), k):
+        rows.append({"transaction-type": "other-transaction", "marketplace-name": name,
+                     "amount-type": "other-transaction", "amount-description": "Successful charge",
+                     "amount": -previous_total, "posted": start + CHARGE_AFTER})
+    return rows
 
 
 def _fmt_time(t, style):
@@ -273,7 +477,7 @@ def render(settlement):
         "currency": cur,
     }
     lines.append("\t".join(summary.get(c, "") for c in COLUMNS))
-    for row in sorted(settlement.rows, key=lambda r: r["posted"]):
+    for row in sorted(settlement.rows, key=lambda r: r["posted"]):  # stable: blocks stay whole
         values = dict(row)
         values["settlement-id"] = settlement.settlement_id
         values["currency"] = cur
