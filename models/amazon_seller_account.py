@@ -264,7 +264,9 @@ class AmazonSellerAccount(models.Model):
         ``quiet`` (creating the account), a line in the log: the Accounting tab then offers to
         create them once a chart is installed."""
         try:
-            return self.env["amazon.seller.payments"]._ensure_for(self)
+            # as superuser: the journal and its accounts are the fixed, idempotent part of an
+            # account's set-up, which Amazon managers do without managing the chart of accounts
+            return self.env["amazon.seller.payments"].sudo()._ensure_for(self.sudo())
         except UserError:
             if not quiet:
                 raise
@@ -533,7 +535,10 @@ class AmazonSellerAccount(models.Model):
             message += " " + self.env._(
                 "Marketplaces set from Amazon's answer: %(marketplaces)s.",
                 marketplaces=", ".join(added.mapped("name")))
-        return self._notification(message, "success")
+        # the form shows the marketplaces found and the next set-up step
+        return notification_action(
+            message, "success", title=self.env._("Amazon: %(account)s", account=self.name),
+            next_action={"type": "ir.actions.client", "tag": "soft_reload"})
 
     def action_enable_sync(self):
         """Last step of the set-up: the scheduled actions start exchanging data with Amazon."""

@@ -34,7 +34,8 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
         StatementLine = self.env["account.bank.statement.line"]
         for values, keys in self._statement_lines(booking, receivables):
             line = StatementLine.create({**values, "statement_id": statement.id})
-            self._reconcile(self._receivable_pairs(line.move_id.line_ids, receivables, keys))
+            self._reconcile(self._receivable_pairs(booking, line.move_id.line_ids, receivables,
+                                                   keys))
             self._release_memory()
         StatementLine.create({**self._disbursement_values(booking), "statement_id": statement.id})
         self._reconcile(self._carried_pairs(booking, statement.line_ids.move_id.line_ids))
@@ -152,8 +153,13 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
     def _open_receivables(self, booking):
         """{(order id, kind): _Open} of the open receivable lines of each order's posted
         invoices (order) or credit notes (refund), read once for the whole settlement."""
-        orders = self.env["sale.order"].browse({order_id for _m, _k, order_id in booking.receivables})
-        order_ids = {order.amazon_order_ref: order.id for order in orders}
+        order_ids = {}
+        ids = list({order_id for _m, _k, order_id in booking.receivables})
+        for start in range(0, len(ids), 5000):
+            for order in self.env["sale.order"].search_fetch(
+                    [("id", "in", ids[start:start + 5000])], ["amazon_order_ref"]):
+                order_ids[order.amazon_order_ref] = order.id
+        booking.order_refs = {order_id: ref for ref, order_id in order_ids.items()}
         result = {}
         for line in self.env["account.move.line"].search_fetch([
             ("move_id.amazon_account_id", "=", booking.settlement.account_id.id),
@@ -216,12 +222,13 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
         """Amazon paid (order) or took back (refund) ``amount`` for an order: its receivable,
         at the invoices' own residual when the difference is within the currency's tolerance
         (the difference written off), as Amazon says otherwise (left open, listed)."""
-        order = self.env["sale.order"].browse(order_id)
-        name = _receivable_name(order.amazon_order_ref, kind)
+        order_ref = booking.order_refs[order_id]
+        name = _receivable_name(order_ref, kind)
         if not open_lines:
-            partner = order.partner_invoice_id.commercial_partner_id
+            partner = self.env["sale.order"].browse(order_id).partner_invoice_id \
+                .commercial_partner_id
             account = partner.with_company(booking.company).property_account_receivable_id
-            booking.open_differences.append((order.amazon_order_ref, kind, amount, Decimal(0)))
+            booking.open_differences.append((order_ref, kind, amount, Decimal(0)))
             return [{"account_id": account.id, "partner_id": partner.id, "name": name,
                      **booking.amounts(-amount, date)}]
         values = {"account_id": open_lines.account_id, "partner_id": open_lines.partner_id,
@@ -229,14 +236,13 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
         difference = amount - open_lines.residual_currency
         if abs(difference) > booking.tolerance:
             booking.open_differences.append(
-                (order.amazon_order_ref, kind, amount, open_lines.residual_currency))
+                (order_ref, kind, amount, open_lines.residual_currency))
             return [{**values, **booking.amounts(-amount, date)}]
         result = [{**values, **booking.amounts(-open_lines.residual_currency, date,
                                                balance=-open_lines.residual)}]
         if difference:
             result.append({"account_id": booking.payments.other_fee_account_id.id,
-                           "name": self.env._("Amazon rounding %(order)s",
-                                              order=order.amazon_order_ref),
+                           "name": self.env._("Amazon rounding %(order)s", order=order_ref),
                            **booking.amounts(-difference, date)})
         return result
 
@@ -305,17 +311,15 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
 
     # === RECONCILIATION === #
 
-    def _receivable_pairs(self, move_lines, receivables, keys):
+    def _receivable_pairs(self, booking, move_lines, receivables, keys):
         """Each order's receivable line of a statement line with its open invoice lines."""
         by_name = move_lines.filtered(
             lambda l: l.account_id.account_type == "asset_receivable").grouped("name")
         Line = self.env["account.move.line"]
-        orders = self.env["sale.order"].browse({order_id for order_id, _kind in keys})
-        refs = {order.id: order.amazon_order_ref for order in orders}
         return [by_name[name] | Line.browse(receivables[(order_id, kind)].ids)
                 for order_id, kind in keys
                 if (order_id, kind) in receivables
-                and (name := _receivable_name(refs[order_id], kind)) in by_name]
+                and (name := _receivable_name(booking.order_refs[order_id], kind)) in by_name]
 
     def _carried_pairs(self, booking, move_lines):
         """Previous reserve with the reserve it releases; a debt carried to this settlement
@@ -394,6 +398,7 @@ class _Booking:
         self.mf_tax_product = self.env.ref("amazon_seller.product_amazon_mf_tax")
         self.rounding_product = self.env.ref("amazon_seller.product_amazon_rounding")
         self.moved_dates, self.open_differences = [], []
+        self.order_refs = {}  # sale order id → Amazon order id, read with the receivables
         self._lock_dates = {}
         self._read_sums()
 

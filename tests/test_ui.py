@@ -92,3 +92,54 @@ class TestDashboardUi(HttpCase):
             "message": "Unknown marketplace"})
         self.start_tour("/odoo/action-amazon_seller.action_amazon_seller_dashboard",
                         "amazon_seller_dashboard_tour", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestManagerJourney(HttpCase):
+    """The e-commerce manager, in a browser, with only the groups the README gives the role
+    (credentials are entered by an administrator: Administration ▸ Settings)."""
+
+    def test_new_account_set_up_then_an_sku_mapped_confirms_its_order(self):
+        """Test that a manager walks a new account from credentials to synchronisation, then maps
+        the SKU an imported order waits for, which confirms it."""
+        from unittest.mock import patch
+
+        from ..models import amazon_seller_account as account_module
+        from ..tools.spapi_simulator import Simulator
+        from .orders import make_order
+
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+            json.dump([make_order("113-3000001-3000001", market="US",
+                                  items=(("JOURNEY-SKU", 1, "24.00"),))], file)
+        self.addCleanup(os.unlink, file.name)
+        simulator = Simulator(orders_file=file.name, models_dir=False, rate_limits=False).start()
+        self.addCleanup(simulator.stop)
+        real_gateway = account_module.SpApiGateway
+
+        def to_simulator(credentials, region, endpoint_url=None):
+            """Amazon's production endpoint of the region is the simulator in this test."""
+            return real_gateway(credentials=credentials, region=region,
+                                endpoint_url=endpoint_url or simulator.url)
+
+        self.env["product.product"].create({"name": "Journey Lamp", "is_storable": True})
+        new_test_user(self.env, login="journey_manager",
+                      groups="base.group_system,sales_team.group_sale_salesman,"
+                      "amazon_seller.group_amazon_seller_manager")
+        with patch.object(account_module, "SpApiGateway", to_simulator):
+            self.start_tour("/odoo/action-amazon_seller.amazon_seller_account_action",
+                            "amazon_seller_manager_setup_tour", login="journey_manager")
+            account = self.env["amazon.seller.account"].search([("name", "=", "Journey Seller")])
+            self.assertEqual(account.setup_step, "done")
+            self.assertIn(self.env.ref("amazon_seller.marketplace_us"), account.marketplace_ids)
+            self.assertTrue(account.payments_ids and account.sync_enabled)
+
+            account._flow_state("orders").checkpoint = "2020-01-01 00:00:00"
+            self.env["amazon.seller.order.import"]._run_now(account)
+            order = self.env["sale.order"].search([("amazon_account_id", "=", account.id)])
+            self.assertEqual((order.state, order.amazon_awaiting_mapping), ("draft", True))
+
+            self.start_tour("/odoo/action-amazon_seller.amazon_seller_offer_to_map_action",
+                            "amazon_seller_manager_mapping_tour", login="journey_manager")
+        self.assertEqual((order.state, order.amazon_awaiting_mapping), ("sale", False))
+        self.assertEqual(order.order_line.filtered("amazon_offer_id").product_id.name,
+                         "Journey Lamp")
