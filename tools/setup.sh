@@ -239,15 +239,19 @@ cmd_testdb() {
     odoo -d "$db" -i amazon_seller --stop-after-init --log-level=warn
 }
 
+# The demo database also holds Germany's accounting (the demo company's SKR03 chart, VAT and
+# fiscal positions); test databases do not.
+DEMO_MODULES="amazon_seller,l10n_de"
+
 cmd_demodb() {
     local db=$1
     if db_exists "$db"; then
         log "updating amazon_seller in $db"
-        odoo -d "$db" -u amazon_seller --stop-after-init --log-level=warn
+        odoo -d "$db" -i "$DEMO_MODULES" -u amazon_seller --stop-after-init --log-level=warn
     else
         copy_database "$(base_template)" "$db"
-        log "installing amazon_seller in $db"
-        odoo -d "$db" -i amazon_seller --stop-after-init --log-level=warn
+        log "installing $DEMO_MODULES in $db"
+        odoo -d "$db" -i "$DEMO_MODULES" --stop-after-init --log-level=warn
     fi
 }
 
