@@ -334,12 +334,13 @@ def bank_deposit(env, company, settlements):
         })
 
 
-def every_minute(env):
-    """The scheduled actions run every minute, so that orders keep flowing in."""
-    for cron in ("ir_cron_sync_orders", "ir_cron_confirm_shipments"):
-        record = env.ref(f"amazon_seller.{cron}", raise_if_not_found=False)
-        if record:
-            record.write({"interval_number": 1, "interval_type": "minutes"})
+def schedule(env):
+    """Orders flow in every minute; the settlements ready to post wait a day for the newcomer
+    to post one (the scheduled action would post them at once)."""
+    env.ref("amazon_seller.ir_cron_sync_orders").write(
+        {"interval_number": 1, "interval_type": "minutes"})
+    env.ref("amazon_seller.ir_cron_post_settlements").nextcall = \
+        fields.Datetime.now() + timedelta(days=1)
 
 
 def main(env, simulator_url=SIMULATOR_URL, commit=None):
@@ -355,7 +356,7 @@ def main(env, simulator_url=SIMULATOR_URL, commit=None):
     accounts = wire_demo_accounts(env, company, simulator_url)
     products = map_catalogue(env, company, accounts, simulator_url)
     stock_warehouse(env, company, products)
-    every_minute(env)
+    schedule(env)
     commit()
     for account, stats in import_orders(env, accounts).items():
         commit()
