@@ -18,3 +18,4 @@ from . import test_settlement_parser
 from . import test_settlement_posting
 from . import test_listings
 from . import test_journeys
+from . import test_demo

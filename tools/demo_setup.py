@@ -66,9 +66,11 @@ def demo_company(env):
             "zip": "20457", "city": "Hamburg", "vat": "DE123456788",
         })
     if not company.chart_template:
-        Chart = env["account.chart.template"]
-        template = "de_skr03" if "de_skr03" in Chart._get_chart_template_mapping() else "generic_coa"
-        Chart.try_loading(template, company, install_demo=False)
+        german = env["ir.module.module"].search_count([("name", "=", "l10n_de"),
+                                                      ("state", "=", "installed")])
+        env["account.chart.template"].try_loading(
+            "de_skr03" if german else "generic_coa", company, install_demo=False)
+        company.currency_id = env.ref("base.EUR")  # (the generic chart would make it USD)
     Warehouse = env["stock.warehouse"]
     if not Warehouse.search_count([("company_id", "=", company.id)]):
         Warehouse.create({"name": "Hamburg", "code": "HAM", "company_id": company.id})
