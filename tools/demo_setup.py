@@ -21,6 +21,7 @@ European, North-American and Japanese marketplaces as a newcomer expects to find
 from datetime import timedelta
 import json
 import os
+import time
 import urllib.request
 
 from odoo import Command, fields
@@ -175,8 +176,9 @@ def wire_demo_accounts(env, company, simulator_url=SIMULATOR_URL):
             account.write(values)
         else:
             account = Account.create(values)
-            # the simulator's history begins 30 days ago: so does the first synchronisation
-            account._flow_state("orders").checkpoint = fields.Datetime.now() - timedelta(days=30)
+        # The simulator's clock starts anew with each demo, its history 30 days back: so does
+        # the synchronisation window (orders already imported are recognised and left alone).
+        account._flow_state("orders").checkpoint = fields.Datetime.now() - timedelta(days=30)
         accounts |= account
     return accounts
 
@@ -345,11 +347,19 @@ def schedule(env):
         fields.Datetime.now() + timedelta(days=1)
 
 
-def main(env, simulator_url=SIMULATOR_URL, commit=None):
-    """Build the demo shop step by step, ``commit`` (when given) after each."""
+def main(env, simulator_url=SIMULATOR_URL, commit=None, say=None):
+    """Build the demo shop step by step, ``commit`` (when given) after each, telling ``say``
+    (when given) what each step did and when it ended."""
     commit = commit or (lambda: None)
+    started = time.monotonic()
+
+    def done(message):
+        commit()
+        if say:
+            say(f"[{time.monotonic() - started:5.1f} s] {message}")
+
     company = demo_company(env)
-    commit()
+    done(f"company {company.name} ({company.chart_template})")
     env = env(context=dict(env.context, allowed_company_ids=company.ids))
     exchange_rates(env, company)
     fiscal_positions(env, company)
@@ -359,22 +369,20 @@ def main(env, simulator_url=SIMULATOR_URL, commit=None):
     products = map_catalogue(env, company, accounts, simulator_url)
     stock_warehouse(env, company, products)
     schedule(env)
-    commit()
-    for account, stats in import_orders(env, accounts).items():
-        commit()
-        print(f"{account.name}: {account._flow_state('orders').last_message}")
+    done(f"rates, users, carriers, {len(accounts)} accounts, {len(products)} products in stock")
+    for account in import_orders(env, accounts):
+        done(f"{account.name}: {account._flow_state('orders').last_message}")
     cancel_some_orders(env, accounts, simulator_url)
     stock_fba(env, accounts)
-    commit()
+    done("cancellations, FBA stock")
     settlements = invoice_and_settle(env, accounts)
-    commit()
     bank_deposit(env, company, settlements)
-    commit()
-    print(f"{company.name}: {len(settlements)} settlements, "
-          f"{len(settlements.filtered(lambda s: s.state == 'ready'))} ready to post")
+    done(f"orders invoiced, {len(settlements)} settlements, "
+         f"{len(settlements.filtered(lambda s: s.state == 'ready'))} ready to post, "
+         f"a payout's deposit on the bank journal")
     return company, accounts, settlements
 
 
 if __name__ == "__main__" and "env" in globals():  # odoo shell
-    main(env, commit=env.cr.commit)  # noqa: F821 - provided by odoo shell
+    main(env, commit=env.cr.commit, say=print)  # noqa: F821 - provided by odoo shell
     print("demo shop wired to", SIMULATOR_URL)

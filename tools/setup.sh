@@ -302,7 +302,7 @@ cmd_demo() {
     cmd_demodb "$db"
     start_simulator
     odoo shell -d "$db" --no-http --log-level=warn <"$ROOT/tools/demo_setup.py"
-    log "Odoo with amazon_seller: http://localhost:8069 (admin / admin), database $db; Ctrl-C stops"
+    log "the demo shop: http://localhost:8069 (admin / admin; also manager, warehouse, accountant: password = login), database $db; Ctrl-C stops"
     odoo -d "$db" --db-filter="^$db\$" --log-level=info
 }
 
