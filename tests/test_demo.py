@@ -34,8 +34,21 @@ class TestDemo(TransactionCase):
         self.assertTrue(self.company.account_sale_tax_id)
         mug = self.env["product.product"].search([("default_code", "=", "SIM-MUG-001")])
         self.assertIn(self.company.account_sale_tax_id, mug.taxes_id)
+        german = self.amazon_orders(("amazon_marketplace_id.name", "=", "Germany"),
+                                    ("state", "=", "sale"), ("amazon_is_business", "=", False))
+        self.assertTrue(german)
+        self.assertTrue(all(line.tax_ids for line in german.order_line.filtered("amazon_offer_id")))
+        if self.company.chart_template == "de_skr03":  # (l10n_de is installed in demo databases)
+            self.assertTrue(all(order.amount_tax > 0 for order in german if order.amount_untaxed),
+                            "VAT in Germany (replacements are free)")
         currencies = set(self.amazon_orders().currency_id.mapped("name"))
         self.assertEqual(currencies, {"EUR", "USD", "GBP", "CAD", "JPY"})
+        # the orders' pivot adds euros: yen are converted, not added to dollars
+        for order in self.amazon_orders(("currency_id.name", "=", "JPY"), ("state", "=", "sale")):
+            self.assertAlmostEqual(order.amazon_untaxed_company, order.amount_untaxed / 165.0,
+                                   places=2)
+        for order in self.amazon_orders(("currency_id.name", "=", "EUR"), ("state", "=", "sale")):
+            self.assertAlmostEqual(order.amazon_untaxed_company, order.amount_untaxed, places=2)
 
     def test_stock_is_never_negative(self):
         """Test that goods are on hand for the FBM deliveries and at Amazon's FBA locations."""
