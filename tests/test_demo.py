@@ -25,12 +25,14 @@ class TestDemo(TransactionCase):
     def test_a_german_shop_with_rates_and_vat(self):
         """Test that the demo company sells in euros, knows the rates of the other currencies and
         charges VAT on its products."""
-        self.assertEqual((self.company.country_id.code, self.company.currency_id.name), ("DE", "EUR"))
+        self.assertEqual((self.company.country_id.code, self.company.currency_id.name),
+                         ("DE", "EUR"))
         self.assertEqual(len(self.accounts), 3)
         self.assertEqual(set(self.accounts.company_id.ids), {self.company.id})
         for code, rate in (("USD", 1.08), ("GBP", 0.85), ("CAD", 1.5), ("JPY", 165.0)):
             currency = self.env["res.currency"].search([("name", "=", code)])
-            self.assertAlmostEqual(currency.with_company(self.company).rate, rate, places=6, msg=code)
+            self.assertAlmostEqual(currency.with_company(self.company).rate, rate, places=6,
+                                   msg=code)
         self.assertTrue(self.company.account_sale_tax_id)
         mug = self.env["product.product"].search([("default_code", "=", "SIM-MUG-001")])
         self.assertIn(self.company.account_sale_tax_id, mug.taxes_id)

@@ -48,7 +48,8 @@ class TestJourneys(HttpCase):
         demo_setup.demo_carriers(self.env, self.env.company)
         account._flow_state("orders").checkpoint = "2020-01-01 00:00:00"
         self.assertEqual(self.env["amazon.seller.order.import"]._run_now(account)["created"], 2)
-        pickings = self.env["sale.order"].search([("amazon_account_id", "=", account.id)]).picking_ids
+        pickings = self.env["sale.order"].search(
+            [("amazon_account_id", "=", account.id)]).picking_ids
         self.assertEqual(pickings.mapped("state"), ["assigned", "assigned"], "goods on hand")
 
         new_test_user(self.env, login="warehouse_journey", groups="stock.group_stock_user,"

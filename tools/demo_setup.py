@@ -42,7 +42,8 @@ UNMAPPED_SKU = ("FE", "SIM-GLV-180")
 FBM_STOCK = 500
 # the demo's users: login (= password) → (name, the groups of the role in README's *Usage*)
 DEMO_USERS = {
-    "warehouse": ("Warehouse", ["stock.group_stock_user", "amazon_seller.group_amazon_seller_user"]),
+    "warehouse": ("Warehouse", ["stock.group_stock_user",
+                                "amazon_seller.group_amazon_seller_user"]),
     "accountant": ("Accountant", ["account.group_account_user",
                                   "amazon_seller.group_amazon_seller_user"]),
     "manager": ("E-commerce manager", ["sales_team.group_sale_salesman_all_leads",

@@ -3,7 +3,8 @@
 #   tools/setup.sh env        Debian packages, Odoo 19 (Debian's odoo-19 .deb, extracted),
 #                             the venv, PostgreSQL, the Odoo configuration
 #   tools/setup.sh testdb DB  a fresh database DB with amazon_seller installed
-#   tools/setup.sh demodb DB  database DB with amazon_seller installed or updated (kept between runs)
+#   tools/setup.sh demodb DB  database DB with amazon_seller and l10n_de installed or updated (kept
+#                             between runs)
 #   tools/setup.sh test [PYTEST ARGS]
 #                             all of the above with a fresh test database, then the whole suite
 #   tools/setup.sh demo       all of the above with the database amazon_demo, the SP-API simulator
