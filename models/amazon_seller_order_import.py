@@ -649,7 +649,9 @@ class AmazonSellerOrderImport(models.AbstractModel):
                    for values in to_create if values.get("buyer_tax")}
         if not numbers:
             return {}
-        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        # Amazon checked the registration: a localisation's format check (base_vat) must not
+        # fail the order over a number written as Amazon gives it
+        Partner = self.env["res.partner"].with_context(tracking_disable=True, no_vat_validation=True)
         found = {p.vat: p for p in Partner.search(
             [("vat", "in", list(set(numbers.values()))), ("is_company", "=", True)])}
         geo = _Geography(self.env)

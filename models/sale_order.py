@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..utils import notification_action
@@ -112,11 +112,24 @@ class SaleOrder(models.Model):
             "amazon_ref")
         return [("amazon_order_ref", "in" if operator == "!=" else "not in", refs)]
 
+    amazon_company_currency_id = fields.Many2one(related="company_id.currency_id",
+                                                 string="Company Currency")
+    amazon_untaxed_company = fields.Monetary(
+        string="Untaxed Amount (Company Currency)", currency_field="amazon_company_currency_id",
+        compute="_compute_amazon_untaxed_company", store=True,
+        help="The untaxed amount of an Amazon order in the company's currency, at the rate of "
+             "its date: what the pivot and graph add up across marketplaces.")
     amazon_fee_total = fields.Monetary(
         string="Amazon Fees", compute="_compute_amazon_fees", currency_field="currency_id",
         help="What Amazon charged for this order in its settlements (commission, FBA fees...), "
              "as a negative amount.")
     amazon_settlement_line_count = fields.Integer(compute="_compute_amazon_fees")
+
+    @api.depends("amount_untaxed", "currency_rate", "amazon_account_id")
+    def _compute_amazon_untaxed_company(self):
+        for order in self:
+            order.amazon_untaxed_company = order.amount_untaxed / order.currency_rate \
+                if order.amazon_account_id and order.currency_rate else 0.0
 
     def _compute_amazon_fees(self):
         lines = self.env["amazon.seller.settlement.line"].search_fetch(

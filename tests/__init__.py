@@ -17,3 +17,5 @@ from . import test_settlements
 from . import test_settlement_parser
 from . import test_settlement_posting
 from . import test_listings
+from . import test_journeys
+from . import test_demo

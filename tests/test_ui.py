@@ -123,7 +123,7 @@ class TestManagerJourney(HttpCase):
 
         self.env["product.product"].create({"name": "Journey Lamp", "is_storable": True})
         new_test_user(self.env, login="journey_manager",
-                      groups="base.group_system,sales_team.group_sale_salesman,"
+                      groups="base.group_system,sales_team.group_sale_salesman_all_leads,"
                       "amazon_seller.group_amazon_seller_manager")
         with patch.object(account_module, "SpApiGateway", to_simulator):
             self.start_tour("/odoo/action-amazon_seller.amazon_seller_account_action",

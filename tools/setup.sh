@@ -3,7 +3,8 @@
 #   tools/setup.sh env        Debian packages, Odoo 19 (Debian's odoo-19 .deb, extracted),
 #                             the venv, PostgreSQL, the Odoo configuration
 #   tools/setup.sh testdb DB  a fresh database DB with amazon_seller installed
-#   tools/setup.sh demodb DB  database DB with amazon_seller installed or updated (kept between runs)
+#   tools/setup.sh demodb DB  database DB with amazon_seller and l10n_de installed or updated (kept
+#                             between runs)
 #   tools/setup.sh test [PYTEST ARGS]
 #                             all of the above with a fresh test database, then the whole suite
 #   tools/setup.sh demo       all of the above with the database amazon_demo, the SP-API simulator
@@ -239,15 +240,19 @@ cmd_testdb() {
     odoo -d "$db" -i amazon_seller --stop-after-init --log-level=warn
 }
 
+# The demo database also holds Germany's accounting (the demo company's SKR03 chart, VAT and
+# fiscal positions); test databases do not.
+DEMO_MODULES="amazon_seller,l10n_de"
+
 cmd_demodb() {
     local db=$1
     if db_exists "$db"; then
         log "updating amazon_seller in $db"
-        odoo -d "$db" -u amazon_seller --stop-after-init --log-level=warn
+        odoo -d "$db" -i "$DEMO_MODULES" -u amazon_seller --stop-after-init --log-level=warn
     else
         copy_database "$(base_template)" "$db"
-        log "installing amazon_seller in $db"
-        odoo -d "$db" -i amazon_seller --stop-after-init --log-level=warn
+        log "installing $DEMO_MODULES in $db"
+        odoo -d "$db" -i "$DEMO_MODULES" --stop-after-init --log-level=warn
     fi
 }
 
@@ -298,7 +303,7 @@ cmd_demo() {
     cmd_demodb "$db"
     start_simulator
     odoo shell -d "$db" --no-http --log-level=warn <"$ROOT/tools/demo_setup.py"
-    log "Odoo with amazon_seller: http://localhost:8069 (admin / admin), database $db; Ctrl-C stops"
+    log "the demo shop: http://localhost:8069 (admin / admin; also manager, warehouse, accountant: password = login), database $db; Ctrl-C stops"
     odoo -d "$db" --db-filter="^$db\$" --log-level=info
 }
 
