@@ -342,8 +342,12 @@ class TestSimulatorChains(OrderSyncCase):
             transit = self.env["account.move.line"].search([
                 ("account_id", "=", payments.transit_account_id.id),
                 ("journal_id", "=", payments.journal_id.id)])
+            # the payouts, less the debts a later settlement carried (Payable to Amazon) and
+            # plus the card charges that paid them (Successful charge), still to be matched
+            carried = mine.line_ids.filtered(lambda l: l.kind == "transit")
             self.assertEqual(payments.currency_id.round(sum(transit.mapped("amount_currency"))),
-                             payments.currency_id.round(sum(mine.mapped("total_amount"))),
+                             payments.currency_id.round(sum(mine.mapped("total_amount"))
+                                                        - sum(carried.mapped("amount"))),
                              payments.display_name)
             self.assertTrue(payments.currency_id.is_zero(payments.balance), payments.display_name)
         settled = self.env["account.move"].search([

@@ -57,6 +57,7 @@ from odoo.fields import Command
 from .bench_invoices import start_profiler
 from .bench_orders import BARE_CONTEXT, BenchError, print_profile, rolled_back
 from .spapi_simulator.const import build_catalogue, fba_fee_usd
+from .spapi_simulator.settlement import COLUMNS
 
 ACCOUNT_NAME = "Bench settlement NA"
 MARKETPLACE_XMLID = "amazon_seller.marketplace_us"
@@ -69,14 +70,6 @@ POST_CONTEXT = {"amazon_settlement_posting": True}
 COMMISSION = Decimal("0.15")
 RESERVE = Decimal("0.10")
 SETTLEMENT_ID = "90000000001"
-COLUMNS = [
-    "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date",
-    "total-amount", "currency", "transaction-type", "order-id", "merchant-order-id",
-    "adjustment-id", "shipment-id", "marketplace-name", "amount-type", "amount-description",
-    "amount", "fulfillment-id", "posted-date", "posted-date-time", "order-item-code",
-    "merchant-order-item-id", "merchant-adjustment-item-id", "sku", "quantity-purchased",
-    "promotion-id",
-]
 # payments field of each non-order row, for the bare ORM (the connector finds it by its rules)
 FEE_ACCOUNTS = {
     "Commission": "fee_account_id",

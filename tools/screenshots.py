@@ -22,13 +22,23 @@ import websocket
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "static" / "description" / "screenshots"
 PAGES = {
+    "dashboard": "/odoo/action-amazon_seller.action_amazon_seller_dashboard",
     "orders": "/odoo/action-amazon_seller.action_amazon_orders",
+    "order": "/odoo/action-amazon_seller.action_amazon_orders/{order}",
     "accounts": "/odoo/action-amazon_seller.amazon_seller_account_action",
-    "account_form": "/odoo/action-amazon_seller.amazon_seller_account_action/1",
+    "account_form": "/odoo/action-amazon_seller.amazon_seller_account_action/{account}",
     "offers": "/odoo/action-amazon_seller.amazon_seller_offer_action",
     "to_ship": "/odoo/action-amazon_seller.action_amazon_to_ship",
     "sync_errors": "/odoo/action-amazon_seller.action_amazon_sync_errors",
     "pivot": "/odoo/action-amazon_seller.action_amazon_orders?view_type=pivot",
+    "settlements": "/odoo/action-amazon_seller.action_amazon_settlements",
+    "settlement": "/odoo/action-amazon_seller.action_amazon_settlements/{settlement}",
+}
+# Records the pages above show: (model, domain) of the first one found in the demo.
+RECORDS = {
+    "order": ("sale.order", [["amazon_order_ref", "!=", False], ["state", "=", "sale"]]),
+    "account": ("amazon.seller.account", []),
+    "settlement": ("amazon.seller.settlement", [["state", "=", "ready"]]),
 }
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,6 +55,19 @@ def login(url, db):
                                      {"Content-Type": "application/json"})
     opener.open(request, timeout=30).read()
     return next(cookie.value for cookie in jar if cookie.name == "session_id")
+
+
+def first_ids(url, session):
+    """{name: id} of the first record of each of RECORDS, read through JSON-RPC."""
+    ids = {}
+    for name, (model, domain) in RECORDS.items():
+        body = json.dumps({"jsonrpc": "2.0", "params": {
+            "model": model, "method": "search", "args": [domain], "kwargs": {"limit": 1}}})
+        request = urllib.request.Request(f"{url}/web/dataset/call_kw", body.encode(), {
+            "Content-Type": "application/json", "Cookie": f"session_id={session}"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            ids[name] = (json.load(answer).get("result") or [0])[0]
+    return ids
 
 
 class DevTools:
@@ -88,8 +111,9 @@ def main():
             tools.send("Network.setCookie", name="session_id", value=session, url=args.url)
             tools.send("Page.navigate", url=args.url + "/odoo")
             time.sleep(15)  # the first visit builds the asset bundles
+            ids = first_ids(args.url, session)
             for name, path in PAGES.items():
-                tools.send("Page.navigate", url=args.url + path)
+                tools.send("Page.navigate", url=args.url + path.format(**ids))
                 time.sleep(4)  # the web client renders asynchronously
                 shot = tools.send("Page.captureScreenshot", format="png")
                 (OUTPUT / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
