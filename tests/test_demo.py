@@ -90,6 +90,10 @@ class TestDemo(TransactionCase):
         settlement.action_match_deposit()
         self.assertTrue(settlement.deposited)
 
+    def test_accounts_are_set_up(self):
+        """Test that the demo accounts passed their connection test: their set-up is complete."""
+        self.assertEqual(set(self.accounts.mapped("setup_step")), {"done"})
+
     def test_users_hold_their_roles_groups_only(self):
         """Test that the demo users hold exactly the groups the README gives their role."""
         groups = {login: sorted(self.env["res.users"].search([("login", "=", login)]).group_ids

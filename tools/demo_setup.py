@@ -181,6 +181,7 @@ def wire_demo_accounts(env, company, simulator_url=SIMULATOR_URL):
         # The simulator's clock starts anew with each demo, its history 30 days back: so does
         # the synchronisation window (orders already imported are recognised and left alone).
         account._flow_state("orders").checkpoint = fields.Datetime.now() - timedelta(days=30)
+        account.action_test_connection()  # as a newcomer would: the set-up is then complete
         accounts |= account
     return accounts
 
