@@ -28,6 +28,5 @@ from . import amazon_seller_listings_import
 from . import product
 from . import stock_location
 from . import stock_move
-from . import product_fba_stock
 from . import amazon_seller_inventory_import
 from . import amazon_seller_stock_push
