@@ -4,11 +4,15 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from ..exceptions import AmazonError
 from ..utils import notification_action
 
 _logger = logging.getLogger(__name__)
+
+# Amazon order ids per query when a settlement's orders and invoices are looked up.
+READ_CHUNK = 5000
 
 SETTLEMENT_STATES = [
     ("to_review", "To Review"),
@@ -149,17 +153,16 @@ class AmazonSellerSettlement(models.Model):
         return True
 
     def action_view_unmapped(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_seller.action_amazon_settlement_lines")
-        action["domain"] = [("settlement_id", "=", self.id), ("rule_id", "=", False)]
-        return action
+        return self._lines_action([("rule_id", "=", False)])
 
     def action_view_lines(self):
+        return self._lines_action([])
+
+    def _lines_action(self, domain):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "amazon_seller.action_amazon_settlement_lines")
-        action["domain"] = [("settlement_id", "=", self.id)]
+        action["domain"] = [("settlement_id", "=", self.id)] + domain
         return action
 
     def action_view_orders(self):
@@ -216,11 +219,10 @@ class AmazonSellerSettlement(models.Model):
     def _orders_by_ref(self, order_refs):
         """{Amazon order id: sale order id} of this settlement's account, read in chunks."""
         result = {}
-        for start in range(0, len(order_refs), 5000):
+        for refs in split_every(READ_CHUNK, order_refs):
             for order in self.env["sale.order"].search_fetch([
                     ("amazon_account_id", "=", self.account_id.id),
-                    ("amazon_order_ref", "in", order_refs[start:start + 5000])],
-                    ["amazon_order_ref"]):
+                    ("amazon_order_ref", "in", refs)], ["amazon_order_ref"]):
                 result[order.amazon_order_ref] = order.id
         return result
 
@@ -254,10 +256,10 @@ class AmazonSellerSettlement(models.Model):
             [("settlement_id", "=", self.id), ("kind", "=", "order"), ("order_id", "!=", False)],
             ["order_ref"])]
         invoiced = set()
-        for start in range(0, len(refs), 5000):
+        for chunk in split_every(READ_CHUNK, refs):
             invoiced.update(self.env["account.move"].search_fetch([
                 ("amazon_account_id", "=", self.account_id.id),
-                ("amazon_order_ref", "in", refs[start:start + 5000]),
+                ("amazon_order_ref", "in", chunk),
                 ("move_type", "=", "out_invoice"), ("state", "=", "posted")],
                 ["amazon_order_ref"]).mapped("amazon_order_ref"))
         return sorted(set(refs) - invoiced)

@@ -6,6 +6,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from ..settlement_parser import SettlementFileError, parse_settlement
 from ..utils import parse_datetime, to_amazon_timestamp
@@ -144,10 +145,10 @@ class AmazonSellerSettlementImport(models.AbstractModel):
         columns = ["settlement_id", "company_id", "account_id", "currency_id", "create_uid",
                    "create_date", "write_uid", "write_date", "line_number", "amount",
                    "posted_date", "quantity", *ROW_FIELDS, "rule_id", "kind", "order_id"]
-        for start in range(0, len(rows), COPY_CHUNK):
+        for chunk in split_every(COPY_CHUNK, rows):
             buffer = io.StringIO()
             writer = csv.writer(buffer)
-            for row in rows[start:start + COPY_CHUNK]:
+            for row in chunk:
                 values = self._line_values(row)
                 rule = match(values["transaction_type"], values["amount_type"],
                              values["amount_description"])

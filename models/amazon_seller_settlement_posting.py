@@ -7,6 +7,9 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
+
+from .amazon_seller_order_import import _Pricing
 
 # Orders per statement line: a month of a large settlement is booked in lines of that many
 # orders, so that memory stays bounded (one line of 25,000 orders needs 1.3 GB in Odoo).
@@ -120,7 +123,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
                 product, taxes = booking.mf_tax_product, self.env["account.tax"]
             else:
                 product, taxes = booking.refunded_product(order, item_code, component)
-            lines.append(self._credit_note_line(booking, product, taxes, -amount, component))
+            lines.append(self._credit_note_line(booking, product, taxes, -amount))
         return {
             "move_type": "out_refund",
             "partner_id": order.partner_invoice_id.id,
@@ -138,11 +141,9 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
             "invoice_line_ids": [Command.create(line) for line in lines],
         }
 
-    def _credit_note_line(self, booking, product, taxes, gross, component):
-        factor = taxes.compute_all(1000000.0, currency=booking.currency, product=product)[
-            "total_included"] / 1000000.0 if taxes else 1.0
-        line = {"product_id": product.id, "name": product.display_name,
-                "quantity": 1, "price_unit": booking.currency.round(float(gross) / factor),
+    def _credit_note_line(self, booking, product, taxes, gross):
+        line = {"product_id": product.id, "name": product.display_name, "quantity": 1,
+                "price_unit": booking.pricing.price_unit(gross, 1, taxes, product),
                 "tax_ids": [Command.set(taxes.ids)]}
         if product == booking.mf_tax_product:
             line["account_id"] = booking.payments.mf_tax_account_id.id
@@ -153,13 +154,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
     def _open_receivables(self, booking):
         """{(order id, kind): _Open} of the open receivable lines of each order's posted
         invoices (order) or credit notes (refund), read once for the whole settlement."""
-        order_ids = {}
-        ids = list({order_id for _m, _k, order_id in booking.receivables})
-        for start in range(0, len(ids), 5000):
-            for order in self.env["sale.order"].search_fetch(
-                    [("id", "in", ids[start:start + 5000])], ["amazon_order_ref"]):
-                order_ids[order.amazon_order_ref] = order.id
-        booking.order_refs = {order_id: ref for ref, order_id in order_ids.items()}
+        order_ids = {ref: order_id for order_id, ref in booking.order_refs.items()}
         result = {}
         for line in self.env["account.move.line"].search_fetch([
             ("move_id.amazon_account_id", "=", booking.settlement.account_id.id),
@@ -188,8 +183,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
             date = booking.line_date(month)
             keys = [(order_id, kind) for (_month, kind, order_id) in booking.receivables
                     if _month == month]
-            chunks = [keys[start:start + ORDERS_PER_LINE]
-                      for start in range(0, len(keys), ORDERS_PER_LINE)] or [[]]
+            chunks = list(split_every(ORDERS_PER_LINE, keys)) or [()]
             for number, chunk in enumerate(chunks, 1):
                 items, net = [], Decimal(0)
                 for order_id, kind in chunk:
@@ -397,8 +391,9 @@ class _Booking:
                                        settlement=settlement.settlement_ref)
         self.mf_tax_product = self.env.ref("amazon_seller.product_amazon_mf_tax")
         self.rounding_product = self.env.ref("amazon_seller.product_amazon_rounding")
+        self.pricing = _Pricing(self.env, self.company)
         self.moved_dates, self.open_differences = [], []
-        self.order_refs = {}  # sale order id → Amazon order id, read with the receivables
+        self.order_refs = {}  # sale order id → Amazon order id, read with the sums
         self._lock_dates = {}
         self._read_sums()
 
@@ -408,10 +403,14 @@ class _Booking:
         """A float amount of the settlement's currency, exactly, as Decimal."""
         return round(Decimal(str(amount)), self.digits)
 
-    def _month(self, posted):
+    def _day(self, posted, default):
+        """The date of a grouped posted date (a datetime, or None: ``default``)."""
         if not posted:
-            return self.end.replace(day=1)
+            return default
         return posted.date() if isinstance(posted, datetime) else posted
+
+    def _month(self, posted):
+        return self._day(posted, self.end.replace(day=1))
 
     def _read_sums(self):
         Line = self.env["amazon.seller.settlement.line"].with_context(tz="UTC")
@@ -421,6 +420,7 @@ class _Booking:
                 domain + [("kind", "in", ("order", "refund"))],
                 ["posted_date:month", "kind", "order_id"], ["amount:sum"]):
             key = (self._month(month), kind, order.id)
+            self.order_refs[order.id] = order.amazon_order_ref
             self.receivables[key] = self.decimal(amount)
             self.nets[key[0]] += self.receivables[key]
         for month, rule, description, amount in Line._read_group(
@@ -440,7 +440,7 @@ class _Booking:
                 [("settlement_id", "=", self.settlement.id), ("kind", "=", "refund")],
                 ["order_id", "adjustment_ref", "order_item_code", "amount_description",
                  "posted_date:day"], ["amount:sum"]):
-            day = (posted.date() if isinstance(posted, datetime) else posted) if posted else self.end
+            day = self._day(posted, self.end)
             groups[(order, adjustment or False)][(item or "", description or "", day)] += \
                 self.decimal(amount)
         return groups

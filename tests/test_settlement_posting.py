@@ -160,6 +160,16 @@ class TestWorkedExample(SettlementCase):
             "111-B", [("item", 89.00), ("shipping", 7.99), ("promotion", -8.90),
                       ("mf_tax", 7.27)], day="2026-06-19")
 
+    def assert_books_after_s2(self):
+        """MF tax 0, reserve 300.00, Amazon balance 0, S1's and S2's payouts in transit."""
+        payments = self.payments
+        self.assertEqual(self.balances(payments.mf_tax_account_id, payments.reserve_account_id,
+                                       payments.balance_account_id, payments.transit_account_id),
+                         {payments.mf_tax_account_id.code: 0.0,
+                          payments.reserve_account_id.code: 300.00,
+                          payments.balance_account_id.code: 0.0,
+                          payments.transit_account_id.code: 168.73})
+
     def test_worked_example_to_the_cent(self):
         """Test that S1 then S2 book the design's figures: invoices paid, MF tax 0, reserve
         300.00, Amazon balance 0, the payouts in transit until the deposit is matched."""
@@ -215,12 +225,7 @@ class TestWorkedExample(SettlementCase):
             payments.reimbursement_account_id.name: -18.75,
             payments.reserve_account_id.name: round(300.00 - 420.00, 2),
         })
-        self.assertEqual(self.balances(payments.mf_tax_account_id, payments.reserve_account_id,
-                                       payments.balance_account_id, payments.transit_account_id),
-                         {payments.mf_tax_account_id.code: 0.0,
-                          payments.reserve_account_id.code: 300.00,
-                          payments.balance_account_id.code: 0.0,
-                          payments.transit_account_id.code: 168.73})
+        self.assert_books_after_s2()
         reserve_lines = self.env["account.move.line"].search(
             [("account_id", "=", payments.reserve_account_id.id)])
         self.assertEqual(sorted((l.balance, l.reconciled) for l in reserve_lines),
@@ -253,13 +258,7 @@ class TestWorkedExample(SettlementCase):
             "Amazon settlement 9002, 2026-06 (3/3)", "Amazon payout 9002"])
         for move in (self.invoice_a, self.invoice_b, self.invoice_c, self.invoice_d):
             self.assertEqual(move.payment_state, "paid", move.amazon_order_ref)
-        payments = self.payments
-        self.assertEqual(self.balances(payments.mf_tax_account_id, payments.reserve_account_id,
-                                       payments.balance_account_id, payments.transit_account_id),
-                         {payments.mf_tax_account_id.code: 0.0,
-                          payments.reserve_account_id.code: 300.00,
-                          payments.balance_account_id.code: 0.0,
-                          payments.transit_account_id.code: 168.73})
+        self.assert_books_after_s2()
 
     def test_posting_twice_is_refused(self):
         """Test that a posted settlement cannot be posted again (cron and button at once)."""
