@@ -393,6 +393,15 @@ def address_key(address):
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+def recipient_is_buyer(mapped):
+    """Whether the parcel goes to the buyer: the recipient bears the buyer's name, or Amazon
+    withholds one of the two names. A gift, an office or a relative is another person, whose
+    name, company and phone belong on the delivery, not on the buyer."""
+    recipient = mapped["address"]["name"].casefold()
+    buyer = (mapped["buyer"]["name"] or "").casefold()
+    return not recipient or not buyer or recipient == buyer
+
+
 def buyer_key(mapped):
     """Who the buyer is, as far as Amazon tells: the buyer's (anonymised) e-mail address, else
     the name at that address, else nobody known — then the order itself, so that anonymous

@@ -11,7 +11,7 @@ from odoo.tools import float_round
 
 from .. import const
 from ..exceptions import AmazonBadRequest, AmazonError
-from ..order_mapper import address_key, buyer_key, map_order
+from ..order_mapper import address_key, buyer_key, map_order, recipient_is_buyer
 from ..utils import AmazonDataError, to_amazon_timestamp
 
 _logger = logging.getLogger(__name__)
@@ -617,31 +617,52 @@ class AmazonSellerOrderImport(models.AbstractModel):
         return self._find_or_create_deliveries(Partner, buyers, buyer_keys, to_create, geo)
 
     def _find_or_create_deliveries(self, Partner, buyers, buyer_keys, to_create, geo):
+        """The delivery partner of each order: the buyer itself when the parcel goes to the
+        buyer at the buyer's own address (never a child contact "Léa Taylor, Léa Taylor"),
+        otherwise the buyer's child delivery contact for that recipient and address, found
+        again by its fingerprint (the recipient's name included)."""
         address_keys = {values["order_ref"]: address_key(values["address"]) for values in to_create}
-        # the buyer's own address is the buyer, not a child contact "Léa Taylor, Léa Taylor"
-        deliveries = {(buyer.id, buyer.amazon_address_key): buyer for buyer in buyers.values()
-                      if buyer.amazon_address_key}
+        self._adopt_own_addresses(buyers, buyer_keys, to_create, address_keys, geo)
         parents = Partner.browse({p.id for p in buyers.values()})
-        deliveries.update({(p.parent_id.id, p.amazon_address_key): p for p in Partner.search([
+        deliveries = {(p.parent_id.id, p.amazon_address_key): p for p in Partner.search([
             ("parent_id", "in", parents.ids), ("type", "=", "delivery"),
             ("amazon_address_key", "in", list(set(address_keys.values()))),
-        ])})
-        new_deliveries = {}
+        ])}
+        found, new_deliveries = {}, {}
         for values in to_create:
-            buyer = buyers[buyer_keys[values["order_ref"]]]
-            key = (buyer.id, address_keys[values["order_ref"]])
-            if key not in deliveries and key not in new_deliveries:
+            ref = values["order_ref"]
+            buyer = buyers[buyer_keys[ref]]
+            key = (buyer.id, address_keys[ref])
+            if recipient_is_buyer(values) and buyer.amazon_address_key == key[1]:
+                found[ref] = buyer
+            elif key not in deliveries and key not in new_deliveries:
                 new_deliveries[key] = self._delivery_values(values, buyer, key[1], geo)
         if new_deliveries:
-            deliveries.update(zip(new_deliveries, Partner.create(list(new_deliveries.values()))))
+            companies = [values.pop("company_name") for values in new_deliveries.values()]
+            created = Partner.create(list(new_deliveries.values()))
+            deliveries.update(zip(new_deliveries, created))
+            # Odoo empties the company name of a contact created under a parent: the label
+            # needs the recipient's, written afterwards
+            for partner, company in zip(created, companies):
+                if company:
+                    partner.company_name = company
         return {
             values["order_ref"]: (
                 buyers[buyer_keys[values["order_ref"]]],
-                deliveries[(buyers[buyer_keys[values["order_ref"]]].id, address_keys[values["order_ref"]])],
+                found.get(values["order_ref"]) or deliveries[
+                    (buyers[buyer_keys[values["order_ref"]]].id, address_keys[values["order_ref"]])],
             )
             for values in to_create
         }
 
+    def _adopt_own_addresses(self, buyers, buyer_keys, to_create, address_keys, geo):
+        """A buyer first seen sending a gift has no address of its own: the first order the
+        buyer has delivered to itself gives it one."""
+        for values in to_create:
+            buyer = buyers[buyer_keys[values["order_ref"]]]
+            if not buyer.amazon_address_key and recipient_is_buyer(values):
+                buyer.write({"amazon_address_key": address_keys[values["order_ref"]],
+                             **self._own_address_values(values, geo)})
     def _find_or_create_business_buyers(self, to_create):
         """{order_ref: company partner} of the business orders whose buyer gave Amazon a tax
         registration: their invoices go to that company, with its VAT number."""
@@ -667,18 +688,27 @@ class AmazonSellerOrderImport(models.AbstractModel):
         return {ref: found[number] for ref, number in numbers.items()}
 
     def _buyer_values(self, values, key, geo):
+        """The invoiced buyer. The delivery address is the buyer's own only when the recipient
+        is the buyer; a gift's recipient lends it nothing but the country (for the invoice)."""
         buyer, address = values["buyer"], values["address"]
         name = buyer["name"] or address["name"]
+        own = recipient_is_buyer(values)
         return {
             "name": name or self._placeholder_name(values),
             "amazon_placeholder_name": not name,
             "amazon_buyer_key": key,
-            "amazon_address_key": address_key(address),
+            "amazon_address_key": own and address_key(address),
             "email": buyer["email"] or False,
-            "company_name": buyer["company_name"] or address["company_name"] or False,
+            "company_name": buyer["company_name"] or own and address["company_name"] or False,
             "customer_rank": 1,
-            **geo.address_values(address),
+            **(self._own_address_values(values, geo) if own
+               else {"country_id": geo.country(address["country_code"]).id}),
         }
+
+    def _own_address_values(self, values, geo):
+        """The address (and the phone Amazon gives with it) of a buyer who receives the parcel."""
+        return {"phone": values["address"]["phone"] or False,
+                **geo.address_values(values["address"])}
 
     def _delivery_values(self, values, buyer, key, geo):
         address = values["address"]

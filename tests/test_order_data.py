@@ -105,6 +105,43 @@ class TestOrderData(ReplayCase):
         self.assertEqual(self.order("302-4000009-4000009").partner_shipping_id, order.partner_id)
         self.assertFalse(order.partner_id.child_ids)
 
+    def test_gift_goes_to_the_recipient_and_is_invoiced_to_the_buyer(self):
+        """Test that a parcel for another person carries the recipient's name, company and
+        phone on the delivery and its picking, the buyer staying the invoiced partner, and that
+        the buyer's own address is taken only from an order the buyer receives."""
+        gift = make_order("302-4000010-4000010", items=(("DATA-1", 1, "25.00"),),
+                          buyer_name="Paul Martin")
+        recipient = gift["recipient"]["deliveryAddress"]
+        recipient.update({"name": "Léa Taylor", "companyName": "Taylor & Söhne GmbH",
+                          "phone": "+49 30 1234567"})
+        self.importer()._import_orders(self.account, [gift])
+        order = self.order("302-4000010-4000010")
+        delivery = order.partner_shipping_id
+        self.assertEqual((order.partner_id.name, order.partner_invoice_id.name),
+                         ("Paul Martin", "Paul Martin"))
+        self.assertEqual((delivery.name, delivery.company_name, delivery.phone, delivery.street),
+                         ("Léa Taylor", "Taylor & Söhne GmbH", "+49 30 1234567", "Hauptstraße 1"))
+        self.assertEqual((delivery.parent_id, delivery.type), (order.partner_id, "delivery"))
+        self.assertEqual(order.picking_ids.partner_id.name, "Léa Taylor")
+        self.assertEqual(order.picking_ids.partner_id._display_address(),
+                         "Taylor & Söhne GmbH\nHauptstraße 1\n\n10115 Berlin\nGermany")
+        self.assertFalse(order.partner_id.street, "the recipient's street is not the buyer's")
+        self.assertEqual(order.partner_id.country_id.code, "DE")
+
+        own = make_order("302-4000011-4000011", items=(("DATA-1", 1, "25.00"),),
+                         buyer_name="Paul Martin")
+        own["buyer"]["buyerEmail"] = gift["buyer"]["buyerEmail"]
+        own["recipient"]["deliveryAddress"]["addressLine1"] = "Lindenallee 7"
+        again = make_order("302-4000012-4000012", items=(("DATA-1", 1, "25.00"),),
+                           buyer_name="Paul Martin")
+        again["buyer"]["buyerEmail"] = gift["buyer"]["buyerEmail"]
+        again["recipient"]["deliveryAddress"].update(recipient)
+        self.importer()._import_orders(self.account, [own, again])
+        self.assertEqual(self.order("302-4000011-4000011").partner_shipping_id, order.partner_id)
+        self.assertEqual(order.partner_id.street, "Lindenallee 7")
+        self.assertEqual(self.order("302-4000012-4000012").partner_shipping_id, delivery)
+        self.assertEqual(order.partner_id.child_ids, delivery)
+
     def test_custom_item_keeps_its_personalisation(self):
         """Test that an Amazon Custom item links its personalisation and gets it attached."""
         url = self.simulator.publish_document("custom-4000003", b"PK\x03\x04custom-data")

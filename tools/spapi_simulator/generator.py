@@ -109,6 +109,7 @@ def generate_order(scenario, index):
             item.tax_ship = pct(item.shipping - item.discount_ship, rate)
             item.tax_gift = pct(item.gift, rate)
         order.items.append(item)
+    _gift_recipient(order)
 
     # schedule
     long_pending = (not fbm2) and rng.random() < 0.05
@@ -158,6 +159,31 @@ def _make_replacement(scenario, rng, order):
     order.items = [item]
     order.buyer, order.address = dict(original.buyer), dict(original.address)
     order.business = original.business
+
+
+GIFT_SHARE = 0.15          # FBM consumer orders sent to someone other than the buyer
+
+
+def _gift_recipient(order):
+    """Some FBM consumer orders go to another person, as on a real order report (gifts,
+    family, an office): the recipient's own name and phone, at the buyer's address (half of
+    them) or elsewhere, with a gift message. From a stream of its own, so that every other
+    value of the scenario stays what its seed made it."""
+    rng = random.Random("recipient-%s" % order.order_id)
+    if order.channel != "FBM" or order.business or rng.random() >= GIFT_SHARE:
+        return
+    address = dict(order.address)
+    address["name"] = "%s %s" % (rng.choice(_FIRST), rng.choice(_LAST))
+    address["phone"] = "+%d %d" % (rng.randint(1, 89), rng.randrange(10 ** 8, 10 ** 9))
+    if rng.random() < 0.5:
+        code = order.market.code
+        address["city"], address["stateOrRegion"], address["postalCode"] = rng.choice(_CITIES[code])
+        address["addressLine1"] = "%d %s" % (rng.randint(1, 250), _STREETS[code])
+    if address["name"] == order.buyer.get("buyerName"):
+        address["name"] += " Jr."
+    order.address = address
+    for item in order.items:
+        item.gift_message = item.gift_message or "Enjoy!"
 
 
 def _people(rng, order):

@@ -82,9 +82,11 @@ def render_order(order, now, included):
             done = shipped.get(item.item_id, 0)
             fulfil = {"quantityFulfilled": done,
                       "quantityUnfulfilled": 0 if status == CANCELLED else item.qty - done}
-            if item.gift:
-                fulfil["packing"] = {"giftOption": {"giftMessage": item.gift_message,
-                                                    "giftWrapLevel": "STANDARD"}}
+            if item.gift or item.gift_message:
+                gift = {"giftMessage": item.gift_message}
+                if item.gift:
+                    gift["giftWrapLevel"] = "STANDARD"
+                fulfil["packing"] = {"giftOption": gift}
             entry["fulfillment"] = fulfil
         if "TAX" in included and m.tax_mode == "exclusive":
             entry["tax"] = {"taxCollections": [{"model": "MARKETPLACE_FACILITATOR",

@@ -58,6 +58,22 @@ def test_scenario_covers_what_a_seller_sees(big):
         {"UNSHIPPED", "SHIPPED", "CANCELLED"} <= statuses
 
 
+def test_some_parcels_go_to_another_person_at_home_or_elsewhere(big):
+    """Gift orders as on a real order report: the recipient's name is not the buyer's, at the
+    buyer's address (as another order of the scenario would give it) or at another one."""
+    now = START + 8 * DAY
+    fbm = [render_order(o, now, ALL) for o in big.orders
+           if o.channel == "FBM" and o.buyer.get("buyerName") and not o.business and o.created <= now]
+    fbm = [o for o in fbm if "recipient" in o]  # (pending orders name nobody yet)
+    gifts = [o for o in fbm if o["recipient"]["deliveryAddress"]["name"] != o["buyer"]["buyerName"]]
+    assert 0.05 < len(gifts) / len(fbm) < 0.3
+    for order in gifts:
+        address = order["recipient"]["deliveryAddress"]
+        assert address["phone"] and address["addressLine1"]
+        assert all(item["fulfillment"]["packing"]["giftOption"]["giftMessage"]
+                   for item in order["orderItems"])
+
+
 def test_order_totals_add_up(big):
     now = START + 8 * DAY
     for order in _render_all(big, now):
