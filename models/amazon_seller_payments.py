@@ -1,7 +1,8 @@
+from contextlib import contextmanager
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -118,19 +119,32 @@ class AmazonSellerPayments(models.Model):
                           currency=currency.name)
         journal = Journal.search([("name", "=", name), ("company_id", "=", company.id)], limit=1)
         if not journal:
-            journal = Journal.create({
-                "name": name, "type": "bank", "company_id": company.id,
-                "code": self._journal_code(company),
-                "currency_id": currency.id if currency != company.currency_id else False,
-            })
+            with self._said_plainly(company, self.env._(
+                    "The journal “%(name)s” could not be created in %(company)s, whose chart of "
+                    "accounts gives no free code for its bank account. Free a bank account code "
+                    "(Accounting ▸ Configuration ▸ Chart of Accounts), then create the Amazon "
+                    "Payments journal again from the Amazon account's Accounting tab.",
+                    name=name, company=company.name)):
+                journal = Journal.create({
+                    "name": name, "type": "bank", "company_id": company.id,
+                    "code": self._journal_code(company),
+                    "currency_id": currency.id if currency != company.currency_id else False,
+                })
             journal.default_account_id.name = self.env._(
                 "Amazon balance (%(account)s, %(currency)s)", account=account.name,
                 currency=currency.name)
         return {
             "account_id": account.id, "currency_id": currency.id, "journal_id": journal.id,
-            **{field: self._find_or_create_account(company, *spec).id
-               for field, spec in PAYMENT_ACCOUNTS.items()},
+            **self._role_accounts(company),
         }
+
+    def _role_accounts(self, company):
+        """{field: account id} of every role in ``company``: the account the company's other
+        Amazon accounts and currencies already use for it, else the chart's account of that
+        name and type, else a new one."""
+        known = self.search([("company_id", "=", company.id)], limit=1)
+        return {field: (known[field] or self._find_or_create_account(company, *spec)).id
+                for field, spec in PAYMENT_ACCOUNTS.items()}
 
     def _journal_code(self, company):
         used = set(self.env["account.journal"].sudo().with_context(active_test=False).search(
@@ -140,18 +154,38 @@ class AmazonSellerPayments(models.Model):
 
     def _find_or_create_account(self, company, name, account_type, reconcile):
         """The company's account of that name and type, or a new one coded after the others of
-        its type (101300 → 101301...)."""
-        Account = self.env["account.account"].sudo().with_company(company)
-        account = Account.search([("name", "=", name),
-                                  ("account_type", "=", account_type),
-                                  ("company_ids", "in", company.ids)], limit=1)
+        its type in that company's chart (101300 → 101301...). A code the chart cannot give
+        is said in plain words, naming the company and the account to create by hand."""
+        Account = self.env["account.account"].sudo().with_company(company).with_context(
+            lang="en_US")
+        in_company = Account._check_company_domain(company)
+        account = Account.search([*in_company, ("name", "=", name),
+                                  ("account_type", "=", account_type)], limit=1)
         if account:
             return account
-        siblings = Account.search([("account_type", "=", account_type),
-                                   ("company_ids", "in", company.ids)], order="code desc", limit=1)
-        start = siblings.code or Account.search([("company_ids", "in", company.ids)],
-                                                order="code desc", limit=1).code
-        return Account.create({
-            "name": name, "account_type": account_type, "reconcile": reconcile,
-            "code": Account._search_new_account_code(start), "company_ids": [company.id],
-        })
+        start = (Account.search([*in_company, ("account_type", "=", account_type)],
+                                order="code desc", limit=1)
+                 or Account.search(in_company, order="code desc", limit=1)).code
+        label = dict(Account._fields["account_type"]._description_selection(self.env))
+        with self._said_plainly(company, self.env._(
+                "The account “%(name)s” could not be added to the chart of accounts of "
+                "%(company)s: no free account code follows %(code)s. Create an account named "
+                "“%(name)s” of type %(type)s in that chart (Accounting ▸ Configuration ▸ Chart "
+                "of Accounts), then create the Amazon Payments journal again from the Amazon "
+                "account's Accounting tab.", name=name, company=company.name, code=start,
+                type=label[account_type])):
+            return Account.create({
+                "name": name, "account_type": account_type, "reconcile": reconcile,
+                "code": Account._search_new_account_code(start), "company_ids": [company.id],
+            })
+
+    @contextmanager
+    def _said_plainly(self, company, message):
+        """What Odoo refuses to create in a company's books (a code taken, none free) becomes
+        ``message`` for the person; Odoo's own words go to the log."""
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except (UserError, ValidationError):
+            _logger.warning("Amazon Payments of %s refused", company.name, exc_info=True)
+            raise UserError(message) from None

@@ -60,6 +60,74 @@ class TestPaymentsSetup(AmazonSellerCase):
         self.assertEqual(sorted(self.account.payments_ids.currency_id.mapped("name")),
                          ["CAD", "MXN", "USD"])
 
+    def company_on_generic_chart(self, name, currency):
+        company = self.env["res.company"].create({
+            "name": name, "currency_id": self.env.ref(f"base.{currency}").id})
+        self.env.user.company_ids |= company
+        self.env["account.chart.template"].try_loading("generic_coa", company=company,
+                                                      install_demo=False)
+        return company
+
+    def test_accounts_of_two_companies_on_the_generic_chart(self):
+        """Test that two companies on Odoo's generic chart, each with two Amazon accounts of two
+        currencies, get their own Amazon accounts per role, created from the first company's
+        screen, reused across their Amazon accounts and currencies, and never again."""
+        books = self.company_on_generic_chart("Maple Books Ltd", "CAD")
+        lamps = self.company_on_generic_chart("Maple Lamps Ltd", "CAD")
+        Account = self.env["amazon.seller.account"].with_context(
+            allowed_company_ids=[self.env.company.id, books.id, lamps.id])
+        marketplaces = [Command.set([self.marketplace_us.id,
+                                     self.env.ref("amazon_seller.marketplace_ca").id])]
+        sellers = Account.create([
+            {"name": f"{company.name} {n}", "company_id": company.id, "region": "NA",
+             "marketplace_ids": marketplaces} for company in (books, lamps) for n in (1, 2)])
+        payments = sellers.payments_ids
+        self.assertEqual(len(payments), 8)
+        for company in (books, lamps):
+            own = payments.filtered(lambda p: p.company_id == company)
+            self.assertEqual(len(own), 4)
+            self.assertEqual(len(own.journal_id), 4)
+            for field in ("transit_account_id", "reserve_account_id", "mf_tax_account_id",
+                          "fee_account_id", "advertising_account_id", "reimbursement_account_id"):
+                self.assertEqual(len(own[field]), 1, f"{field} shared in {company.name}")
+                self.assertEqual(own[field].company_ids, company)
+        books_transit = payments.filtered(lambda p: p.company_id == books).transit_account_id
+        self.assertEqual(books_transit.with_company(books).code, "131001")
+        self.assertEqual((books_transit.name, books_transit.account_type),
+                         ("Amazon payouts in transit", "asset_current"))
+        accounts = self.env["account.account"].search_count([])
+        sellers._ensure_payments()
+        self.env["amazon.seller.account"]._ensure_payments_of_all_accounts()
+        self.assertEqual(sellers.payments_ids, payments)
+        self.assertEqual(self.env["account.account"].search_count([]), accounts)
+
+    def test_account_the_chart_cannot_give_is_told_clearly(self):
+        """Test that an Amazon account Odoo refuses to create (here: no free code) is said in
+        plain words naming the company and the account, with nothing half-created."""
+        company = self.company_on_generic_chart("Crowded Chart Ltd", "CAD")
+        Account = type(self.env["account.account"])
+        search_code = Account._search_new_account_code
+
+        def no_code_after_131000(account, start, cache=None):
+            if start == "131000":
+                raise UserError("Cannot generate an unused account code.")
+            return search_code(account, start, cache)
+
+        with patch.object(Account, "_search_new_account_code", autospec=True,
+                          side_effect=no_code_after_131000):
+            seller = self.env["amazon.seller.account"].with_company(company).create({
+                "name": "Crowded Seller", "company_id": company.id,
+                "marketplace_ids": [self.marketplace_us.id]})
+            self.assertFalse(seller.payments_ids)
+            with self.assertRaises(UserError) as caught:
+                seller.action_create_payments()
+        message = caught.exception.args[0]
+        self.assertIn("The account “Amazon payouts in transit” could not be added to the chart "
+                      "of accounts of Crowded Chart Ltd: no free account code follows 131000.",
+                      message)
+        self.assertIn("of type Current Assets", message)
+        self.assertNotIn("Cannot generate", message)
+
     def test_company_without_chart_is_told_clearly(self):
         """Test that a company without a chart of accounts gets a message, not a traceback."""
         bare = self.env["res.company"].create({"name": "No Chart Co"})
