@@ -92,6 +92,9 @@ def map_order(order):
         "promotion_ids": _all_promotion_ids(items),
         "buyer_tax": _buyer_tax_registration(order),
         "grand_total": total,
+        "tax_collected_by_amazon": any(
+            _collected_by_marketplace(item, f"orderItems[{index}]")
+            for index, item in enumerate(items)),
         "buyer": {
             "name": _text(buyer, "buyerName", "buyer").strip(),
             "email": _text(buyer, "buyerEmail", "buyer").strip().lower(),

@@ -118,6 +118,13 @@ class AmazonSellerAccount(models.Model):
             [("company_id", "=", self.env.company.id)], limit=1),
         help="Warehouse shipping FBM orders, unless their marketplace names one.",
     )
+    tax_collected_fiscal_position_id = fields.Many2one(
+        comodel_name="account.fiscal.position", string="Tax Collected by Amazon",
+        check_company=True,
+        help="Applied to the orders whose tax Amazon collects and remits itself (marketplace "
+             "facilitator US states, deemed-supplier sales in the EU and UK): without tax "
+             "mappings it removes the company's own sales taxes, so that revenue is Amazon's "
+             "item price and Amazon's tax is only on its marketplace facilitator line.")
     fba_location_id = fields.Many2one(
         comodel_name="stock.location", string="FBA Location", check_company=True, copy=False,
         domain="[('usage', '=', 'internal')]",
@@ -263,6 +270,7 @@ class AmazonSellerAccount(models.Model):
         (idempotent). A company without a chart of accounts gets a clear message, or, when
         ``quiet`` (creating the account), a line in the log: the Accounting tab then offers to
         create them once a chart is installed."""
+        self._ensure_tax_collected_fiscal_position()
         try:
             # as superuser: the journal and its accounts are the fixed, idempotent part of an
             # account's set-up, which Amazon managers do without managing the chart of accounts
@@ -283,6 +291,22 @@ class AmazonSellerAccount(models.Model):
         self._check_can_operate()
         self._ensure_payments()
         return True
+
+    def _ensure_tax_collected_fiscal_position(self):
+        """Accounts without one get their company's "Tax collected by Amazon" fiscal position
+        (created once, no tax mapping: it removes the company's sales taxes; editable)."""
+        Position = self.env["account.fiscal.position"].sudo()
+        for account in self.filtered(lambda a: not a.tax_collected_fiscal_position_id):
+            company = account.company_id
+            name = self.env._("Tax collected by Amazon")
+            account.tax_collected_fiscal_position_id = Position.search(
+                [("name", "=", name), ("company_id", "=", company.id)], limit=1) \
+                or Position.create({
+                    "name": name, "company_id": company.id, "auto_apply": False,
+                    "sequence": 1000,
+                    "note": self.env._("Sales tax collected and remitted by Amazon as "
+                                       "marketplace facilitator or deemed supplier.")})
+        return self.tax_collected_fiscal_position_id
 
     def _ensure_team(self):
         """Accounts without a sales team get their company's "Amazon" team (created once)."""

@@ -259,7 +259,11 @@ class AmazonSellerOrderImport(models.AbstractModel):
         buyer, delivery = partner_pair
         invoiced = business or buyer
         company = account.company_id
-        fiscal_position = pricing.fiscal_position(invoiced, delivery)
+        # tax Amazon collects is the sale's only tax: none of the company's on top
+        fiscal_position = (
+            (account.tax_collected_fiscal_position_id
+             or account.sudo()._ensure_tax_collected_fiscal_position())
+            if values["tax_collected_by_amazon"] else pricing.fiscal_position(invoiced, delivery))
         lines = []
         unmapped = self.env.ref("amazon_seller.product_amazon_placeholder")
         awaiting = False

@@ -12,6 +12,7 @@ US_FBA = "113-5000001-5000001"
 US_FBM = "113-5000002-5000002"
 DE_B2B = "302-5000003-5000003"
 US_CANCELLED = "113-5000004-5000004"
+US_TAXED = "113-5000005-5000005"
 
 
 def with_facilitator_tax(order, tax):
@@ -160,7 +161,9 @@ class TestInvoicing(ReplayCase):
                                             "legalName": "Muster GmbH"}]}
         cancelled = us(make_order(US_CANCELLED, market="US", status="CANCELLED",
                                   items=(("INV-1", 1, "10.00"),)))
-        return [fba, fbm, b2b, cancelled]
+        taxed = with_facilitator_tax(us(make_order(
+            US_TAXED, market="US", items=(("INV-TAXED", 1, "11.99"),), shipping="1.80")), "1.14")
+        return [fba, fbm, b2b, cancelled, taxed]
 
     @classmethod
     def setUpClass(cls):
@@ -183,6 +186,13 @@ class TestInvoicing(ReplayCase):
             "fulfillment_channel": channel, "product_id": cls.product.id,
         } for account in (cls.account, cls.account_eu) for marketplace in account.marketplace_ids
             for channel in ("fba", "fbm")])
+        # a product as Odoo creates it: with the company's default sales tax (generic chart 15 %)
+        cls.taxed_product = cls.env["product.product"].create({
+            "name": "INV-TAXED", "default_code": "INV-TAXED", "type": "consu"})
+        cls.env["amazon.seller.offer"].create({
+            "account_id": cls.account.id, "marketplace_id": cls.marketplace_us.id,
+            "sku": "INV-TAXED", "fulfillment_channel": "fbm",
+            "product_id": cls.taxed_product.id})
         stock = cls.account.warehouse_id.lot_stock_id
         cls.env["stock.quant"]._update_available_quantity(cls.product, stock, 10)
         cls.env["stock.quant"]._update_available_quantity(cls.product, cls.account.fba_location_id, 10)
@@ -219,6 +229,31 @@ class TestInvoicing(ReplayCase):
         self.assertEqual((invoice.amazon_account_id, invoice.amazon_marketplace_id),
                          (self.account, self.marketplace_us))
         self.assertEqual(self.account._flow_state("invoicing").last_message, "1 invoiced, 0 failed")
+
+    def test_tax_amazon_collects_is_the_only_tax_of_the_sale(self):
+        """Test that a facilitator order of a product carrying the company's 15 % sales tax
+        books Amazon's item price as revenue, Amazon's tax on its own line, and no Odoo tax,
+        through the account's editable fiscal position."""
+        self.assertEqual(self.taxed_product.taxes_id.mapped("amount"), [15.0])
+        self.sync_orders(self.account)
+        order = self.order(US_TAXED)
+        self.assertEqual(order.fiscal_position_id, self.account.tax_collected_fiscal_position_id)
+        self.assertEqual(order.fiscal_position_id.name, "Tax collected by Amazon")
+        self.assertEqual(sorted((line.product_id.default_code, line.price_subtotal,
+                                 line.price_tax) for line in order.order_line),
+                         [("AMAZON-MF-TAX", 1.14, 0.0), ("AMAZON-SHIPPING", 1.80, 0.0),
+                          ("INV-TAXED", 11.99, 0.0)])
+        self.assertEqual((order.amount_tax, order.amount_total), (0.0, 14.93))
+        order.picking_ids.write({"carrier_id": self.carrier.id, "carrier_tracking_ref": "1Z5"})
+        order.picking_ids.move_ids.quantity = 1
+        order.picking_ids.button_validate()
+        self.invoice_run()
+        invoice = order.invoice_ids
+        self.assertEqual((invoice.state, invoice.amount_total, invoice.amount_tax),
+                         ("posted", 14.93, 0.0))
+        self.assertFalse(invoice.line_ids.filtered("tax_line_id"), "no Odoo tax line")
+        revenue = invoice.line_ids.filtered(lambda l: l.product_id == self.taxed_product)
+        self.assertEqual(revenue.balance, -11.99)
 
     def test_fbm_invoiced_for_what_shipped_only(self):
         """Test that an FBM order waits for its delivery and invoices only what left."""
