@@ -207,3 +207,13 @@ def notification_action(message, kind="info", title=None, next_action=None):
     if next_action:
         params["next"] = next_action
     return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+
+
+def settlement_row_kind(rule_kind, marketplace_name):
+    """What a settlement row is: its rule's kind, except that an order Amazon fulfilled for
+    another channel (Multi-Channel Fulfilment: marketplace ``Non-Amazon <country>``, e.g.
+    ``Non-Amazon CA``) is no Amazon order: its rows are fulfilment costs, never a receivable
+    waiting for an order to fetch."""
+    if rule_kind in ("order", "refund") and (marketplace_name or "").startswith("Non-Amazon"):
+        return "account"
+    return rule_kind

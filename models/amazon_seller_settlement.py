@@ -7,7 +7,8 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 
 from ..exceptions import AmazonError
-from ..utils import notification_action
+from ..utils import notification_action, settlement_row_kind
+from .amazon_seller_settlement_rule import RULE_KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -443,8 +444,13 @@ class AmazonSellerSettlementLine(models.Model):
     promotion_ref = fields.Char(string="Promotion ID", readonly=True)
     rule_id = fields.Many2one(comodel_name="amazon.seller.settlement.rule", readonly=True,
                               index="btree_not_null")
-    kind = fields.Selection(related="rule_id.kind", store=True)
+    kind = fields.Selection(selection=RULE_KINDS, compute="_compute_kind", store=True)
     order_id = fields.Many2one(comodel_name="sale.order", readonly=True, index="btree_not_null")
+
+    @api.depends("rule_id.kind", "marketplace_name")
+    def _compute_kind(self):
+        for line in self:
+            line.kind = settlement_row_kind(line.rule_id.kind, line.marketplace_name)
 
     def action_create_rule(self):
         """Open a new rule for this row's code, ready to be completed and saved."""

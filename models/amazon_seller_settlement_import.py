@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 
 from ..settlement_parser import SettlementFileError, parse_settlement
-from ..utils import parse_datetime, to_amazon_timestamp
+from ..utils import parse_datetime, settlement_row_kind, to_amazon_timestamp
 
 _logger = logging.getLogger(__name__)
 
@@ -152,9 +152,10 @@ class AmazonSellerSettlementImport(models.AbstractModel):
                 values = self._line_values(row)
                 rule = match(values["transaction_type"], values["amount_type"],
                              values["amount_description"])
-                order = orders.get(values["order_ref"]) if rule.kind in ("order", "refund") else None
+                kind = settlement_row_kind(rule.kind, values["marketplace_name"])
+                order = orders.get(values["order_ref"]) if kind in ("order", "refund") else None
                 writer.writerow(fixed + [_sql_value(values[column]) for column in columns[8:-3]]
-                                + [rule.id or None, rule.kind or None, order])
+                                + [rule.id or None, kind or None, order])
             buffer.seek(0)
             self.env.cr.copy_expert(
                 f"COPY amazon_seller_settlement_line ({', '.join(columns)}) FROM STDIN "

@@ -16,14 +16,14 @@ COLUMNS = ["settlement-id", "settlement-start-date", "settlement-end-date", "dep
 
 def settlement_file(settlement_id, start, end, deposit, total, rows, currency="USD"):
     """A V2 flat file: the summary, then ``rows`` of (transaction type, order id, adjustment
-    id, amount type, description, amount, posted date[, order item code, sku])."""
+    id, amount type, description, amount, posted date[, order item code, sku, marketplace])."""
     lines = ["\t".join(COLUMNS),
              "\t".join([settlement_id, start, end, deposit, total, currency] + [""] * 10)]
     for row in rows:
         ttype, order, adjustment, atype, description, amount, posted, *rest = row
-        item, sku = (rest + ["", ""])[:2]
+        item, sku, marketplace = (rest + ["", "", "Amazon.com" if order else ""])[:3]
         lines.append("\t".join([settlement_id, "", "", "", "", currency, ttype, order,
-                                adjustment, "Amazon.com" if order else "", atype, description,
+                                adjustment, marketplace, atype, description,
                                 amount, posted, item, sku]))
     return ("\n".join(lines) + "\n").encode()
 
@@ -575,6 +575,27 @@ class TestRealWorldRows(SettlementCase):
         super().setUpClass()
         cls.order_f, cls.invoice_f = cls.invoiced_order(
             "111-F", [("item", 30.00), ("shipping", 4.00)], day="2026-06-02")
+
+    def test_multi_channel_orders_are_fulfilment_costs_that_never_block(self):
+        """Test that a Multi-Channel Fulfilment order as Amazon writes it (S01- id, marketplace
+        Non-Amazon CA, a 0.00 item price, the fulfilment fee and an order-level transportation
+        fee without SKU) posts at once as FBA fees, never waiting for an order to fetch."""
+        mcf = "S01-1234567-7654321"
+        settlement = self.import_file(settlement_file(
+            "9705", "2026-06-01", "2026-06-15", "2026-06-17", "-6.50", [
+                ("Order", mcf, "", "ItemPrice", "Principal", "0.00", "2026-06-05",
+                 "52093834561234", "LAMP-1", "Non-Amazon CA"),
+                ("Order", mcf, "", "ItemFees", "FBAPerUnitFulfillmentFee", "-5.40", "2026-06-05",
+                 "52093834561234", "LAMP-1", "Non-Amazon CA"),
+                ("Order", mcf, "", "Shipment-Fees", "FBA transportation fee", "-1.10",
+                 "2026-06-05", "", "", "Non-Amazon CA"),
+            ]))
+        self.assertEqual(set(settlement.line_ids.mapped("kind")), {"account"})
+        self.assertEqual((settlement.state, settlement.problems), ("ready", False))
+        settlement.action_post()
+        self.assertEqual(settlement.state, "posted")
+        self.assertEqual(self.balances(self.payments.fba_fee_account_id),
+                         {self.payments.fba_fee_account_id.code: 6.50})
 
     def test_refund_before_its_sale_split_blocks_mcf_and_reimbursements(self):
         """Test that a refund settled before its sale gets its credit note at once, that an

@@ -277,26 +277,38 @@ def other_rows(scenario, code, k):
 
 
 def mcf_rows(scenario, code, k, fba, chance):
-    """Fees of FBA orders Amazon fulfilled for another sales channel (the seller's own shop):
-    no sale in the file, only the fulfilment fee, on a seller order id and `Non-Amazon XX`."""
+    """Orders Amazon fulfilled for another sales channel (the seller's own shop), as real
+    settlements write them: an ``S01-…`` order id, the shop's ``CONSUMER-…`` order id, the
+    marketplace ``Non-Amazon XX``, a 0.00 item price, the fulfilment fee per item and an
+    order-level FBA transportation fee without SKU or order item code."""
     rng = _period_rng(scenario, code, "mcf-%d" % k)
     if not fba or not _draw(chance, rng, k):
         return []
     start, _end = period_bounds(scenario, k)
     market = MARKETPLACE_BY_CODE[code]
     out = []
-    for _n in range(rng.randint(1, 3)):
+    for n in range(rng.randint(1, 3)):
         product = rng.choice(fba)
         qty = rng.randint(1, 2)
         fee = to_minor(fba_fee_usd(product["base_price"]) * PRICE_FACTOR[code] * MCF_FEE_FACTOR,
                        market.currency) * qty
-        number = rng.randrange(10 ** 6)
-        out.append((start + rng.randint(DAY, 12 * DAY), "Order", "ItemFees",
-                    "FBAPerUnitFulfillmentFee", -fee, {
-                        "order-id": "MCF-%06d" % number, "merchant-order-id": "MCF-%06d" % number,
-                        "shipment-id": "M%08d" % rng.randrange(10 ** 8),
-                        "marketplace-name": "Non-Amazon %s" % code, "fulfillment-id": "AFN",
-                        "sku": product["sku"], "quantity-purchased": str(qty)}))
+        rng.randrange(10 ** 6)  # (the draw the former MCF-nnnnnn id took: later values stay)
+        ids = _period_rng(scenario, code, "mcf-ids-%d-%d" % (k, n))
+        order_id = "S01-%07d-%07d" % (ids.randrange(10 ** 7), ids.randrange(10 ** 7))
+        merchant_id = "CONSUMER-%010d" % ids.randrange(10 ** 10)
+        common = {"order-id": order_id, "merchant-order-id": merchant_id,
+                  "shipment-id": "M%08d" % rng.randrange(10 ** 8),
+                  "marketplace-name": "Non-Amazon %s" % code, "fulfillment-id": "AFN"}
+        item = dict(common, **{"sku": product["sku"], "quantity-purchased": str(qty),
+                               "order-item-code": "%014d" % ids.randrange(10 ** 13, 10 ** 14),
+                               "merchant-order-item-id": "%s-1" % merchant_id})
+        posted = start + rng.randint(DAY, 12 * DAY)
+        transport = fee // 5  # the fee the file always had, split with the transportation fee
+        out.append((posted, "Order", "ItemPrice", "Principal", 0, item))
+        out.append((posted, "Order", "ItemFees", "FBAPerUnitFulfillmentFee", -(fee - transport),
+                    item))
+        out.append((posted, "Order", "Shipment-Fees", "FBA transportation fee", -transport,
+                    common))
     return out
 
 

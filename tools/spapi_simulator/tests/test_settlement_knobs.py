@@ -2,6 +2,7 @@
 settlements and their debt, multi-channel fulfilment fees, customer-return reimbursements, split
 row blocks, refunds before their sale; and periods spanning two calendar months."""
 
+import re
 import time
 
 import pytest
@@ -89,19 +90,31 @@ def test_negative_by_probability_is_seeded_and_no_debt_rows_without_a_negative()
 # === Multi-channel fulfilment === #
 
 def test_mcf_rows_are_fees_of_non_amazon_orders():
+    """Multi-channel orders as Amazon writes them (S01- ids, CONSUMER- merchant ids, a 0.00
+    price, the fulfilment fee, an order-level transportation fee), never orders of the scenario."""
     sc = scenario(mcf=1)
     for code in ("US", "DE"):
-        mcf_ids = set()
         for _s, _summary, rows in files(sc, code):
             mcf = [r for r in rows if r["marketplace-name"] == "Non-Amazon %s" % code]
             assert mcf, "every period has multi-channel orders when forced"
+            by_order = {}
             for row in mcf:
-                assert (row["transaction-type"], row["amount-type"], row["amount-description"]) == (
-                    "Order", "ItemFees", "FBAPerUnitFulfillmentFee")
-                assert row["order-id"].startswith("MCF-") and row["order-id"] not in sc.by_id
-                assert amount(row["amount"]) < 0 and row["sku"] and row["fulfillment-id"] == "AFN"
-                mcf_ids.add(row["order-id"])
-            assert not [r for r in rows if r["order-id"] in mcf_ids and r["amount-type"] == "ItemPrice"]
+                assert re.fullmatch(r"S01-\d{7}-\d{7}", row["order-id"])
+                assert row["order-id"] not in sc.by_id
+                assert row["merchant-order-id"].startswith("CONSUMER-")
+                by_order.setdefault(row["order-id"], []).append(row)
+            for order_rows in by_order.values():
+                codes = {(r["amount-type"], r["amount-description"]): r for r in order_rows}
+                assert set(codes) == {("ItemPrice", "Principal"),
+                                      ("ItemFees", "FBAPerUnitFulfillmentFee"),
+                                      ("Shipment-Fees", "FBA transportation fee")}
+                price = codes[("ItemPrice", "Principal")]
+                assert amount(price["amount"]) == 0 and price["sku"] and price["order-item-code"]
+                assert price["merchant-order-item-id"]
+                assert amount(codes[("ItemFees", "FBAPerUnitFulfillmentFee")]["amount"]) < 0
+                transport = codes[("Shipment-Fees", "FBA transportation fee")]
+                assert amount(transport["amount"]) < 0
+                assert not transport["sku"] and not transport["order-item-code"]
     plain_rows = [r for _s, _m, rows in files(scenario(), "US") for r in rows]
     assert not [r for r in plain_rows if r["marketplace-name"].startswith("Non-Amazon")]
 
