@@ -15,8 +15,12 @@ from collections import defaultdict
 import hashlib
 import math
 
+from odoo.tools.translate import LazyTranslate
+
 from . import const
 from .utils import ZERO, AmazonDataError, parse_amount, parse_money, parse_timestamp, shorten
+
+_lt = LazyTranslate(__name__)
 
 #: The longest ``orderId`` accepted: Amazon's are 19 characters (``3-7-7``), but the Orders API
 #: model gives no maxLength; 50 leaves room for other formats while refusing garbage.
@@ -32,27 +36,30 @@ def map_order(order):
     """Everything the importer needs from one order, or ``AmazonDataError`` naming what is
     missing or wrong."""
     if not isinstance(order, dict):
-        raise AmazonDataError(f"the order {shorten(order)} is not an object")
+        raise AmazonDataError(_lt("the order %(value)s is not an object", value=shorten(order)))
     order_ref = order.get("orderId")
     if order_ref is None or order_ref == "":
-        raise AmazonDataError("orderId is missing")
+        raise AmazonDataError(_lt("%(field)s is missing", field="orderId"))
     if not isinstance(order_ref, str):
-        raise AmazonDataError(f"orderId {shorten(order_ref)} is not a string")
+        raise AmazonDataError(_lt("%(field)s %(value)s is not a string",
+                                  field="orderId", value=shorten(order_ref)))
     if len(order_ref) > ORDER_ID_MAX_LENGTH:
-        raise AmazonDataError(
-            f"orderId {shorten(order_ref)} is longer than {ORDER_ID_MAX_LENGTH} characters")
+        raise AmazonDataError(_lt("%(field)s %(value)s is longer than %(limit)s characters",
+                                  field="orderId", value=shorten(order_ref),
+                                  limit=ORDER_ID_MAX_LENGTH))
     fulfillment = _object(order, "fulfillment", "")
     channel = const.FULFILLED_BY_TO_CHANNEL.get(_text(fulfillment, "fulfilledBy", "fulfillment"))
     if not channel:
-        raise AmazonDataError(
-            f"fulfillment.fulfilledBy {shorten(fulfillment.get('fulfilledBy'))} is unknown")
+        raise AmazonDataError(_lt("%(field)s %(value)s is unknown", field="fulfillment.fulfilledBy",
+                                  value=shorten(fulfillment.get("fulfilledBy"))))
     status = _text(fulfillment, "fulfillmentStatus", "fulfillment", default=None)
     if status not in _KNOWN_STATUSES:
-        raise AmazonDataError(f"fulfillment.fulfillmentStatus {shorten(status)} is unknown")
+        raise AmazonDataError(_lt("%(field)s %(value)s is unknown",
+                                  field="fulfillment.fulfillmentStatus", value=shorten(status)))
     sales_channel = _object(order, "salesChannel", "")
     marketplace_id = _text(sales_channel, "marketplaceId", "salesChannel")
     if not marketplace_id:
-        raise AmazonDataError("salesChannel.marketplaceId is missing")
+        raise AmazonDataError(_lt("%(field)s is missing", field="salesChannel.marketplaceId"))
     programs = _list(order, "programs", "")
     buyer = _object(order, "buyer", "")
     grand_total = _object(_object(order, "proceeds", ""), "grandTotal", "proceeds")
@@ -62,14 +69,16 @@ def map_order(order):
     if grand_total:
         total = parse_amount(grand_total.get("amount"), "proceeds.grandTotal.amount")
         if total < 0:
-            raise AmazonDataError(
-                f"proceeds.grandTotal.amount {shorten(grand_total['amount'])} is negative")
+            raise AmazonDataError(_lt("%(field)s %(value)s is negative",
+                                      field="proceeds.grandTotal.amount",
+                                      value=shorten(grand_total["amount"])))
     else:
         total = sum((l["gross"] for l in lines), ZERO)
     created = parse_timestamp(order.get("createdTime"), "createdTime")
     last_updated = order.get("lastUpdatedTime")
     if not created and (last_updated is None or last_updated == ""):
-        raise AmazonDataError("lastUpdatedTime and createdTime are missing")  # no version known
+        raise AmazonDataError(  # no version known
+            _lt("lastUpdatedTime and createdTime are missing"))
     ship_by = _object(fulfillment, "shipByWindow", "fulfillment").get("latestDateTime")
     deliver_by = _object(fulfillment, "deliverByWindow", "fulfillment").get("latestDateTime")
     return {
@@ -138,7 +147,8 @@ def map_lines(items, order_cancelled=False):
     for index, item in enumerate(items):
         path = f"orderItems[{index}]"
         if not isinstance(item, dict):
-            raise AmazonDataError(f"{path} {shorten(item)} is not an object")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                      field=path, value=shorten(item)))
         quantity = item.get("quantityOrdered")
         if type(quantity) is not int or not 0 < quantity <= QUANTITY_LIMIT:  # bool is no quantity
             quantity = _quantity(item, path, order_cancelled)
@@ -147,7 +157,7 @@ def map_lines(items, order_cancelled=False):
         product = _object(item, "product", path)
         sku = _text(product, "sellerSku", path, ".product").strip()
         if not sku:
-            raise AmazonDataError(f"{path}.product.sellerSku is missing")
+            raise AmazonDataError(_lt("%(field)s is missing", field=f"{path}.product.sellerSku"))
         amounts = _item_amounts(item, product, quantity, path)
         customization = _object(product, "customization", path, ".product")
         products.append({
@@ -181,8 +191,9 @@ def _serial_numbers(product, path):
     numbers = _list(product, "serialNumbers", path, ".product")
     for index, number in enumerate(numbers):
         if not isinstance(number, str):
-            raise AmazonDataError(
-                f"{path}.product.serialNumbers[{index}] {shorten(number)} is not a string")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not a string",
+                                      field=f"{path}.product.serialNumbers[{index}]",
+                                      value=shorten(number)))
     return [number.strip() for number in numbers if number.strip()]
 
 
@@ -194,7 +205,8 @@ def _order_level_lines(proceeds):
     for index, breakdown in enumerate(breakdowns):
         where = f"proceeds.breakdowns[{index}]"
         if not isinstance(breakdown, dict):
-            raise AmazonDataError(f"{where} {shorten(breakdown)} is not an object")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                      field=where, value=shorten(breakdown)))
         kind = const.ORDER_LEVEL_CHARGE_KINDS.get(_text(breakdown, "type", where))
         if kind:
             lines.append({
@@ -212,7 +224,8 @@ def _buyer_tax_registration(order):
     for index, registration in enumerate(registrations):
         where = f"tax.taxRegistrations[{index}]"
         if not isinstance(registration, dict):
-            raise AmazonDataError(f"{where} {shorten(registration)} is not an object")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                      field=where, value=shorten(registration)))
         number = _text(registration, "taxRegistrationNumber", where).strip()
         if _text(registration, "entityType", where) == "BUYER" and number:
             return {"number": number, "legal_name": _text(registration, "legalName", where).strip()}
@@ -238,20 +251,27 @@ def _quantity(item, path, order_cancelled):
         if quantity is None:
             quantity = 0
         elif not isinstance(quantity, float) or not math.isfinite(quantity):
-            raise AmazonDataError(f"{path}.quantityOrdered {shorten(value)} is not a number")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not a number",
+                                      field=f"{path}.quantityOrdered", value=shorten(value)))
         elif not quantity.is_integer():
-            raise AmazonDataError(
-                f"{path}.quantityOrdered {shorten(value)} is not a whole number")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not a whole number",
+                                      field=f"{path}.quantityOrdered", value=shorten(value)))
         else:
             quantity = int(quantity)
     if quantity > QUANTITY_LIMIT:
-        raise AmazonDataError(
-            f"{path}.quantityOrdered {shorten(value)} is more than {QUANTITY_LIMIT}")
+        raise AmazonDataError(_lt("%(field)s %(value)s is more than %(limit)s",
+                                  field=f"{path}.quantityOrdered", value=shorten(value),
+                                  limit=QUANTITY_LIMIT))
     if quantity < 0:
-        raise AmazonDataError(f"{path}.quantityOrdered {shorten(value)} is negative")
+        raise AmazonDataError(_lt("%(field)s %(value)s is negative",
+                                  field=f"{path}.quantityOrdered", value=shorten(value)))
     if not quantity and not order_cancelled and not _object(item, "cancellation", path):
-        problem = "is missing" if value is None else f"{shorten(value)} is not positive"
-        raise AmazonDataError(f"{path}.quantityOrdered {problem} and the item is not cancelled")
+        if value is None:
+            raise AmazonDataError(_lt("%(field)s is missing and the item is not cancelled",
+                                      field=f"{path}.quantityOrdered"))
+        raise AmazonDataError(_lt("%(field)s %(value)s is not positive and the item is not "
+                                  "cancelled", field=f"{path}.quantityOrdered",
+                                  value=shorten(value)))
     return quantity
 
 
@@ -266,7 +286,8 @@ def _item_amounts(item, product, quantity, path):
     for index, breakdown in enumerate(breakdowns):
         where = f"{path}.proceeds.breakdowns[{index}]"
         if not isinstance(breakdown, dict):
-            raise AmazonDataError(f"{where} {shorten(breakdown)} is not an object")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                      field=where, value=shorten(breakdown)))
         kind = breakdown.get("type")  # checked only where it is looked up
         subtotal = parse_money(breakdown.get("subtotal"), where + ".subtotal")
         if kind == "TAX" and _collected_by_marketplace(item, path):
@@ -297,7 +318,8 @@ def _add_tax(amounts, breakdown, subtotal, path):
     for index, detail in enumerate(_list(breakdown, "detailedBreakdowns", path)):
         where = f"{path}.detailedBreakdowns[{index}]"
         if not isinstance(detail, dict):
-            raise AmazonDataError(f"{where} {shorten(detail)} is not an object")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                      field=where, value=shorten(detail)))
         value = parse_money(detail.get("value"), where + ".value")
         if detail.get("subtype") == "ITEM":
             kind = "product"
@@ -325,7 +347,8 @@ def _promotion_ids(item, path):
     for index, promotion in enumerate(breakdowns):
         where = f"{path}.promotion.breakdowns[{index}]"
         if not isinstance(promotion, dict):
-            raise AmazonDataError(f"{where} {shorten(promotion)} is not an object")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                      field=where, value=shorten(promotion)))
         if promotion_id := _text(promotion, "promotionId", where):
             promotion_ids.append(promotion_id)
     return promotion_ids
@@ -345,7 +368,8 @@ def _replaced_order_ref(order):
     for index, association in enumerate(_list(order, "associatedOrders", "")):
         where = f"associatedOrders[{index}]"
         if not isinstance(association, dict):
-            raise AmazonDataError(f"{where} {shorten(association)} is not an object")
+            raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                      field=where, value=shorten(association)))
         if _text(association, "associationType", where) in const.REPLACEMENT_ASSOCIATION_TYPES:
             return _text(association, "orderId", where) or False
     return False
@@ -362,7 +386,8 @@ def _object(container, key, path, sub=""):
         return value
     if value is None:
         return {}
-    raise AmazonDataError(f"{_field(path + sub, key)} {shorten(value)} is not an object")
+    raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                              field=_field(path + sub, key), value=shorten(value)))
 
 
 def _list(container, key, path, sub=""):
@@ -372,7 +397,8 @@ def _list(container, key, path, sub=""):
         return value
     if value is None:
         return []
-    raise AmazonDataError(f"{_field(path + sub, key)} {shorten(value)} is not a list")
+    raise AmazonDataError(_lt("%(field)s %(value)s is not a list",
+                              field=_field(path + sub, key), value=shorten(value)))
 
 
 def _text(container, key, path, sub="", default=""):
@@ -382,7 +408,8 @@ def _text(container, key, path, sub="", default=""):
         return value
     if value is None:
         return default
-    raise AmazonDataError(f"{_field(path + sub, key)} {shorten(value)} is not a string")
+    raise AmazonDataError(_lt("%(field)s %(value)s is not a string",
+                              field=_field(path + sub, key), value=shorten(value)))
 
 
 def _field(path, key):

@@ -66,7 +66,7 @@ import re
 
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
-from .utils import AMOUNT_LIMIT, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, AmazonDataError
+from .utils import AMOUNT_LIMIT, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, AmazonDataError, in_english
 
 _lt = LazyTranslate(__name__)
 
@@ -126,9 +126,9 @@ class SettlementFileError(AmazonDataError):
 
     def __init__(self, filename, line, column, reason):
         self.filename, self.line, self.column, self.reason = filename, line, column, reason
-        super().__init__(self._where(str(reason), "%(file)s, line %(line)s, column %(column)s: "
-                                     "%(reason)s", "%(file)s, line %(line)s: %(reason)s",
-                                     "%(file)s: %(reason)s"))
+        super().__init__(self._where(in_english(reason), "%(file)s, line %(line)s, column "
+                                     "%(column)s: %(reason)s", "%(file)s, line %(line)s: "
+                                     "%(reason)s", "%(file)s: %(reason)s"))
 
     def describe(self, env):
         """The message in the language of ``env``'s user."""

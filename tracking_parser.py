@@ -3,13 +3,20 @@
 Carriers and shipping tools export in every flavour: UTF-8 (with or without BOM), Windows-1252,
 separators ``,`` ``;`` tab or ``|``, headers in English or as Amazon's upload templates name them.
 Columns are found by header name; each row becomes a :class:`TrackingRow` or a
-:class:`RowProblem` naming its line and what is wrong.
+:class:`RowProblem` naming its line and what is wrong. The reasons are lazy translations, for the
+wizard to show in its user's language.
 """
 
 import csv
 from dataclasses import dataclass
 from datetime import datetime
 import io
+
+from odoo.tools.translate import LazyTranslate
+
+from .utils import AmazonDataError, shorten
+
+_lt = LazyTranslate(__name__)
 
 # Header names (compared case- and punctuation-insensitively) of each column.
 COLUMNS = {
@@ -42,10 +49,10 @@ class TrackingRow:
 @dataclass(frozen=True)
 class RowProblem:
     line: int
-    reason: str
+    reason: object  # a lazy translation (_lt) or a text in the user's language
 
 
-class TrackingFileError(ValueError):
+class TrackingFileError(AmazonDataError):
     """The file as a whole cannot be read (encoding, no header, missing columns)."""
 
 
@@ -54,7 +61,7 @@ def parse_tracking_file(content):
     text = _decode(content)
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
-        raise TrackingFileError("the file is empty")
+        raise TrackingFileError(_lt("the file is empty"))
     reader = csv.reader(io.StringIO(text), delimiter=_separator(lines[0]))
     header = next(reader)
     columns = _columns(header)
@@ -73,7 +80,7 @@ def _decode(content):
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TrackingFileError("the file is neither UTF-8 nor Windows-1252 text")
+    raise TrackingFileError(_lt("the file is neither UTF-8 nor Windows-1252 text"))
 
 
 def _separator(header_line):
@@ -81,7 +88,7 @@ def _separator(header_line):
     separator = max(counts, key=counts.get)
     if not counts[separator]:
         raise TrackingFileError(
-            "the first line has no column separator (comma, semicolon, tab or |)")
+            _lt("the first line has no column separator (comma, semicolon, tab or |)"))
     return separator
 
 
@@ -99,12 +106,12 @@ def _columns(header):
                 columns[kind] = names.index(_normalise(alias))
                 break
     if "tracking" not in columns:
-        raise TrackingFileError(
-            "no tracking number column: the first line must name one (e.g. “tracking-number”)")
+        raise TrackingFileError(_lt(
+            "no tracking number column: the first line must name one (e.g. “tracking-number”)"))
     if "order" not in columns and "delivery" not in columns:
-        raise TrackingFileError(
+        raise TrackingFileError(_lt(
             "no order column: the first line must name the Amazon order id (e.g. "
-            "“amazon-order-id”) or the delivery reference")
+            "“amazon-order-id”) or the delivery reference"))
     return columns
 
 
@@ -115,16 +122,18 @@ def _row(line, values, columns):
 
     order_ref, delivery_ref, tracking = value("order"), value("delivery"), value("tracking")
     if not order_ref and not delivery_ref:
-        return RowProblem(line, "no Amazon order id nor delivery reference")
+        return RowProblem(line, _lt("no Amazon order id nor delivery reference"))
     if not tracking:
-        return RowProblem(line, "no tracking number")
+        return RowProblem(line, _lt("no tracking number"))
     if len(tracking) > MAX_TRACKING_LENGTH:
-        return RowProblem(line, f"the tracking number is longer than {MAX_TRACKING_LENGTH} characters")
+        return RowProblem(line, _lt("the tracking number is longer than %(limit)s characters",
+                                    limit=MAX_TRACKING_LENGTH))
     ship_date = None
     if value("ship_date"):
         ship_date = _date(value("ship_date"))
         if ship_date is None:
-            return RowProblem(line, f"ship date {value('ship_date')!r} is not a date")
+            return RowProblem(line, _lt("ship date %(value)s is not a date",
+                                        value=shorten(value("ship_date"))))
     return TrackingRow(line, order_ref, delivery_ref, value("carrier"), tracking, ship_date)
 
 

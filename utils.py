@@ -10,12 +10,34 @@ from decimal import Decimal
 import re
 import zlib
 
+from odoo.tools.translate import LazyGettext, LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
 ZERO = Decimal(0)
 
 
 class AmazonDataError(ValueError):
-    """Amazon's data lacks what the addon needs or holds a value it cannot use; the message
-    names the field."""
+    """Amazon's data (or a file for Amazon) lacks what the addon needs or holds a value it
+    cannot use; the message names the field.
+
+    ``message`` is a lazy translation (``_lt``) or a text already in the user's language:
+    ``str()`` of the error gives it in English (for logs and tracebacks), :meth:`describe` in
+    the language of a user.
+    """
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(in_english(message))
+
+    def describe(self, env):
+        """The message in the language of ``env``'s user."""
+        return env._(self.message) if isinstance(self.message, LazyGettext) else self.message
+
+
+def in_english(message):
+    """``message`` as a text: a lazy translation in English, a text as it is."""
+    return message._translate("en_US") if isinstance(message, LazyGettext) else message
 
 
 # === TIMESTAMPS === #
@@ -29,7 +51,7 @@ def parse_datetime(value):
         if moment.tzinfo:
             moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     except (ValueError, AttributeError, OverflowError) as error:
-        raise AmazonDataError(f"invalid timestamp {value!r}") from error
+        raise AmazonDataError(_lt("invalid timestamp %(value)s", value=shorten(value))) from error
     return moment
 
 
@@ -52,15 +74,18 @@ def parse_timestamp(value, field):
         if moment is None or moment.tzinfo:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except (ValueError, TypeError):
-        raise AmazonDataError(f"{field} {shorten(value)} is not a valid timestamp") from None
+        raise AmazonDataError(_lt("%(field)s %(value)s is not a valid timestamp",
+                                  field=field, value=shorten(value))) from None
     try:
         if moment.tzinfo:
             moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     except OverflowError:  # beyond year 1 or 9999 once in UTC
         moment = None
     if moment is None or not EARLIEST_TIMESTAMP <= moment <= LATEST_TIMESTAMP:
-        raise AmazonDataError(f"{field} {shorten(value)} is not between "
-                              f"{EARLIEST_TIMESTAMP:%Y-%m-%d} and {LATEST_TIMESTAMP:%Y-%m-%d}")
+        raise AmazonDataError(_lt("%(field)s %(value)s is not between %(earliest)s and %(latest)s",
+                                  field=field, value=shorten(value),
+                                  earliest=f"{EARLIEST_TIMESTAMP:%Y-%m-%d}",
+                                  latest=f"{LATEST_TIMESTAMP:%Y-%m-%d}"))
     return moment
 
 
@@ -70,16 +95,6 @@ def to_amazon_timestamp(moment):
 
 
 # === MONEY === #
-
-def money(value):
-    """The amount of an Amazon ``Money`` object (``{"amount", "currencyCode"}``), 0 when absent."""
-    if not value or value.get("amount") in (None, ""):
-        return ZERO
-    try:
-        return Decimal(str(value["amount"]))
-    except ArithmeticError as error:
-        raise AmazonDataError(f"invalid amount {value['amount']!r}") from error
-
 
 #: Amounts beyond this in absolute value (a billion) are taken for corrupt data.
 AMOUNT_LIMIT = Decimal(10) ** 9
@@ -97,20 +112,23 @@ def parse_amount(value, field):
         if not amount.is_finite():
             raise ArithmeticError(value)
     except (ArithmeticError, TypeError, ValueError):
-        raise AmazonDataError(f"{field} {shorten(value)} is not a finite decimal number") from None
+        raise AmazonDataError(_lt("%(field)s %(value)s is not a finite decimal number",
+                                  field=field, value=shorten(value))) from None
     if amount.copy_abs() > AMOUNT_LIMIT:
-        raise AmazonDataError(
-            f"{field} {shorten(value)} is beyond {AMOUNT_LIMIT} in absolute value")
+        raise AmazonDataError(_lt("%(field)s %(value)s is beyond %(limit)s in absolute value",
+                                  field=field, value=shorten(value), limit=AMOUNT_LIMIT))
     return amount
 
 
 def parse_money(value, field):
-    """Like ``money`` for the ``Money`` object ``value`` of ``field``, its amount checked by
-    ``parse_amount``; ``AmazonDataError`` naming ``field`` when it is not an object."""
+    """The amount of the Amazon ``Money`` object ``value`` (``{"amount", "currencyCode"}``) of
+    ``field``, 0 when absent, checked by ``parse_amount``; ``AmazonDataError`` naming ``field``
+    when it is not an object."""
     if value is None:
         return ZERO
     if not isinstance(value, dict):
-        raise AmazonDataError(f"{field} {shorten(value)} is not an object")
+        raise AmazonDataError(_lt("%(field)s %(value)s is not an object",
+                                  field=field, value=shorten(value)))
     amount = value.get("amount")
     if amount.__class__ is str:  # the usual case, accepted here without building the field name
         try:

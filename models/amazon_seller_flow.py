@@ -8,7 +8,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from ..exceptions import AmazonError
-from ..utils import advisory_lock_key
+from ..utils import AmazonDataError, advisory_lock_key
 
 _logger = logging.getLogger(__name__)
 
@@ -162,8 +162,11 @@ class AmazonSellerFlow(models.AbstractModel):
 
     def _failure_reason(self, ref, error, expected):
         """What is recorded for a unit of work (``ref``) that failed: the reason of an
-        ``expected`` failure, or — a bug — "unexpected error", its traceback in the log."""
+        ``expected`` failure (in the user's language), or — a bug — "unexpected error", its
+        traceback in the log."""
         if isinstance(error, expected):
+            if isinstance(error, AmazonDataError):
+                return error.describe(self.env)
             return error.args[0] if error.args else repr(error)
         _logger.error("Amazon %s flow, %s: unexpected error", self._flow, ref, exc_info=error)
         return self.env._("unexpected error (%(error)s); the server log has the details",

@@ -74,7 +74,7 @@ class AmazonSellerInventoryImport(models.AbstractModel):
                         or f"{marketplace.domain} page {page_number + 1} #{index}"
                     failures[str(ref)] = self.env._(
                         "Amazon's inventory summary on %(marketplace)s is unreadable: %(reason)s",
-                        marketplace=marketplace.domain, reason=error.args[0])
+                        marketplace=marketplace.domain, reason=error.describe(self.env))
         if failures:
             self.env["amazon.seller.sync.error"]._record(account, self._flow, failures)
         return rows, set(failures)

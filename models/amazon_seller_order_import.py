@@ -752,7 +752,8 @@ class AmazonSellerOrderImport(models.AbstractModel):
     def _marketplace(self, values):
         marketplace_id = self._marketplace_ids().get(values["marketplace_id"])
         if not marketplace_id:
-            raise AmazonDataError(f"marketplace {values['marketplace_id']} is unknown to Odoo")
+            raise AmazonDataError(self.env._("marketplace %(marketplace)s is unknown to Odoo",
+                                             marketplace=values["marketplace_id"]))
         return self.env["amazon.seller.marketplace"].browse(marketplace_id)
 
     @api.model
@@ -780,7 +781,8 @@ class _Pricing:
             currency = self.env["res.currency"].with_context(active_test=False).search(
                 [("name", "=", code)], limit=1)
             if not currency:
-                raise AmazonDataError(f"currency {code!r} is unknown to Odoo")
+                raise AmazonDataError(self.env._("currency %(currency)s is unknown to Odoo",
+                                                 currency=repr(code)))
             if not currency.active:
                 currency.sudo().active = True
             self._currencies[code] = currency

@@ -196,7 +196,7 @@ class AmazonSellerStockPush(models.AbstractModel):
         except AmazonDataError as error:
             raise AmazonDataError(self.env._(
                 "The processing report of the listings feed %(feed)s is unreadable: %(reason)s",
-                feed=feed_ref, reason=error.args[0])) from error
+                feed=feed_ref, reason=error.describe(self.env))) from error
 
     def _apply_report(self, account, offers, per_message, stats):
         """Accepted quantities become the last pushed ones; refused SKUs keep Amazon's reason

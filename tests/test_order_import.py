@@ -63,6 +63,17 @@ class TestOrderImport(ReplayCase):
         self.assertIn("ZZZ", messages["302-0000003-0000003"])
         self.assertEqual(self.account.sync_error_count, 2)
 
+    def test_failures_are_recorded_in_the_users_language(self):
+        """Test that the reasons of the broken orders are recorded in German for a German user."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["amazon.seller.order.import"].with_context(lang="de_DE")._run_now(self.account)
+
+        self.assertEqual(dict((e.amazon_ref, e.message) for e in self.errors()), {
+            "302-0000002-0000002":
+                "Auftrag 302-0000002-0000002: orderItems[0].product.sellerSku fehlt",
+            "302-0000003-0000003": "Auftrag 302-0000003-0000003: die Währung 'ZZZ' ist Odoo unbekannt",
+        })
+
     def test_failed_order_is_retried_until_it_imports(self):
         """Test that a failed order is retried on demand once Odoo can take it, and only then."""
         self.sync_orders(self.account)

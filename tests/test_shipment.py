@@ -492,6 +492,20 @@ class TestShipmentConfirmation(ReplayCase):
             "Line 7: 302-1000009-1000009 is no Amazon delivery waiting to ship",
         ])
 
+    def test_tracking_file_problems_in_the_users_language(self):
+        """Test that the parser's reasons reach a German user in German."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        Wizard = self.env["amazon.seller.tracking.import.wizard"].with_context(lang="de_DE")
+        wizard = Wizard.create({"file": base64.b64encode(b"order-id;tracking\n302-1;\n"),
+                                "filename": "carrier.csv"})
+        wizard.action_import()
+        self.assertEqual(wizard.result.splitlines()[1:], ["Zeile 2: keine Sendungsnummer"])
+        wizard = Wizard.create({"file": b"", "filename": "empty.csv"})
+        with self.assertRaises(UserError) as caught:
+            wizard.action_import()
+        self.assertEqual(caught.exception.args[0],
+                         "empty.csv kann nicht gelesen werden: die Datei ist leer.")
+
     def test_unreadable_tracking_file_is_refused_clearly(self):
         """Test that a file without tracking column is refused naming the file and the column."""
         wizard = self.env["amazon.seller.tracking.import.wizard"].create({

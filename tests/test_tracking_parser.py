@@ -2,7 +2,13 @@ from datetime import datetime
 
 from odoo.tests import BaseCase, tagged
 
-from ..tracking_parser import RowProblem, TrackingFileError, TrackingRow, parse_tracking_file
+from ..tracking_parser import TrackingFileError, TrackingRow, parse_tracking_file
+from ..utils import in_english
+
+
+def reasons(problems):
+    """(line, reason in English) of each problem."""
+    return [(problem.line, in_english(problem.reason)) for problem in problems]
 
 
 @tagged("post_install", "-at_install")
@@ -18,15 +24,15 @@ class TestTrackingParser(BaseCase):
         rows, problems = parse_tracking_file(content)
         self.assertEqual(rows, [TrackingRow(2, "", "WH/OUT/00007", "UPS", "1Z999AA10123456784",
                                             datetime(2026, 11, 20))])
-        self.assertEqual(problems, [RowProblem(4, "no tracking number")])
+        self.assertEqual(reasons(problems), [(4, "no tracking number")])
 
     def test_bad_dates_and_missing_references_are_named(self):
         """Test that a row with an unreadable date or no reference names its line."""
         content = b"order-id,tracking,date\n,T1,\n302-1,T2,tomorrow\n"
         rows, problems = parse_tracking_file(content)
         self.assertEqual(rows, [])
-        self.assertEqual(problems, [RowProblem(2, "no Amazon order id nor delivery reference"),
-                                    RowProblem(3, "ship date 'tomorrow' is not a date")])
+        self.assertEqual(reasons(problems), [(2, "no Amazon order id nor delivery reference"),
+                                             (3, "ship date 'tomorrow' is not a date")])
 
     def test_unreadable_files(self):
         """Test that an empty file, a file without separator or columns is refused clearly."""

@@ -28,7 +28,7 @@ class AmazonSellerTrackingImportWizard(models.TransientModel):
         except TrackingFileError as error:
             raise UserError(self.env._("%(file)s cannot be read: %(reason)s.",
                                        file=self.filename or self.env._("The file"),
-                                       reason=error.args[0])) from error
+                                       reason=error.describe(self.env))) from error
         shipments, problems = self._match(rows, problems)
         shipped = self.env["stock.picking"]._amazon_ship_with_tracking(shipments)
         self.write({"state": "done", "result": self._summary(shipped, problems)})
