@@ -296,9 +296,9 @@ class AmazonSellerAccount(models.Model):
         """Accounts without one get their company's "Tax collected by Amazon" fiscal position
         (created once, no tax mapping: it removes the company's sales taxes; editable)."""
         Position = self.env["account.fiscal.position"].sudo()
+        name = self.env._("Tax collected by Amazon")
         for account in self.filtered(lambda a: not a.tax_collected_fiscal_position_id):
             company = account.company_id
-            name = self.env._("Tax collected by Amazon")
             account.tax_collected_fiscal_position_id = Position.search(
                 [("name", "=", name), ("company_id", "=", company.id)], limit=1) \
                 or Position.create({

@@ -260,10 +260,9 @@ class AmazonSellerOrderImport(models.AbstractModel):
         invoiced = business or buyer
         company = account.company_id
         # tax Amazon collects is the sale's only tax: none of the company's on top
-        fiscal_position = (
-            (account.tax_collected_fiscal_position_id
-             or account.sudo()._ensure_tax_collected_fiscal_position())
-            if values["tax_collected_by_amazon"] else pricing.fiscal_position(invoiced, delivery))
+        fiscal_position = (account.sudo()._ensure_tax_collected_fiscal_position()
+                           if values["tax_collected_by_amazon"]
+                           else pricing.fiscal_position(invoiced, delivery))
         lines = []
         unmapped = self.env.ref("amazon_seller.product_amazon_placeholder")
         awaiting = False
@@ -632,13 +631,13 @@ class AmazonSellerOrderImport(models.AbstractModel):
             ("parent_id", "in", parents.ids), ("type", "=", "delivery"),
             ("amazon_address_key", "in", list(set(address_keys.values()))),
         ])}
-        found, new_deliveries = {}, {}
+        own, keys, new_deliveries = {}, {}, {}
         for values in to_create:
             ref = values["order_ref"]
             buyer = buyers[buyer_keys[ref]]
-            key = (buyer.id, address_keys[ref])
+            keys[ref] = key = (buyer.id, address_keys[ref])
             if recipient_is_buyer(values) and buyer.amazon_address_key == key[1]:
-                found[ref] = buyer
+                own[ref] = buyer
             elif key not in deliveries and key not in new_deliveries:
                 new_deliveries[key] = self._delivery_values(values, buyer, key[1], geo)
         if new_deliveries:
@@ -650,14 +649,8 @@ class AmazonSellerOrderImport(models.AbstractModel):
             for partner, company in zip(created, companies):
                 if company:
                     partner.company_name = company
-        return {
-            values["order_ref"]: (
-                buyers[buyer_keys[values["order_ref"]]],
-                found.get(values["order_ref"]) or deliveries[
-                    (buyers[buyer_keys[values["order_ref"]]].id, address_keys[values["order_ref"]])],
-            )
-            for values in to_create
-        }
+        return {ref: (buyers[buyer_keys[ref]], own.get(ref) or deliveries[key])
+                for ref, key in keys.items()}
 
     def _adopt_own_addresses(self, buyers, buyer_keys, to_create, address_keys, geo):
         """A buyer first seen sending a gift has no address of its own: the first order the
@@ -667,6 +660,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             if not buyer.amazon_address_key and recipient_is_buyer(values):
                 buyer.write({"amazon_address_key": address_keys[values["order_ref"]],
                              **self._own_address_values(values, geo)})
+
     def _find_or_create_business_buyers(self, to_create):
         """{order_ref: company partner} of the business orders whose buyer gave Amazon a tax
         registration: their invoices go to that company, with its VAT number."""
