@@ -4,7 +4,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import split_every
+from odoo.tools import format_amount, split_every
 
 from ..exceptions import AmazonError
 from ..utils import notification_action, settlement_row_kind
@@ -56,6 +56,10 @@ class AmazonSellerSettlement(models.Model):
     problems = fields.Text(readonly=True, help="What keeps the settlement from being posted.")
     statement_id = fields.Many2one(comodel_name="account.bank.statement", readonly=True,
                                    string="Bank Statement", copy=False)
+    disbursement_line_id = fields.Many2one(
+        comodel_name="account.bank.statement.line", string="Disbursement", readonly=True,
+        copy=False, help="The line of the Amazon Payments statement that sends the payout to "
+                         "the payouts-in-transit account.")
     deposit_line_id = fields.Many2one(
         comodel_name="account.bank.statement.line", string="Bank Deposit", readonly=True,
         copy=False, help="The line of your bank statement the payout was matched with.")
@@ -308,45 +312,56 @@ class AmazonSellerSettlement(models.Model):
 
     def action_match_deposit(self):
         """Find the bank statement line of the payout (same amount, deposit date ± 5 days, not
-        matched yet) and reconcile it with the payout waiting in transit; works without the
-        Enterprise reconciliation widget."""
+        matched yet) and reconcile it with the payout waiting in transit, and the bank lines of
+        the settlement's other money sent to the bank (a micro deposit) with theirs; works
+        without the Enterprise reconciliation widget."""
         self.account_id._check_can_book()
         for settlement in self.sudo():
             settlement._match_deposit()
         return True
 
     def _match_deposit(self):
+        """The payout's transit line with its bank line alone (never the settlement's other
+        transit lines), then each of those with a bank line of its own where there is one."""
         self.ensure_one()
         if self.state != "posted" or self.deposit_line_id:
             raise UserError(self.env._("Settlement %(settlement)s is not a posted payout waiting "
                                        "for its deposit.", settlement=self.settlement_ref))
         payments = self.account_id.payments_ids.filtered(lambda p: p.currency_id == self.currency_id)
-        transit = self._payout_in_transit(payments)
-        bank_line = self._deposit_candidates(payments)[:1]
-        if not bank_line or not transit:
-            day = fields.Date.to_date(self.deposit_date or self.date_end)
-            raise UserError(self.env._(
-                "No bank statement line of %(amount)s %(currency)s between %(start)s and "
-                "%(end)s is waiting to be matched: import the bank statement first.",
-                amount=self.total_amount, currency=self.currency_id.name,
-                start=day - timedelta(days=5), end=day + timedelta(days=5)))
-        move = bank_line.move_id
-        suspense = move.line_ids.filtered(
-            lambda l: l.account_id == bank_line.journal_id.suspense_account_id)
-        move.button_draft()
-        suspense.account_id = payments.transit_account_id
-        move.action_post()
-        (suspense | transit).reconcile()
+        payout = self._payout_in_transit(payments)
+        day = fields.Date.to_date(self.deposit_date or self.date_end)
+        near = timedelta(days=5)
+        bank_line = self._bank_lines_of(self.total_amount, day - near, day + near, day)[:1]
+        if not bank_line or not payout:
+            raise UserError(self._no_deposit_message(payments, day))
+        self._reconcile_with_bank(payout, bank_line, payments)
         self.deposit_line_id = bank_line
-        self.message_post(body=self.env._("Payout matched with the bank line %(line)s.",
-                                          line=bank_line.display_name))
+        notes = [self.env._("Payout matched with the bank line %(line)s.",
+                            line=bank_line.display_name)]
+        start = fields.Date.to_date(self.date_start or self.date_end) - near
+        for line in self._sent_to_the_bank(payments):
+            amount = line.amount_currency if line.currency_id == self.currency_id else line.balance
+            match = self._bank_lines_of(amount, start, day + near, day)[:1]
+            if match:
+                self._reconcile_with_bank(line, match, payments)
+                notes.append(self.env._("%(row)s matched with the bank line %(line)s.",
+                                        row=line.name, line=match.display_name))
+            else:
+                notes.append(self.env._("%(row)s of %(amount)s still waits for its bank line.",
+                                        row=line.name,
+                                        amount=format_amount(self.env, amount, self.currency_id)))
+        self.message_post(body="\n".join(notes))
+
+    def _transit_lines(self, payments):
+        """The open lines of this settlement's statement on the payouts-in-transit account."""
+        return self.statement_id.line_ids.move_id.line_ids.filtered(
+            lambda l: l.account_id == payments.transit_account_id and not l.reconciled)
 
     def _payout_in_transit(self, payments):
-        """The transit line waiting for the bank: the payout's own; for a negative payout whose
-        debt a later settlement carried (Payable to Amazon), the *Successful charge* line that
-        waits for the card or bank line paying Amazon."""
-        own = self.statement_id.line_ids.move_id.line_ids.filtered(
-            lambda l: l.account_id == payments.transit_account_id and not l.reconciled)
+        """The transit line waiting for the payout's bank line: the disbursement's own; for a
+        negative payout whose debt a later settlement carried (Payable to Amazon), the
+        *Successful charge* line that waits for the card or bank line paying Amazon."""
+        own = self._transit_lines(payments) & self.disbursement_line_id.move_id.line_ids
         if own or self.total_amount >= 0:
             return own
         return self.env["account.move.line"].search([
@@ -358,19 +373,60 @@ class AmazonSellerSettlement(models.Model):
                 l.amount_currency if l.currency_id == self.currency_id else l.balance,
                 self.total_amount) == 0)[:1]
 
-    def _deposit_candidates(self, payments):
-        day = fields.Date.to_date(self.deposit_date or self.date_end)
-        lines = self.env["account.bank.statement.line"].search([
-            ("company_id", "=", self.company_id.id), ("journal_id.type", "=", "bank"),
-            ("journal_id", "not in", self.account_id.payments_ids.journal_id.ids),
-            ("is_reconciled", "=", False), ("date", ">=", day - timedelta(days=5)),
-            ("date", "<=", day + timedelta(days=5)),
-        ])
-        lines = lines.filtered(lambda l: self.currency_id.compare_amounts(
-            l.amount_currency if l.foreign_currency_id == self.currency_id else l.amount,
-            self.total_amount) == 0)
+    def _sent_to_the_bank(self, payments):
+        """The settlement's other money Amazon sent to the bank outside the payout (a micro
+        deposit): open transit lines besides the disbursement's. A card charge (money from the
+        bank) is left to the negative payout it paid, whose deposit it is."""
+        return (self._transit_lines(payments) - self.disbursement_line_id.move_id.line_ids) \
+            .filtered(lambda l: l.balance > 0)
+
+    def _reconcile_with_bank(self, transit_line, bank_line, payments):
+        """Book the bank line's counterpart on the transit account and reconcile the two."""
+        move = bank_line.move_id
+        suspense = move.line_ids.filtered(
+            lambda l: l.account_id == bank_line.journal_id.suspense_account_id)
+        move.button_draft()
+        suspense.account_id = payments.transit_account_id
+        move.action_post()
+        (suspense | transit_line).reconcile()
+
+    def _bank_lines_of(self, amount, start, end, day):
+        """Unmatched lines of the company's bank journals of ``amount`` dated ``start`` to
+        ``end``: those naming the settlement first, then the nearest to ``day``."""
+        lines = self._bank_lines_between(start, end).filtered(
+            lambda l: self.currency_id.compare_amounts(
+                l.amount_currency if l.foreign_currency_id == self.currency_id else l.amount,
+                amount) == 0)
         return lines.sorted(lambda l: (self.settlement_ref not in (l.payment_ref or ""),
                                        abs((l.date - day).days)))
+
+    def _bank_lines_between(self, start, end):
+        return self.env["account.bank.statement.line"].search([
+            ("company_id", "=", self.company_id.id), ("journal_id.type", "=", "bank"),
+            ("journal_id", "not in", self.account_id.payments_ids.journal_id.ids),
+            ("is_reconciled", "=", False), ("date", ">=", start), ("date", "<=", end),
+        ])
+
+    def _no_deposit_message(self, payments, day):
+        """Why nothing was matched: a bank line naming the settlement with another amount, or
+        no bank line of the payout's amount at all."""
+        near = timedelta(days=5)
+        named = self._bank_lines_between(day - near, day + near).filtered(
+            lambda l: self.settlement_ref in (l.payment_ref or ""))[:1]
+        if named and self._payout_in_transit(payments):
+            amount = named.amount_currency if named.foreign_currency_id == self.currency_id \
+                else named.amount
+            return self.env._(
+                "The bank line %(line)s names settlement %(settlement)s but is of %(bank)s, not "
+                "the payout's %(amount)s: nothing was matched. Check the deposit with Amazon's "
+                "payment report.", line=named.display_name, settlement=self.settlement_ref,
+                bank=format_amount(self.env, amount, self.currency_id),
+                amount=format_amount(self.env, self.total_amount, self.currency_id))
+        return self.env._(
+            "No bank statement line of %(amount)s %(currency)s between %(start)s and "
+            "%(end)s is waiting to be matched: import the bank statement first.",
+            amount=self.total_amount, currency=self.currency_id.name,
+            start=day - near, end=day + near)
 
     @api.model
     def _cron_post_ready(self):
@@ -401,8 +457,9 @@ def _summary_category(rule):
     """Where a rule's rows go in the settlement's summary."""
     if not rule:
         return "unmapped"
-    if rule.kind in ("order", "mf_tax", "reserve", "transit"):
-        return {"order": "sales", "transit": "transfer"}.get(rule.kind, rule.kind)
+    if rule.kind in ("order", "mf_tax", "reserve", "transit", "carried"):
+        return {"order": "sales", "transit": "transfer", "carried": "transfer"}.get(
+            rule.kind, rule.kind)
     if rule.kind == "refund":
         return "refund"
     if rule.payments_account == "advertising_account_id":

@@ -40,9 +40,12 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
             self._reconcile(self._receivable_pairs(booking, line.move_id.line_ids, receivables,
                                                    keys))
             self._release_memory()
-        StatementLine.create({**self._disbursement_values(booking), "statement_id": statement.id})
-        self._reconcile(self._carried_pairs(booking, statement.line_ids.move_id.line_ids))
-        settlement.write({"state": "posted", "statement_id": statement.id})
+        disbursement = StatementLine.create({**self._disbursement_values(booking),
+                                             "statement_id": statement.id})
+        self._reconcile(self._carried_pairs(booking, statement.line_ids.move_id.line_ids,
+                                            disbursement))
+        settlement.write({"state": "posted", "statement_id": statement.id,
+                          "disbursement_line_id": disbursement.id})
         settlement.message_post(body=self._posting_note(booking, statement, credit_notes))
         return statement
 
@@ -250,7 +253,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
                 continue
             account = rule._account_for(booking.payments)
             label = description or rule.display_name
-            if rule.kind in ("reserve", "transit"):
+            if rule.kind in ("reserve", "transit", "carried"):
                 key = (account, rule.id, label)
             else:
                 key = (account, tuple(rule.tax_ids.ids), str(rule.analytic_distribution or ""))
@@ -315,9 +318,9 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
                 if (order_id, kind) in receivables
                 and (name := _receivable_name(booking.order_refs[order_id], kind)) in by_name]
 
-    def _carried_pairs(self, booking, move_lines):
-        """Previous reserve with the reserve it releases; a debt carried to this settlement
-        (Payable to Amazon) with the negative payout that left it in transit."""
+    def _carried_pairs(self, booking, move_lines, disbursement):
+        """Previous reserve with the reserve it releases; each row carrying an earlier payout
+        (Payable to Amazon, Failed Disbursement) with that payout's transit line."""
         plan = []
         payments = booking.payments
         new_reserve = move_lines.filtered(lambda l: l.account_id == payments.reserve_account_id)
@@ -329,16 +332,37 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
                 ("id", "not in", new_reserve.ids), ("balance", ">", 0)], order="date, id")
             if held:
                 plan.append(held | released)
-        carried = move_lines.filtered(lambda l: l.account_id == payments.transit_account_id
-                                      and not l.name.startswith(booking.payout_label))
+        transit = move_lines.filtered(lambda l: l.account_id == payments.transit_account_id)
+        carried_names = {description or rule.display_name
+                         for (_month, rule, description) in booking.others
+                         if rule.kind == "carried"}
+        carried = transit.filtered(lambda l: l.name in carried_names)
+        payouts = self._earlier_payouts(booking)
         for line in carried:
-            counterpart = self.env["account.move.line"].search([
-                ("account_id", "=", line.account_id.id), ("reconciled", "=", False),
-                ("parent_state", "=", "posted"), ("id", "not in", move_lines.ids),
-                ("amount_currency", "=", -line.amount_currency)], order="date, id", limit=1)
+            counterpart = self._opposite(payouts, line) or self._opposite(
+                transit - carried - disbursement.move_id.line_ids, line)
             if counterpart:
                 plan.append(line | counterpart)
+                payouts -= counterpart
+                transit -= counterpart
         return plan
+
+    def _earlier_payouts(self, booking):
+        """The transit lines of the account's earlier payouts in this currency still open."""
+        earlier = self.env["amazon.seller.settlement"].search([
+            ("account_id", "=", booking.settlement.account_id.id),
+            ("currency_id", "=", booking.settlement.currency_id.id),
+            ("id", "!=", booking.settlement.id), ("disbursement_line_id", "!=", False)])
+        return self.env["account.move.line"].search([
+            ("move_id", "in", earlier.disbursement_line_id.move_id.ids),
+            ("account_id", "=", booking.payments.transit_account_id.id),
+            ("reconciled", "=", False), ("parent_state", "=", "posted")], order="date, id")
+
+    @staticmethod
+    def _opposite(lines, line):
+        """The first of ``lines`` that cancels ``line`` out."""
+        return lines.filtered(lambda l: l.currency_id.compare_amounts(
+            l.amount_currency, -line.amount_currency) == 0 and not l.reconciled)[:1]
 
     def _posting_note(self, booking, statement, credit_notes):
         notes = [self.env._("Posted as bank statement %(statement)s.", statement=statement.name)]

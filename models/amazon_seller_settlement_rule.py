@@ -6,7 +6,8 @@ RULE_KINDS = [
     ("mf_tax", "Marketplace Facilitator Tax"),
     ("account", "Account"),
     ("reserve", "Reserve"),
-    ("transit", "Payouts in Transit"),
+    ("transit", "Via the Bank"),
+    ("carried", "Earlier Payout"),
 ]
 # Accounts of the Amazon Payments setup a rule of kind "account" may name (field of
 # amazon.seller.payments); an explicit account on the rule wins.
@@ -26,7 +27,13 @@ class AmazonSellerSettlementRule(models.Model):
     """How a kind of settlement row is booked: (transaction type, amount type, amount
     description), ``*`` matching anything, the most exact rule winning → what it is (an order's
     receivable, a refund, tax Amazon remits, an expense or income account, the reserve, money in
-    transit). Data the accountant edits; rows no rule matches hold their settlement for review."""
+    transit). Data the accountant edits; rows no rule matches hold their settlement for review.
+
+    Two kinds of rows wait on the payouts-in-transit account: *via the bank* rows are money
+    between Amazon and the bank outside the payout (the card charge paying a negative payout,
+    a micro deposit), each matched with its own bank line; *earlier payout* rows carry a payout
+    of an earlier settlement (Payable to Amazon: a negative payout's debt; Failed Disbursement:
+    a payout the bank refused) and are reconciled with that payout when posted."""
 
     _name = "amazon.seller.settlement.rule"
     _inherit = ["analytic.mixin"]
@@ -100,6 +107,6 @@ class AmazonSellerSettlementRule(models.Model):
         if self.account_id:
             return self.account_id
         by_kind = {"mf_tax": "mf_tax_account_id", "reserve": "reserve_account_id",
-                   "transit": "transit_account_id"}
+                   "transit": "transit_account_id", "carried": "transit_account_id"}
         field = by_kind.get(self.kind) or self.payments_account or "other_fee_account_id"
         return payments[field]

@@ -343,7 +343,7 @@ class TestSimulatorChains(OrderSyncCase):
                 ("journal_id", "=", payments.journal_id.id)])
             # the payouts, less the debts a later settlement carried (Payable to Amazon) and
             # plus the card charges that paid them (Successful charge), still to be matched
-            carried = mine.line_ids.filtered(lambda l: l.kind == "transit")
+            carried = mine.line_ids.filtered(lambda l: l.kind in ("transit", "carried"))
             self.assertEqual(payments.currency_id.round(sum(transit.mapped("amount_currency"))),
                              payments.currency_id.round(sum(mine.mapped("total_amount"))
                                                         - sum(carried.mapped("amount"))),
@@ -458,6 +458,84 @@ class TestSettlementCases(SettlementCase):
         self.assertEqual(round(sum(self.transit_lines().mapped("balance")), 2), 55.05,
                          "only the next payout is still to come")
 
+    def bank_line(self, day, amount, reference):
+        bank = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id),
+             ("id", "not in", self.account.payments_ids.journal_id.ids)], limit=1)
+        return self.env["account.bank.statement.line"].create(
+            {"journal_id": bank.id, "date": day, "amount": amount, "payment_ref": reference})
+
+    def test_each_bank_line_matches_its_own_transit_line(self):
+        """Test that, over two negative settlements each carried into a positive one, every
+        deposit matches its payout alone, each card charge the Successful charge that paid a
+        negative payout, a micro deposit its own bank line: all bank lines fully reconciled,
+        transit 0 at the end."""
+        _order_f, invoice_f = self.invoiced_order("111-F", [("item", 1100.00)], day="2026-07-20")
+        settlements = [self.import_file(settlement_file(*head, rows)) for *head, rows in [
+            ("9401", "2026-06-01", "2026-06-15", "2026-06-17", "-321.69", [
+                ("ServiceFee", "", "", "Cost of Advertising", "TransactionTotalAmount",
+                 "-281.70", "2026-06-10"),
+                ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "-39.99",
+                 "2026-06-14")]),
+            ("9402", "2026-06-16", "2026-06-30", "2026-07-02", "55.24", [
+                ("other-transaction", "", "", "other-transaction", "Payable to Amazon",
+                 "-321.69", "2026-06-16"),
+                ("other-transaction", "", "", "other-transaction", "Successful charge",
+                 "321.69", "2026-06-17"),
+                ("Transfers", "", "", "Micro Deposit", "Micro Deposit", "-0.01", "2026-06-20"),
+                *order_e_rows("2026-06-21")]),
+            ("9403", "2026-07-01", "2026-07-15", "2026-07-17", "-62.31", [
+                ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "-39.99",
+                 "2026-07-14"),
+                ("ServiceFee", "", "", "other-transaction", "Storage Fee", "-22.32",
+                 "2026-07-14")]),
+            ("9404", "2026-07-16", "2026-07-31", "2026-08-02", "1016.08", [
+                ("other-transaction", "", "", "other-transaction", "Payable to Amazon",
+                 "-62.31", "2026-07-16"),
+                ("other-transaction", "", "", "other-transaction", "Successful charge",
+                 "62.31", "2026-07-18"),
+                ("Order", "111-F", "", "ItemPrice", "Principal", "1100.00", "2026-07-21",
+                 "111-F-0"),
+                ("Order", "111-F", "", "ItemFees", "Commission", "-83.92", "2026-07-21",
+                 "111-F-0")]),
+        ]]
+        for settlement in settlements:
+            self.assertEqual(settlement.state, "ready", settlement.problems)
+            settlement.action_post()
+        self.assertEqual((self.invoice_e.payment_state, invoice_f.payment_state),
+                         ("paid", "paid"))
+        bank_lines = [
+            self.bank_line("2026-06-18", -321.69, "AMAZON SELLER CHARGE"),
+            self.bank_line("2026-06-21", 0.01, "AMAZON MICRO DEPOSIT"),
+            self.bank_line("2026-07-02", 55.24, "AMAZON PAYMENTS"),
+            self.bank_line("2026-07-19", -62.31, "AMAZON SELLER CHARGE"),
+            self.bank_line("2026-08-03", 1016.08, "AMAZON PAYMENTS"),
+        ]
+        # the last deposit first: it takes its payout alone, not the card charge nor the cent
+        for settlement in reversed(settlements):
+            settlement.action_match_deposit()
+        self.assertEqual([s.deposit_line_id.amount for s in settlements],
+                         [-321.69, 55.24, -62.31, 1016.08])
+        self.assertEqual([(line.amount, line.is_reconciled) for line in bank_lines], [
+            (-321.69, True), (0.01, True), (55.24, True), (-62.31, True), (1016.08, True)])
+        self.assertEqual(round(sum(self.transit_lines().mapped("balance")), 2), 0.0)
+        self.assertFalse(self.transit_lines().filtered(lambda l: not l.reconciled))
+
+    def test_deposit_of_another_amount_is_told_not_matched(self):
+        """Test that a bank line naming the settlement with another amount than the payout is
+        refused with both amounts, leaving the payout and the bank line open."""
+        settlement = self.import_file(settlement_file(
+            "9501", "2026-06-16", "2026-06-30", "2026-07-02", "55.25", order_e_rows("2026-06-21")))
+        settlement.action_post()
+        deposit = self.bank_line("2026-07-03", 55.20, "AMAZON 9501")
+        with self.assertRaises(UserError) as refused:
+            settlement.action_match_deposit()
+        self.assertIn("names settlement 9501 but is of $\xa055.20, not the payout's "
+                      "$\xa055.25: nothing was matched", refused.exception.args[0])
+        self.assertFalse(deposit.is_reconciled)
+        self.assertEqual([(l.balance, l.reconciled) for l in self.transit_lines()],
+                         [(55.25, False)])
+
     def test_two_months_and_a_locked_period(self):
         """Test that a settlement over June and July gets a statement line per month, and that
         June, locked, is booked on the first open day with a note."""
@@ -518,10 +596,10 @@ class TestSettlementCases(SettlementCase):
         Posting = type(self.env["amazon.seller.settlement.posting"])
         original = Posting._carried_pairs
 
-        def crash_on_first(posting, booking, move_lines):
+        def crash_on_first(posting, booking, *args):
             if booking.settlement == first:
                 raise RuntimeError("the machine fell over")
-            return original(posting, booking, move_lines)
+            return original(posting, booking, *args)
 
         moves = self.env["account.move"].search_count([])
         with patch.object(Posting, "_carried_pairs", crash_on_first), \

@@ -1,0 +1,25 @@
+"""After 19.0.1.3.0 is loaded: rows carrying an earlier payout have a kind of their own, and a
+posted settlement knows its disbursement line.
+
+The default rules *Payable to Amazon* and *Failed Disbursement* (noupdate data) become
+*Earlier Payout* rules where the accountant left them as they were; a posted settlement's
+disbursement is the last line of its statement, as the posting always created it.
+"""
+
+from odoo import SUPERUSER_ID, api
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    for xmlid in ("settlement_rule_payable_to_amazon", "settlement_rule_failed_disbursement"):
+        rule = env.ref(f"amazon_seller.{xmlid}", raise_if_not_found=False)
+        if rule and rule.kind == "transit":
+            rule.kind = "carried"
+    cr.execute("""
+        UPDATE amazon_seller_settlement settlement
+           SET disbursement_line_id = (SELECT max(line.id) FROM account_bank_statement_line line
+                                        WHERE line.statement_id = settlement.statement_id)
+         WHERE settlement.statement_id IS NOT NULL AND settlement.disbursement_line_id IS NULL
+    """)
