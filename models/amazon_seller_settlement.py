@@ -76,6 +76,9 @@ class AmazonSellerSettlement(models.Model):
                                      help="Previous reserve released less the reserve held now.")
     mf_tax_amount = fields.Monetary(string="Facilitator Tax", compute="_compute_summary",
                                     help="Tax Amazon collected and remits itself.")
+    fee_tax_amount = fields.Monetary(
+        string="Tax on Fees", compute="_compute_summary",
+        help="Tax Amazon charged on its fees (GST/HST, VAT): input tax to reclaim.")
     transfer_amount = fields.Monetary(string="Transfers", compute="_compute_summary",
                                       help="Debts carried from an earlier settlement, card "
                                            "charges, failed disbursements.")
@@ -111,7 +114,7 @@ class AmazonSellerSettlement(models.Model):
             amounts = sums[settlement.id]
             settlement.update({f"{category}_amount": amounts[category] for category in (
                 "sales", "refund", "fee", "advertising", "reimbursement", "reserve", "mf_tax",
-                "transfer")})
+                "fee_tax", "transfer")})
             settlement.order_count = orders.get(settlement, 0)
             settlement.fee_summary = self.env["ir.qweb"]._render(
                 "amazon_seller.settlement_fee_summary", {
@@ -240,6 +243,7 @@ class AmazonSellerSettlement(models.Model):
             problems.append(self.env._("No rule for %(code)s: map it with Create Rule.", code=" / ".join(
                 value or "" for value in (ttype, atype, description))))
         problems.sort()
+        problems += self._fee_tax_problems()
         for order_ref in self._missing_order_refs():
             problems.append(self.env._(
                 "Order %(order)s is not in Odoo: fetch it from Amazon.", order=order_ref))
@@ -247,6 +251,20 @@ class AmazonSellerSettlement(models.Model):
             problems.append(self.env._("Order %(order)s is not invoiced yet.", order=order_ref))
         self.write({"problems": "\n".join(problems) or False,
                     "state": "to_review" if problems else "ready"})
+
+    def _fee_tax_problems(self):
+        """Tax on Amazon's fees with nowhere to go: no account on its rule and no default
+        purchase tax with a tax account in the company."""
+        Line = self.env["amazon.seller.settlement.line"]
+        homeless = Line._read_group(
+            [("settlement_id", "=", self.id), ("rule_id.kind", "=", "fee_tax"),
+             ("rule_id.account_id", "=", False)], ["rule_id"])
+        if not homeless or self.company_id._amazon_input_tax_account():
+            return []
+        return [self.env._(
+            "No account for %(code)s: give %(company)s a default purchase tax with a tax "
+            "account (Accounting ▸ Configuration ▸ Settings), or an account to the rule.",
+            code=rule.display_name, company=self.company_id.name) for (rule,) in homeless]
 
     def _missing_order_refs(self):
         """Orders the order and refund rows name that Odoo does not hold."""
@@ -457,7 +475,7 @@ def _summary_category(rule):
     """Where a rule's rows go in the settlement's summary."""
     if not rule:
         return "unmapped"
-    if rule.kind in ("order", "mf_tax", "reserve", "transit", "carried"):
+    if rule.kind in ("order", "mf_tax", "fee_tax", "reserve", "transit", "carried"):
         return {"order": "sales", "transit": "transfer", "carried": "transfer"}.get(
             rule.kind, rule.kind)
     if rule.kind == "refund":

@@ -4,6 +4,7 @@ RULE_KINDS = [
     ("order", "Order Receivable"),
     ("refund", "Refund"),
     ("mf_tax", "Marketplace Facilitator Tax"),
+    ("fee_tax", "Tax on Amazon's Fees"),
     ("account", "Account"),
     ("reserve", "Reserve"),
     ("transit", "Via the Bank"),
@@ -27,7 +28,7 @@ class AmazonSellerSettlementRule(models.Model):
     """How a kind of settlement row is booked: (transaction type, amount type, amount
     description), ``*`` matching anything, the most exact rule winning → what it is (an order's
     receivable, a refund, tax Amazon remits, an expense or income account, the reserve, money in
-    transit). Data the accountant edits; rows no rule matches hold their settlement for review.
+    transit, tax Amazon charges on its own fees). Data the accountant edits; rows no rule matches hold their settlement for review.
 
     Two kinds of rows wait on the payouts-in-transit account: *via the bank* rows are money
     between Amazon and the bank outside the payout (the card charge paying a negative payout,
@@ -102,10 +103,14 @@ class AmazonSellerSettlementRule(models.Model):
                                           (self.amount_description, description)))
 
     def _account_for(self, payments):
-        """The account rows of this rule are booked on, for an Amazon Payments setup."""
+        """The account rows of this rule are booked on, for an Amazon Payments setup. Tax
+        Amazon charges on its fees (GST/HST on Canadian advertising, VAT) is input tax the
+        seller reclaims: the account of the company's default purchase tax."""
         self.ensure_one()
         if self.account_id:
             return self.account_id
+        if self.kind == "fee_tax":
+            return payments.company_id._amazon_input_tax_account()
         by_kind = {"mf_tax": "mf_tax_account_id", "reserve": "reserve_account_id",
                    "transit": "transit_account_id", "carried": "transit_account_id"}
         field = by_kind.get(self.kind) or self.payments_account or "other_fee_account_id"

@@ -14,3 +14,10 @@ class ResCompany(models.Model):
         string="Amazon Stock Buffer",
         help="Units kept back from the quantity offered on Amazon by the company's new accounts, "
              "against selling what is no longer in stock.")
+
+    def _amazon_input_tax_account(self):
+        """Where tax Amazon charges on its fees is booked: the tax account of the company's
+        default purchase tax (the input tax the seller reclaims), or none."""
+        self.ensure_one()
+        return self.account_purchase_tax_id.invoice_repartition_line_ids.filtered(
+            lambda line: line.repartition_type == "tax" and line.account_id).account_id[:1]

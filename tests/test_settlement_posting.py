@@ -580,6 +580,37 @@ class TestSettlementCases(SettlementCase):
         self.assertEqual(move.line_ids.filtered(lambda l: l.account_id == input_vat)
                          .tax_line_id, tax)
 
+    def test_tax_on_advertising_is_input_tax(self):
+        """Test that the tax Amazon charges on advertising (a Canadian account's TaxAmount row)
+        is booked on the company's input tax account, not as advertising, and that the summary
+        shows it as tax; without a purchase tax account the settlement says what to set."""
+        rows = [("ServiceFee", "", "", "Cost of Advertising", "TransactionTotalAmount",
+                 "-100.00", "2026-06-10"),
+                ("ServiceFee", "", "", "Cost of Advertising", "TaxAmount", "-12.00",
+                 "2026-06-10")]
+        settlement = self.import_file(settlement_file(
+            "9601", "2026-06-01", "2026-06-15", "2026-06-17", "-112.00", rows))
+        self.assertEqual(settlement.state, "ready", settlement.problems)
+        self.assertEqual((settlement.advertising_amount, settlement.fee_tax_amount,
+                          settlement.fee_amount), (-100.00, -12.00, 0.0))
+        settlement.action_post()
+        move = settlement.statement_id.line_ids.sorted("id")[0].move_id
+        self.assertEqual({line.account_id.code: round(line.balance, 2)
+                          for line in move.line_ids if line.balance > 0}, {
+            self.payments.advertising_account_id.code: 100.00, "131000": 12.00})
+        self.assertEqual(self.env["account.account"].search([("code", "=", "131000")]).filtered(
+            lambda a: self.company in a.company_ids).name, "Tax Paid")
+
+        self.company.account_purchase_tax_id = False
+        untaxed = self.import_file(settlement_file(
+            "9602", "2026-06-16", "2026-06-30", "2026-07-02", "-112.00", [
+                (*row[:6], "2026-06-20") for row in rows]))
+        self.assertEqual(untaxed.state, "to_review")
+        self.assertEqual(untaxed.problems, (
+            "No account for * / Cost of Advertising / TaxAmount: give Books & Parcels Inc. a "
+            "default purchase tax with a tax account (Accounting ▸ Configuration ▸ Settings), "
+            "or an account to the rule."))
+
     def test_crash_while_posting_leaves_nothing_posted(self):
         """Test that a crash in the middle of posting, under the scheduled action, rolls that
         settlement back entirely while the next one is posted."""

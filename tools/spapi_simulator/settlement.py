@@ -248,6 +248,10 @@ def _period_rng(scenario, code, k):
     return random.Random("settlement-%s-%s-%s" % (scenario.seed, code, k))
 
 
+# Tax Amazon Ads adds to advertising, per marketplace (Canada: GST 5 % + BC PST 7 %)
+ADVERTISING_TAX = {"CA": 0.12}
+
+
 def other_rows(scenario, code, k):
     """Service fees, reimbursements, multi-channel fulfilment fees of period k:
     [(time, ttype, atype, desc, minor, extra)]."""
@@ -262,8 +266,14 @@ def other_rows(scenario, code, k):
     out.append((end - DAY + 3600, "ServiceFee", "other-transaction", "Storage Fee",
                 -to_minor(rng.uniform(2, 25) * factor, cur), {}))
     if rng.random() < 0.6:
-        out.append((start + rng.randint(DAY, 12 * DAY), "ServiceFee", "Cost of Advertising",
-                    "TransactionTotalAmount", -to_minor(rng.uniform(5, 80) * factor, cur), {}))
+        when = start + rng.randint(DAY, 12 * DAY)
+        advertising = -to_minor(rng.uniform(5, 80) * factor, cur)
+        out.append((when, "ServiceFee", "Cost of Advertising", "TransactionTotalAmount",
+                    advertising, {}))
+        if code in ADVERTISING_TAX:
+            # Amazon Ads charges Canadian sellers GST/HST (or GST + PST) on top: its own row
+            out.append((when, "ServiceFee", "Cost of Advertising", "TaxAmount",
+                        pct(advertising, ADVERTISING_TAX[code]), {}))
     fba = [c for c in scenario.catalogue if c["offers"][code]["channel"] == "FBA"]
     if fba and _draw(options["warehouse_damage"], rng, k):
         product = rng.choice(fba)
