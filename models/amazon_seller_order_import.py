@@ -249,7 +249,8 @@ class AmazonSellerOrderImport(models.AbstractModel):
         import, or once the last SKU an order waited for is mapped."""
         if not orders:
             return
-        orders.action_confirm()
+        # first confirmation: no delivery of theirs exists to add their moves to
+        orders.with_context(amazon_first_confirmation=True).action_confirm()
         orders.action_lock()
         self._deliver_at_once(orders.filtered(
             lambda o: o.amazon_fulfillment_channel == "fba" or o.amazon_status == "SHIPPED"))

@@ -12,6 +12,15 @@ class StockMove(models.Model):
         moves._amazon_trigger_stock_push()
         return moves
 
+    def _search_picking_for_assignation(self):
+        """Moves of Amazon orders the importer confirms for the first time join no picking: each
+        order is a stock reference of its own that no picking carries yet, so Odoo's search,
+        which goes through every open picking of the warehouse, could only come back empty (and
+        slows down as the open deliveries grow)."""
+        if self.env.context.get("amazon_first_confirmation"):
+            return self.env["stock.picking"]
+        return super()._search_picking_for_assignation()
+
     def _amazon_trigger_stock_push(self):
         """Stock moved in or out of a warehouse for products whose FBM offers sync their stock:
         the stock push runs soon (within its interval) rather than at its next turn. One query

@@ -1,7 +1,7 @@
 from collections import Counter
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -231,6 +231,79 @@ class TestOrderImport(ReplayCase):
             other = self.env(cr=other_cr)["amazon.seller.order.import"]
             self.assertTrue(other._try_lock(self.account))
             other._unlock(self.account)
+
+
+@tagged("post_install", "-at_install")
+class TestOrderDeliveries(ReplayCase):
+    """Each imported FBM order gets a delivery of its own, once, even from one buyer."""
+
+    @classmethod
+    def replay_orders(cls):
+        orders = [
+            make_order("302-0000021-0000021", items=(("SHIP-1", 2, "12.00"),)),
+            make_order("302-0000022-0000022", items=(("SHIP-1", 1, "12.00"), ("SHIP-2", 3, "4.00"))),
+        ]
+        for order in orders:  # one buyer, one address
+            order["buyer"]["buyerEmail"] = "erika@marketplace.amazon.de"
+        return orders
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.products = cls.map_skus(["SHIP-1", "SHIP-2"])
+
+    def order(self, ref):
+        return self.env["sale.order"].search(
+            [("amazon_account_id", "=", self.account.id), ("amazon_order_ref", "=", ref)])
+
+    def deliveries(self):
+        return self.env["stock.picking"].search(
+            [("sale_id.amazon_account_id", "=", self.account.id)], order="id")
+
+    def test_orders_of_one_batch_get_a_delivery_each(self):
+        """Test that two orders of one buyer imported in one batch get a delivery each,
+        holding that order's goods only."""
+        stats = self.sync_orders(self.account)
+
+        self.assertEqual(stats["created"], 2)
+        first, second = self.order("302-0000021-0000021"), self.order("302-0000022-0000022")
+        self.assertEqual(first.partner_shipping_id, second.partner_shipping_id)
+        deliveries = self.deliveries()
+        self.assertEqual(len(deliveries), 2)
+        self.assertEqual(deliveries.sale_id, first | second)
+        self.assertEqual(deliveries.mapped("origin"), [first.name, second.name])
+        self.assertEqual(deliveries.mapped("partner_id"), first.partner_shipping_id)
+        self.assertEqual(deliveries.mapped("state"), ["confirmed", "confirmed"], "no stock yet")
+        self.assertEqual([(m.product_id.default_code, m.product_uom_qty)
+                          for m in first.picking_ids.move_ids], [("SHIP-1", 2)])
+        self.assertEqual([(m.product_id.default_code, m.product_uom_qty)
+                          for m in second.picking_ids.move_ids], [("SHIP-1", 1), ("SHIP-2", 3)])
+
+    def test_order_imported_again_keeps_its_one_delivery(self):
+        """Test that an order Amazon sends again, changed, is updated without a second
+        delivery, and that a line added in Odoo later still joins that delivery."""
+        self.sync_orders(self.account)
+        order = self.order("302-0000021-0000021")
+        delivery = order.picking_ids
+        later = make_order("302-0000021-0000021", items=(("SHIP-1", 2, "12.00"),),
+                           updated="2026-11-02T10:00:00Z")
+        later["buyer"]["buyerEmail"] = "erika@marketplace.amazon.de"
+
+        stats = self.env["amazon.seller.order.import"]._import_orders(self.account, [later])
+
+        self.assertEqual((stats["created"], stats["updated"]), (0, 1))
+        self.assertEqual(order.amazon_last_update, fields.Datetime.to_datetime("2026-11-02 10:00:00"))
+        self.assertEqual(len(self.deliveries()), 2)
+        self.assertEqual(order.picking_ids, delivery)
+        self.assertEqual(delivery.move_ids.mapped("product_uom_qty"), [2])
+
+        order.action_unlock()
+        order.order_line = [Command.create({"product_id": self.products["SHIP-2"].id,
+                                            "product_uom_qty": 1})]
+
+        self.assertEqual(order.picking_ids, delivery)
+        self.assertEqual([(m.product_id.default_code, m.product_uom_qty) for m in delivery.move_ids],
+                         [("SHIP-1", 2), ("SHIP-2", 1)])
 
 
 @tagged("post_install", "-at_install")
