@@ -143,6 +143,9 @@ class AmazonSellerAccount(models.Model):
     payments_ids = fields.One2many(
         comodel_name="amazon.seller.payments", inverse_name="account_id",
         string="Amazon Payments", help="A journal and its accounts per currency of the marketplaces.")
+    misplaced_accounts = fields.Char(
+        compute="_compute_misplaced_accounts",
+        help="Amazon accounts outside the range the company's chart gives their role.")
     settlement_to_review_count = fields.Integer(
         string="Settlements to Review", compute="_compute_settlement_figures",
         help="Imported settlements with rows no rule maps or orders Odoo does not know.")
@@ -286,6 +289,19 @@ class AmazonSellerAccount(models.Model):
     def _ensure_payments_of_all_accounts(self):
         """On install and update: databases that had accounts before get their journals too."""
         self.with_context(active_test=False).search([])._ensure_payments(quiet=True)
+
+    @api.depends("payments_ids.misplaced_accounts")
+    def _compute_misplaced_accounts(self):
+        for account in self:
+            account.misplaced_accounts = ", ".join(sorted(set().union(
+                *(payments._misplaced_names() for payments in account.payments_ids)))) or False
+
+    def action_move_accounts_to_chart_places(self):
+        """Recode the Amazon accounts an earlier version placed outside their role's range
+        (SKR03 fees as 9993...) at their place in the company's chart, entries kept."""
+        self._check_can_book()
+        self.sudo().payments_ids._move_to_chart_places()
+        return True
 
     def action_create_payments(self):
         self._check_can_operate()

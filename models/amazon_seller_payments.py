@@ -22,6 +22,41 @@ PAYMENT_ACCOUNTS = {
     "reimbursement_account_id": ("Amazon reimbursements", "income_other", False),
 }
 
+# Where each role belongs in a localisation's chart: the code its new account follows (the next
+# free code after it) and the range (code prefix) an account of the role must lie in. In SKR03
+# money in transit is 1360 Geldtransit, Amazon's receivables beside 1500 other assets, tax
+# Amazon remits beside 1590 Durchlaufende Posten, its fees with the selling costs (4760
+# commissions, 4780 third-party distribution services, 46xx advertising), reimbursements beside
+# 2742 compensation received; SKR04 the same places in its own numbering. Other charts: after
+# the accounts of the role's type.
+CHART_PLACES = {
+    "de_skr03": {
+        "transit_account_id": "1360", "reserve_account_id": "1500", "mf_tax_account_id": "1590",
+        "fee_account_id": "4760", "fba_fee_account_id": "4780", "storage_account_id": "4780",
+        "advertising_account_id": "4600", "subscription_account_id": "4900",
+        "other_fee_account_id": "4970", "reimbursement_account_id": "2742",
+    },
+    "de_skr04": {
+        "transit_account_id": "1460", "reserve_account_id": "1300", "mf_tax_account_id": "1370",
+        "fee_account_id": "6770", "fba_fee_account_id": "6780", "storage_account_id": "6780",
+        "advertising_account_id": "6600", "subscription_account_id": "6300",
+        "other_fee_account_id": "6855", "reimbursement_account_id": "4970",
+    },
+}
+
+
+def chart_place(chart_template, field):
+    """The code a role's account follows in that chart, or None where the chart has no place
+    for it."""
+    return CHART_PLACES.get(chart_template or "", {}).get(field)
+
+
+def in_its_place(chart_template, field, code):
+    """Whether an account code lies in the range the chart gives the role (the first two
+    digits of its place: 13xx for SKR03's money in transit); any code where it gives none."""
+    place = chart_place(chart_template, field)
+    return not place or (code or "").startswith(place[:2])
+
 
 class AmazonSellerPayments(models.Model):
     """Where Amazon's money goes in the books, for one Amazon account and one currency of its
@@ -73,6 +108,11 @@ class AmazonSellerPayments(models.Model):
         string="Amazon Balance", compute="_compute_balance", currency_field="currency_id",
         help="What the journal's default account holds: money Amazon owes the seller.")
 
+    misplaced_accounts = fields.Char(
+        compute="_compute_misplaced_accounts",
+        help="Accounts of this setup outside the range the company's chart gives their role "
+             "(from an earlier version: SKR03 fees coded 9993).")
+
     _currency_unique = models.Constraint(
         "UNIQUE(account_id, currency_id)", "An Amazon account has one payments setup per currency.")
 
@@ -86,6 +126,33 @@ class AmazonSellerPayments(models.Model):
             foreign = payments.currency_id != payments.company_id.currency_id
             payments.balance = sum(lines.mapped("amount_currency" if foreign else "balance")) \
                 if lines else 0.0
+
+    @api.depends(*PAYMENT_ACCOUNTS, "company_id.chart_template")
+    def _compute_misplaced_accounts(self):
+        for payments in self:
+            payments.misplaced_accounts = ", ".join(payments._misplaced_names()) or False
+
+    def _misplaced_names(self):
+        """"code name" of each misplaced account, as the company's chart shows it."""
+        return [f"{account.code} {account.name}" for account in self._misplaced()]
+
+    def _misplaced(self):
+        """{account: role field} of this setup's accounts outside their role's range."""
+        self.ensure_one()
+        chart = self.company_id.chart_template
+        accounts = self.with_company(self.company_id)
+        return {accounts[field]: field for field in PAYMENT_ACCOUNTS
+                if accounts[field] and not in_its_place(chart, field, accounts[field].code)}
+
+    def _move_to_chart_places(self):
+        """Give each misplaced account the next free code after its role's place; its
+        journal items stay with it."""
+        for payments in self:
+            company = payments.company_id
+            Account = self.env["account.account"].sudo().with_company(company)
+            for account, field in payments._misplaced().items():
+                account.with_company(company).code = Account._search_new_account_code(
+                    chart_place(company.chart_template, field))
 
     # === CREATION === #
 
@@ -143,8 +210,16 @@ class AmazonSellerPayments(models.Model):
         Amazon accounts and currencies already use for it, else the chart's account of that
         name and type, else a new one."""
         known = self.search([("company_id", "=", company.id)], limit=1)
-        return {field: (known[field] or self._find_or_create_account(company, *spec)).id
+        return {field: (known[field] or self._find_or_create_account(
+                    company, *spec, place=chart_place(company.chart_template, field))).id
                 for field, spec in PAYMENT_ACCOUNTS.items()}
+
+    @staticmethod
+    def _last_code(Account, in_company, account_type):
+        """The highest code of the company's accounts of that type (of any type if none)."""
+        return (Account.search([*in_company, ("account_type", "=", account_type)],
+                               order="code desc", limit=1)
+                or Account.search(in_company, order="code desc", limit=1)).code
 
     def _journal_code(self, company):
         used = set(self.env["account.journal"].sudo().with_context(active_test=False).search(
@@ -152,10 +227,12 @@ class AmazonSellerPayments(models.Model):
         return next(code for code in ["AMZ", *(f"AMZ{n}" for n in range(1, 100))]
                     if code not in used)
 
-    def _find_or_create_account(self, company, name, account_type, reconcile):
-        """The company's account of that name and type, or a new one coded after the others of
-        its type in that company's chart (101300 → 101301...). A code the chart cannot give
-        is said in plain words, naming the company and the account to create by hand."""
+    def _find_or_create_account(self, company, name, account_type, reconcile, place=None):
+        """The company's account of that name and type, or a new one coded after ``place``
+        (the role's place in the company's localisation: SKR03 1360 → 1361) or else after the
+        others of its type in that company's chart (101300 → 101301...). A code the chart
+        cannot give is said in plain words, naming the company and the account to create by
+        hand."""
         Account = self.env["account.account"].sudo().with_company(company).with_context(
             lang="en_US")
         in_company = Account._check_company_domain(company)
@@ -163,9 +240,7 @@ class AmazonSellerPayments(models.Model):
                                   ("account_type", "=", account_type)], limit=1)
         if account:
             return account
-        start = (Account.search([*in_company, ("account_type", "=", account_type)],
-                                order="code desc", limit=1)
-                 or Account.search(in_company, order="code desc", limit=1)).code
+        start = place or self._last_code(Account, in_company, account_type)
         label = dict(Account._fields["account_type"]._description_selection(self.env))
         with self._said_plainly(company, self.env._(
                 "The account “%(name)s” could not be added to the chart of accounts of "

@@ -102,6 +102,56 @@ class TestPaymentsSetup(AmazonSellerCase):
         self.assertEqual(sellers.payments_ids, payments)
         self.assertEqual(self.env["account.account"].search_count([]), accounts)
 
+    def test_accounts_at_their_place_in_skr03_and_skr04(self):
+        """Test that a German company's Amazon accounts lie where its chart puts each role
+        (SKR03: transit beside 1360 Geldtransit, fees among the selling costs, advertising in
+        46xx; SKR04 in its own numbering), and that accounts an earlier version coded 9993 are
+        offered their place and moved there with their entries."""
+        de = self.env.ref("amazon_seller.marketplace_de")
+        codes = {}
+        for chart in ("de_skr03", "de_skr04"):
+            company = self.env["res.company"].create({
+                "name": f"Lampen GmbH {chart}", "currency_id": self.env.ref("base.EUR").id,
+                "country_id": self.env.ref("base.de").id})
+            self.env.user.company_ids |= company
+            self.env["account.chart.template"].try_loading(chart, company=company,
+                                                          install_demo=False)
+            seller = self.env["amazon.seller.account"].with_context(
+                allowed_company_ids=[self.env.company.id, company.id]).create({
+                    "name": f"Lampen {chart}", "company_id": company.id, "region": "EU",
+                    "marketplace_ids": [Command.set(de.ids)]})
+            payments = seller.payments_ids
+            codes[chart] = {field: payments[field].with_company(company).code for field in (
+                "transit_account_id", "reserve_account_id", "mf_tax_account_id",
+                "fee_account_id", "fba_fee_account_id", "storage_account_id",
+                "advertising_account_id", "subscription_account_id", "other_fee_account_id",
+                "reimbursement_account_id")}
+            self.assertFalse(seller.misplaced_accounts)
+        self.assertEqual(codes["de_skr03"], {
+            "transit_account_id": "1361", "reserve_account_id": "1509",
+            "mf_tax_account_id": "1591", "fee_account_id": "4761", "fba_fee_account_id": "4781",
+            "storage_account_id": "4782", "advertising_account_id": "4601",
+            "subscription_account_id": "4901", "other_fee_account_id": "4971",
+            "reimbursement_account_id": "2745"})
+        self.assertEqual(codes["de_skr04"], {
+            "transit_account_id": "1461", "reserve_account_id": "1302",
+            "mf_tax_account_id": "1371", "fee_account_id": "6771", "fba_fee_account_id": "6781",
+            "storage_account_id": "6782", "advertising_account_id": "6601",
+            "subscription_account_id": "6301", "other_fee_account_id": "6858",
+            "reimbursement_account_id": "4971"})
+
+        # SKR04's last company, as an earlier version left it: its fees coded 9993
+        fees = payments.fee_account_id.with_company(company)
+        fees.code = "9993"
+        seller.invalidate_recordset(["misplaced_accounts"])
+        payments.invalidate_recordset(["misplaced_accounts"])
+        self.assertEqual(seller.misplaced_accounts, "9993 Amazon selling fees")
+        seller.action_move_accounts_to_chart_places()
+        self.assertEqual(fees.code, "6771")
+        payments.invalidate_recordset(["misplaced_accounts"])
+        seller.invalidate_recordset(["misplaced_accounts"])
+        self.assertFalse(seller.misplaced_accounts)
+
     def test_account_the_chart_cannot_give_is_told_clearly(self):
         """Test that an Amazon account Odoo refuses to create (here: no free code) is said in
         plain words naming the company and the account, with nothing half-created."""

@@ -236,12 +236,12 @@ copy_database() {
 cmd_testdb() {
     local db=$1
     copy_database "$(base_template)" "$db"
-    log "installing amazon_seller in $db"
-    odoo -d "$db" -i amazon_seller --stop-after-init --log-level=warn
+    log "installing amazon_seller and Germany's accounting (l10n_de, for SKR03/SKR04 companies) in $db"
+    odoo -d "$db" -i amazon_seller,l10n_de --stop-after-init --log-level=warn
 }
 
 # The demo database also holds Germany's accounting (the demo company's SKR03 chart, VAT and
-# fiscal positions); test databases do not.
+# fiscal positions); test databases hold the module for the tests' own German companies.
 DEMO_MODULES="amazon_seller,l10n_de"
 
 cmd_demodb() {
