@@ -106,7 +106,7 @@ class AmazonSellerSettlement(models.Model):
             category = _summary_category(rule)
             sums[settlement.id][category] += amount
             if category in ("fee", "advertising"):
-                fees[settlement.id][description or rule.display_name] += amount
+                fees[settlement.id][rule._label_for(description)] += amount
         orders = dict(Line._read_group(
             [("settlement_id", "in", self.ids), ("kind", "in", ("order", "refund"))],
             ["settlement_id"], ["order_ref:count_distinct"]))
@@ -264,7 +264,7 @@ class AmazonSellerSettlement(models.Model):
         return [self.env._(
             "No account for %(code)s: give %(company)s a default purchase tax with a tax "
             "account (Accounting ▸ Configuration ▸ Settings), or an account to the rule.",
-            code=rule.display_name, company=self.company_id.name) for (rule,) in homeless]
+            code=rule._code(), company=self.company_id.name) for (rule,) in homeless]
 
     def _missing_order_refs(self):
         """Orders the order and refund rows name that Odoo does not hold."""

@@ -252,7 +252,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
             if _month != month:
                 continue
             account = rule._account_for(booking.payments)
-            label = description or rule.display_name
+            label = rule._label_for(description)
             if rule.kind in ("reserve", "transit", "carried"):
                 key = (account, rule.id, label)
             else:
@@ -333,7 +333,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
             if held:
                 plan.append(held | released)
         transit = move_lines.filtered(lambda l: l.account_id == payments.transit_account_id)
-        carried_names = {description or rule.display_name
+        carried_names = {rule._label_for(description)
                          for (_month, rule, description) in booking.others
                          if rule.kind == "carried"}
         carried = transit.filtered(lambda l: l.name in carried_names)

@@ -41,6 +41,9 @@ class AmazonSellerSettlementRule(models.Model):
     _description = "Amazon Settlement Rule"
     _order = "sequence, transaction_type, amount_type, amount_description, id"
 
+    name = fields.Char(string="Fee Type", translate=True,
+                       help="What the rows are, in words (Selling fee, Advertising...); shown "
+                            "with Amazon's code in summaries, pivots and exports.")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
@@ -69,12 +72,24 @@ class AmazonSellerSettlementRule(models.Model):
             rule.specificity = sum(value != WILDCARD for value in (
                 rule.transaction_type, rule.amount_type, rule.amount_description))
 
-    @api.depends("transaction_type", "amount_type", "amount_description")
+    @api.depends("name", "transaction_type", "amount_type", "amount_description")
     def _compute_display_name(self):
         for rule in self:
-            rule.display_name = " / ".join((rule.transaction_type or WILDCARD,
-                                            rule.amount_type or WILDCARD,
-                                            rule.amount_description or WILDCARD))
+            rule.display_name = f"{rule.name} ({rule._code()})" if rule.name else rule._code()
+
+    def _code(self):
+        """Amazon's code of the rows: transaction type / amount type / description."""
+        return " / ".join((self.transaction_type or WILDCARD, self.amount_type or WILDCARD,
+                           self.amount_description or WILDCARD))
+
+    def _label_for(self, description):
+        """A row's fee type for a person: the rule's name with Amazon's description beside
+        it (Selling fee (referral) · Commission), Amazon's words alone for unnamed rules."""
+        self.ensure_one()
+        if not self.name:
+            return description or self._code()
+        return f"{self.name} · {description}" if description and description != self.name \
+            else self.name
 
     # === MATCHING === #
 

@@ -611,6 +611,25 @@ class TestSettlementCases(SettlementCase):
             "default purchase tax with a tax account (Accounting ▸ Configuration ▸ Settings), "
             "or an account to the rule."))
 
+    def test_fee_types_read_in_the_users_language_with_amazons_code(self):
+        """Test that the settlement summary names each fee type in words, in the user's
+        language, with Amazon's code beside it."""
+        settlement = self.import_file(settlement_file(
+            "9701", "2026-06-16", "2026-06-30", "2026-07-02", "45.30", [
+                *order_e_rows("2026-06-21"),
+                ("ServiceFee", "", "", "Cost of Advertising", "TransactionTotalAmount", "-9.95",
+                 "2026-06-22")]))
+        self.assertIn("Selling fee (referral) · Commission", settlement.fee_summary)
+        self.assertIn("Advertising · TransactionTotalAmount", settlement.fee_summary)
+        self.assertEqual(self.env.ref("amazon_seller.settlement_rule_commission").display_name,
+                         "Selling fee (referral) (* / ItemFees / Commission)")
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["amazon_seller"], ["de_DE"])
+        self.env.invalidate_all()
+        german = settlement.with_context(lang="de_DE")
+        self.assertIn("Verkaufsgebühr (Provision) · Commission", german.fee_summary)
+        self.assertIn("Werbung · TransactionTotalAmount", german.fee_summary)
+
     def test_crash_while_posting_leaves_nothing_posted(self):
         """Test that a crash in the middle of posting, under the scheduled action, rolls that
         settlement back entirely while the next one is posted."""

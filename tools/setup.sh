@@ -275,7 +275,7 @@ cmd_pot() {
     rm -rf "$export_dir" && mkdir -p "$export_dir/amazon_seller"
     (cd "$ROOT" && git ls-files -z -co --exclude-standard | xargs -0 tar cf -) | tar xf - -C "$export_dir/amazon_seller"
     PYTHONPATH="$ODOO_PYTHONPATH" "$VENV/bin/python" -m odoo --addons-path="$ODOO_ADDONS,$export_dir" \
-        i18n export -c "$CONF" -d amazon_seller_test -o "$ROOT/i18n/amazon_seller.pot" amazon_seller
+        i18n export -c "$CONF" -d "${POT_DB:-amazon_seller_test}" -o "$ROOT/i18n/amazon_seller.pot" amazon_seller
     rm -rf "$export_dir"
 }
 
