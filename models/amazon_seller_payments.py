@@ -1,7 +1,7 @@
 from contextlib import contextmanager
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
@@ -43,6 +43,17 @@ CHART_PLACES = {
         "other_fee_account_id": "6855", "reimbursement_account_id": "4970",
     },
 }
+
+# Tax Odoo adds to Amazon's fees where its localisation asks for it: an EU seller's fees from
+# Amazon EU S.à r.l. (Luxembourg) for its EU marketplaces are services from another member state,
+# reverse charge (§13b UStG: l10n_de's "19% EU O S", base on line 46, input and output tax 67/47).
+CHART_FEE_TAXES = {
+    "de_skr03": "tax_eu_19_purchase_goods_skr03",
+    "de_skr04": "tax_eu_19_purchase_goods_skr04",
+}
+# The roles whose rows are Amazon's fees (not reimbursements, reserve or tax).
+FEE_ROLES = ("fee_account_id", "fba_fee_account_id", "storage_account_id",
+             "advertising_account_id", "subscription_account_id", "other_fee_account_id")
 
 
 def chart_place(chart_template, field):
@@ -104,6 +115,12 @@ class AmazonSellerPayments(models.Model):
     reimbursement_account_id = fields.Many2one(comodel_name="account.account",
                                                string="Reimbursements", required=True,
                                                check_company=True)
+    fee_tax_ids = fields.Many2many(
+        comodel_name="account.tax", string="Tax on Amazon's Fees", check_company=True,
+        domain="[('type_tax_use', '=', 'purchase')]",
+        help="Taxes Odoo adds to Amazon's fees in this currency, on top of Amazon's amounts "
+             "(which carry none): the reverse charge of an EU seller's fees from Amazon EU. "
+             "Set from the company's localisation; a rule's own taxes win.")
     balance = fields.Monetary(
         string="Amazon Balance", compute="_compute_balance", currency_field="currency_id",
         help="What the journal's default account holds: money Amazon owes the seller.")
@@ -115,6 +132,22 @@ class AmazonSellerPayments(models.Model):
 
     _currency_unique = models.Constraint(
         "UNIQUE(account_id, currency_id)", "An Amazon account has one payments setup per currency.")
+
+    @api.constrains("fee_tax_ids")
+    def _check_fee_taxes_reverse_charge(self):
+        """Taxes added on top of Amazon's fees must net to zero (reverse charge), or the
+        settlement would no longer add up to Amazon's payout: VAT Amazon itself charged, within
+        its amounts, goes on a settlement rule instead."""
+        for payments in self:
+            for tax in payments.fee_tax_ids:
+                shares = tax.invoice_repartition_line_ids.filtered(
+                    lambda line: line.repartition_type == "tax").mapped("factor_percent")
+                if tax.amount_type != "percent" or round(sum(shares), 6):
+                    raise ValidationError(self.env._(
+                        "%(tax)s adds tax to Amazon's fees that nobody paid: only a reverse-charge "
+                        "tax (as much input as output tax) can be the Tax on Amazon's Fees. Put VAT "
+                        "that Amazon charged on the settlement rule of the fee instead.",
+                        tax=tax.display_name))
 
     @api.depends("journal_id")
     def _compute_balance(self):
@@ -202,8 +235,22 @@ class AmazonSellerPayments(models.Model):
                 currency=currency.name)
         return {
             "account_id": account.id, "currency_id": currency.id, "journal_id": journal.id,
+            "fee_tax_ids": [Command.set(self._default_fee_taxes(account, currency).ids)],
             **self._role_accounts(company),
         }
+
+    def _default_fee_taxes(self, account, currency):
+        """The reverse-charge tax of the company's localisation for fees of marketplaces of
+        ``currency`` that are all in the EU (Amazon EU invoices them from Luxembourg); none
+        elsewhere (UK, US...) or for localisations without one."""
+        company = account.company_id
+        xmlid = CHART_FEE_TAXES.get(company.chart_template or "")
+        marketplaces = account.marketplace_ids.filtered(lambda m: m.currency_id == currency)
+        europe = self.env.ref("base.europe").country_ids
+        if not xmlid or not marketplaces or marketplaces.country_id - europe:
+            return self.env["account.tax"]
+        return self.env["account.chart.template"].with_company(company).ref(
+            xmlid, raise_if_not_found=False) or self.env["account.tax"]
 
     def _role_accounts(self, company):
         """{field: account id} of every role in ``company``: the account the company's other

@@ -256,7 +256,9 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
             if rule.kind in ("reserve", "transit", "carried"):
                 key = (account, rule.id, label)
             else:
-                key = (account, tuple(rule.tax_ids.ids), str(rule.analytic_distribution or ""))
+                taxes, included = rule._taxes_for(booking.payments)
+                key = (account, tuple(taxes.ids), included,
+                       str(rule.analytic_distribution or ""))
             sums[key] += amount
             rules.setdefault(key, rule)
             labels[key].add(label)
@@ -265,18 +267,20 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
 
     def _other_values(self, booking, date, account, rule, name, amount):
         """One journal item of fees, reserve, facilitator tax, reimbursements or transfers; a
-        rule's taxes (included in Amazon's amount) split it into base and tax."""
+        rule's taxes (included in Amazon's amount) split it into base and tax; the reverse
+        charge of the payments setup adds its input and output tax beside the fee."""
         if not amount:
             return []
         values = {"account_id": account.id, "name": name,
                   "analytic_distribution": rule.analytic_distribution or False}
-        if not rule.tax_ids:
+        tax_ids, included = rule._taxes_for(booking.payments)
+        if not tax_ids:
             return [{**values, **booking.amounts(-amount, date)}]
-        taxes = rule.tax_ids.with_context(force_price_include=True).compute_all(
+        taxes = tax_ids.with_context(force_price_include=included).compute_all(
             float(abs(amount)), currency=booking.currency, is_refund=amount > 0)
         sign = Decimal(-1) if amount < 0 else Decimal(1)
         base = Decimal(str(taxes["total_excluded"]))
-        result = [{**values, "tax_ids": [Command.set(rule.tax_ids.ids)],
+        result = [{**values, "tax_ids": [Command.set(tax_ids.ids)],
                    "tax_tag_ids": [Command.set(taxes["base_tags"])],
                    **booking.amounts(-sign * base, date)}]
         for tax in taxes["taxes"]:

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .amazon_seller_payments import FEE_ROLES
+
 RULE_KINDS = [
     ("order", "Order Receivable"),
     ("refund", "Refund"),
@@ -116,6 +118,18 @@ class AmazonSellerSettlementRule(models.Model):
                    for pattern, value in ((self.transaction_type, transaction_type),
                                           (self.amount_type, amount_type),
                                           (self.amount_description, description)))
+
+    def _taxes_for(self, payments):
+        """(taxes, included in Amazon's amount) of this rule's rows: the rule's own taxes
+        (VAT Amazon charged, within its amount), else for a fee the payments setup's reverse
+        charge (on top, netting to zero), else none."""
+        self.ensure_one()
+        if self.tax_ids:
+            return self.tax_ids, True
+        if self.kind == "account" and not self.account_id \
+                and (self.payments_account or "other_fee_account_id") in FEE_ROLES:
+            return payments.fee_tax_ids, False
+        return self.env["account.tax"], True
 
     def _account_for(self, payments):
         """The account rows of this rule are booked on, for an Amazon Payments setup. Tax

@@ -762,3 +762,59 @@ class TestRealWorldRows(SettlementCase):
                                        self.payments.reimbursement_account_id),
                          {self.payments.fba_fee_account_id.code: 1.50,
                           self.payments.reimbursement_account_id.code: -10.00})
+
+
+@tagged("post_install", "-at_install")
+class TestGermanSeller(TransactionCase):
+    """A German company on SKR03 selling on amazon.de: Amazon EU's fees are reverse charge."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env["res.company"].create({
+            "name": "Leuchten GmbH", "currency_id": cls.env.ref("base.EUR").id,
+            "country_id": cls.env.ref("base.de").id})
+        cls.env.user.company_ids |= cls.company
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
+        cls.env["account.chart.template"].try_loading("de_skr03", company=cls.company,
+                                                      install_demo=False)
+        cls.account = cls.env["amazon.seller.account"].create({
+            "name": "Leuchten DE", "company_id": cls.company.id, "region": "EU",
+            "marketplace_ids": [Command.set([cls.env.ref("amazon_seller.marketplace_de").id,
+                                             cls.env.ref("amazon_seller.marketplace_uk").id])]})
+
+    def test_fees_of_amazon_eu_are_reverse_charge_on_the_vat_return(self):
+        """Test that Amazon EU's fees to a German seller carry the reverse charge of SKR03
+        (base on line 46, input tax 67 and output tax 47 of the VAT return), the payout still
+        Amazon's, and that the pound fees of amazon.co.uk carry none."""
+        eur = self.account.payments_ids.filtered(lambda p: p.currency_id.name == "EUR")
+        gbp = self.account.payments_ids - eur
+        self.assertEqual(eur.fee_tax_ids.name, "19% EU O S")
+        self.assertFalse(gbp.fee_tax_ids)
+        settlement, _outcome = self.env["amazon.seller.settlement.import"]._import_file(
+            self.account, settlement_file(
+                "9801", "2026-06-01", "2026-06-15", "2026-06-17", "-60.00", [
+                    ("Order", "302-1111111-1111111", "", "ItemFees", "Commission", "-15.00",
+                     "2026-06-05", "302-1111111-1111111-0", "", "Amazon.de"),
+                    ("ServiceFee", "", "", "other-transaction", "Subscription Fee", "-39.00",
+                     "2026-06-14"),
+                    ("ServiceFee", "", "", "other-transaction", "Storage Fee", "-6.00",
+                     "2026-06-14")], currency="EUR"), "de.txt")
+        self.assertEqual(settlement.state, "ready", settlement.problems)
+        settlement.action_post()
+        move = settlement.statement_id.line_ids.sorted("id")[0].move_id
+        by_code = defaultdict(float)
+        for line in move.line_ids:
+            by_code[line.account_id.code] = round(by_code[line.account_id.code] + line.balance, 2)
+        self.assertEqual({code: by_code[code] for code in ("4761", "4782", "4901", "1577", "1768")},
+                         {"4761": 15.00, "4782": 6.00, "4901": 39.00, "1577": 11.40,
+                          "1768": -11.40})
+        self.assertEqual(round(sum(move.line_ids.filtered(
+            lambda l: l.account_id == eur.journal_id.default_account_id).mapped("balance")), 2),
+            -60.00, "the Amazon balance pays Amazon's fees, no more")
+        grid = defaultdict(float)
+        for line in move.line_ids:
+            for tag in line.tax_tag_ids:
+                grid[tag.name] = round(grid[tag.name] + line.balance, 2)
+        self.assertEqual(dict(grid), {"46": 60.00, "67": 11.40, "47": -11.40})
