@@ -20,6 +20,7 @@ PAYMENT_ACCOUNTS = {
     "subscription_account_id": ("Amazon subscription", "expense", False),
     "other_fee_account_id": ("Amazon other fees", "expense", False),
     "reimbursement_account_id": ("Amazon reimbursements", "income_other", False),
+    "loan_account_id": ("Amazon lending", "liability_current", True),
 }
 
 # Where each role belongs in a localisation's chart: the code its new account follows (the next
@@ -27,7 +28,7 @@ PAYMENT_ACCOUNTS = {
 # money in transit is 1360 Geldtransit, Amazon's receivables beside 1500 other assets, tax
 # Amazon remits beside 1590 Durchlaufende Posten, its fees with the selling costs (4760
 # commissions, 4780 third-party distribution services, 46xx advertising), reimbursements beside
-# 2742 compensation received; SKR04 the same places in its own numbering. Other charts: after
+# 2742 compensation received, Amazon's loans beside 1705 Darlehen; SKR04 the same places in its own numbering. Other charts: after
 # the accounts of the role's type.
 CHART_PLACES = {
     "de_skr03": {
@@ -35,12 +36,14 @@ CHART_PLACES = {
         "fee_account_id": "4760", "fba_fee_account_id": "4780", "storage_account_id": "4780",
         "advertising_account_id": "4600", "subscription_account_id": "4900",
         "other_fee_account_id": "4970", "reimbursement_account_id": "2742",
+        "loan_account_id": "1705",
     },
     "de_skr04": {
         "transit_account_id": "1460", "reserve_account_id": "1300", "mf_tax_account_id": "1370",
         "fee_account_id": "6770", "fba_fee_account_id": "6780", "storage_account_id": "6780",
         "advertising_account_id": "6600", "subscription_account_id": "6300",
         "other_fee_account_id": "6855", "reimbursement_account_id": "4970",
+        "loan_account_id": "3500",
     },
 }
 
@@ -115,6 +118,10 @@ class AmazonSellerPayments(models.Model):
     reimbursement_account_id = fields.Many2one(comodel_name="account.account",
                                                string="Reimbursements", required=True,
                                                check_company=True)
+    loan_account_id = fields.Many2one(
+        comodel_name="account.account", string="Amazon Lending", check_company=True,
+        help="Loans of Amazon Capital Services (Amazon Lending): the money lent and its "
+             "repayments, taken from the payouts.")
     fee_tax_ids = fields.Many2many(
         comodel_name="account.tax", string="Tax on Amazon's Fees", check_company=True,
         domain="[('type_tax_use', '=', 'purchase')]",

@@ -484,6 +484,8 @@ def _summary_category(rule):
         return "advertising"
     if rule.payments_account == "reimbursement_account_id":
         return "reimbursement"
+    if rule.payments_account == "loan_account_id":
+        return "transfer"
     return "fee"
 
 

@@ -22,6 +22,7 @@ PAYMENTS_ACCOUNTS = [
     ("subscription_account_id", "Subscription"),
     ("other_fee_account_id", "Other Fees"),
     ("reimbursement_account_id", "Reimbursements"),
+    ("loan_account_id", "Amazon Lending"),
 ]
 WILDCARD = "*"
 

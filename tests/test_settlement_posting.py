@@ -14,6 +14,53 @@ COLUMNS = ["settlement-id", "settlement-start-date", "settlement-end-date", "dep
            "order-item-code", "sku"]
 
 
+CODES_SEEN = [  # xieyi138_fee-codes.json: every (amount-type, amount-description) observed
+    ("other-transaction", "Additional Other Expenses"), ("other-transaction", "Adjustment"),
+    ("other-transaction", "Amazon Capital Services"), ("other-transaction", "Balance Adjustment"),
+    ("other-transaction", "BalanceAdjustment"), ("ItemFees", "Commission"),
+    ("other-transaction", "CS_ERROR_ITEMS"), ("other-transaction", "Current Reserve Amount"),
+    ("ItemFees", "DigitalServicesFee"), ("other-transaction", "DisposalComplete"),
+    ("other-transaction", "Failed Disbursement"),
+    ("other-transaction", "FBA Inventory Reimbursement - Customer Return"),
+    ("other-transaction", "FBACustomerReturnPerOrderFee"),
+    ("other-transaction", "FBACustomerReturnPerUnitFee"),
+    ("other-transaction", "FBACustomerReturnWeightBasedFee"),
+    ("other-transaction", "FBAInboundTransportationFee"),
+    ("Shipment-Fees", "FBAPerOrderFulfillmentFee"), ("ItemFees", "FBAPerOrderFulfillmentFee"),
+    ("ItemFees", "FBAPerUnitFulfillmentFee"), ("Shipment-Fees", "FBATransportationFee"),
+    ("ItemFees", "FBAWeightBasedFee"), ("ItemPrice", "GiftWrap"),
+    ("ItemFees", "GiftwrapChargeback"), ("ItemPrice", "GiftWrapTax"), ("ItemPrice", "Goodwill"),
+    ("ItemFees", "Goodwill"), ("other-transaction", "INCORRECT_FEES_ITEMS"),
+    ("other-transaction", "INCORRECT_FEES_NON_ITEMIZED"),
+    ("other-transaction", "LightningDealFee Special"),
+    ("other-transaction", "Manual Processing Fee"),
+    ("other-transaction", "Manual Processing Fee Reimbursement"),
+    ("ItemFees", "MarketplaceFacilitatorVAT-Principal"),
+    ("ItemFees", "MarketplaceFacilitatorVAT-Shipping"),
+    ("other-transaction", "Merchant Bad Debt"), ("other-transaction", "MISSING_FROM_INBOUND"),
+    ("Shipment-Fees", "Multi-Channel Fulfillment Brand-Neutral Box Fee"),
+    ("other-transaction", "MULTICHANNEL_ORDER_DAMAGED"),
+    ("other-transaction", "MULTICHANNEL_ORDER_LATE"),
+    ("other-transaction", "MULTICHANNEL_ORDER_LOST"),
+    ("other-transaction", "NonSubscriptionFeeAdj"),
+    ("other-transaction", "Previous Reserve Amount Balance"), ("ItemPrice", "Principal"),
+    ("other-transaction", "Refund Reimbursal"), ("ItemFees", "RefundCommission"),
+    ("other-transaction", "REMOVAL_ORDER_DAMAGED"), ("other-transaction", "RemovalComplete"),
+    ("ItemPrice", "RestockingFee"), ("ItemFees", "RestockingFee"), ("ItemFees", "ReturnShipping"),
+    ("other-transaction", "REVERSAL_REIMBURSEMENT"), ("ItemFees", "SalesTaxServiceFee"),
+    ("ItemPrice", "Shipping"), ("Shipment-Fees", "Shipping"), ("Promotion", "Shipping"),
+    ("other-transaction", "Shipping label purchase"), ("ItemFees", "ShippingChargeback"),
+    ("other-transaction", "ShippingHB"), ("ItemFees", "ShippingHB"),
+    ("other-transaction", "ShippingServices"), ("other-transaction", "ShippingServicesRefund"),
+    ("ItemPrice", "ShippingTax"), ("other-transaction", "Storage Fee"),
+    ("other-transaction", "StorageRenewalBilling"), ("other-transaction", "Subscription Fee"),
+    ("ItemPrice", "Tax"), ("other-transaction", "Tax"),
+    ("other-transaction", "TransactionTotalAmount"), ("ItemFees", "VariableClosingFee"),
+    ("other-transaction", "WAREHOUSE_DAMAGE"),
+    ("other-transaction", "WAREHOUSE_DAMAGE_EXCEPTION"), ("other-transaction", "WAREHOUSE_LOST"),
+]
+
+
 def settlement_file(settlement_id, start, end, deposit, total, rows, currency="USD"):
     """A V2 flat file: the summary, then ``rows`` of (transaction type, order id, adjustment
     id, amount type, description, amount, posted date[, order item code, sku, marketplace])."""
@@ -629,6 +676,55 @@ class TestSettlementCases(SettlementCase):
         german = settlement.with_context(lang="de_DE")
         self.assertIn("Verkaufsgebühr (Provision) · Commission", german.fee_summary)
         self.assertIn("Werbung · TransactionTotalAmount", german.fee_summary)
+
+    def test_codes_real_sellers_get_post_without_a_rule_of_their_own(self):
+        """Test that an inbound transportation fee (with its FBA shipment), long-term storage,
+        a removal, a coupon, a SAFE-T reimbursement and an Amazon Lending repayment post on
+        default rules, each on its account, the loan on a liability."""
+        settlement = self.import_file(settlement_file(
+            "9901", "2026-06-01", "2026-06-15", "2026-06-17", "-215.45", [
+                ("other-transaction", "", "", "other-transaction", "Inbound Transportation Fee",
+                 "-48.20", "2026-06-03"),
+                ("ServiceFee", "", "", "other-transaction", "StorageRenewalBilling", "-12.40",
+                 "2026-06-05"),
+                ("other-transaction", "", "", "other-transaction", "RemovalComplete", "-3.50",
+                 "2026-06-06"),
+                ("CouponRedemptionFee", "", "", "CouponRedemptionFee",
+                 "Coupon Redemption Fee: SUMMER", "-6.10", "2026-06-07"),
+                ("other-transaction", "", "", "other-transaction", "SAFETReimbursement", "24.75",
+                 "2026-06-08"),
+                ("other-transaction", "", "", "other-transaction", "Amazon Capital Services",
+                 "-170.00", "2026-06-12"),
+            ]))
+        self.assertEqual(settlement.state, "ready", settlement.problems)
+        self.assertEqual((settlement.fee_amount, settlement.advertising_amount,
+                          settlement.reimbursement_amount, settlement.transfer_amount),
+                         (-64.10, -6.10, 24.75, -170.00))
+        settlement.action_post()
+        move = settlement.statement_id.line_ids.sorted("id")[0].move_id
+        payments = self.payments
+        by_account = defaultdict(float)
+        for line in move.line_ids:
+            by_account[line.account_id] = round(by_account[line.account_id] + line.balance, 2)
+        self.assertEqual({field: by_account[payments[field]] for field in (
+            "fba_fee_account_id", "storage_account_id", "advertising_account_id",
+            "reimbursement_account_id", "loan_account_id")}, {
+            "fba_fee_account_id": 51.70, "storage_account_id": 12.40,
+            "advertising_account_id": 6.10, "reimbursement_account_id": -24.75,
+            "loan_account_id": 170.00})
+        self.assertEqual(payments.loan_account_id.account_type, "liability_current")
+
+    def test_every_code_sellers_are_seen_to_get_has_a_rule(self):
+        """Test that each amount description observed in real settlements finds a default
+        rule, except those a person must decide."""
+        match = self.env["amazon.seller.settlement.rule"]._matcher(self.company)
+        ttype = {"ItemPrice": "Order", "ItemFees": "Order", "Promotion": "Order",
+                 "Shipment-Fees": "Order"}
+        unmapped = sorted({description for amount_type, description in CODES_SEEN
+                           if not match(ttype.get(amount_type, "other-transaction"),
+                                        amount_type, description)})
+        self.assertEqual(unmapped, ["Adjustment", "Balance Adjustment", "BalanceAdjustment",
+                                    "Goodwill", "Merchant Bad Debt", "Tax"])
 
     def test_crash_while_posting_leaves_nothing_posted(self):
         """Test that a crash in the middle of posting, under the scheduled action, rolls that

@@ -1,6 +1,7 @@
 """After 19.0.1.3.0 is loaded: rows carrying an earlier payout have a kind of their own, a
 posted settlement knows its disbursement line, and the payments setups of EU marketplaces in a
-German company get the reverse charge on Amazon's fees.
+German company get the reverse charge on Amazon's fees; every setup gets its Amazon Lending
+account.
 
 The default rules *Payable to Amazon* and *Failed Disbursement* (noupdate data) become
 *Earlier Payout* rules where the accountant left them as they were; a posted settlement's
@@ -18,7 +19,10 @@ def migrate(cr, version):
         rule = env.ref(f"amazon_seller.{xmlid}", raise_if_not_found=False)
         if rule and rule.kind == "transit":
             rule.kind = "carried"
-    for payments in env["amazon.seller.payments"].search([("fee_tax_ids", "=", False)]):
+    Payments = env["amazon.seller.payments"]
+    for payments in Payments.search([("loan_account_id", "=", False)]):
+        payments.loan_account_id = Payments._role_accounts(payments.company_id)["loan_account_id"]
+    for payments in Payments.search([("fee_tax_ids", "=", False)]):
         payments.fee_tax_ids = payments._default_fee_taxes(payments.account_id,
                                                            payments.currency_id)
     cr.execute("""
