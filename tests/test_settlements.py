@@ -208,45 +208,6 @@ class TestSettlementCron(SimulatorCase):
 
 
 @tagged("post_install", "-at_install")
-class TestMonthEnd(SimulatorCase):
-    """The month-end export, one row per order."""
-
-    def test_month_end_rows_per_order(self):
-        """Test that an order's sales, shipping, fees by type, tax and net come out in one row."""
-        content = "\n".join([
-            "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\t"
-            "total-amount\tcurrency\ttransaction-type\torder-id\tamount-type\t"
-            "amount-description\tamount\tposted-date\tmarketplace-name",
-            "5555\t2026-06-16\t2026-06-30\t2026-07-02\t91.78\tUSD\t\t\t\t\t\t\t",
-            "5555\t\t\t\t\tUSD\tOrder\t114-1\tItemPrice\tPrincipal\t89.00\t2026-06-17\tAmazon.com",
-            "5555\t\t\t\t\tUSD\tOrder\t114-1\tItemPrice\tShipping\t7.99\t2026-06-17\tAmazon.com",
-            "5555\t\t\t\t\tUSD\tOrder\t114-1\tItemPrice\tTax\t6.61\t2026-06-17\tAmazon.com",
-            "5555\t\t\t\t\tUSD\tOrder\t114-1\tItemFees\tCommission\t-13.21\t2026-06-17\tAmazon.com",
-            "5555\t\t\t\t\tUSD\tOrder\t114-1\tItemWithheldTax\tMarketplaceFacilitatorTax-Principal"
-            "\t-6.61\t2026-06-17\tAmazon.com",
-            "5555\t\t\t\t\tUSD\tOrder\t114-1\tItemFees\tFBAPerUnitFulfillmentFee\t-3.00\t2026-06-17"
-            "\tAmazon.com",
-            "5555\t\t\t\t\tUSD\tOrder\t114-1\tItemFees\tFBAPerUnitFulfillmentFee\t-1.00\t2026-06-18"
-            "\tAmazon.com",
-            "5555\t\t\t\t\tUSD\tOther\t\tother-transaction\tStorage Fee\t12.00\t2026-06-18\t",
-        ]).encode()
-        self.env["amazon.seller.settlement.import"]._import_file(self.account, content, "m.txt")
-        wizard = self.env["amazon.seller.month.end.wizard"].create({
-            "date_from": "2026-06-01", "date_to": "2026-06-30", "file_format": "csv"})
-        wizard.action_export()
-        text = base64.b64decode(wizard.file).decode("utf-8-sig").splitlines()
-        self.assertEqual(text, [
-            "Amazon account,Amazon order,Marketplace,Currency,Sales,Shipping charged,Promotions,"
-            "Refunds,Facilitator tax,Reimbursements,Fee: Commission,Fee: FBAPerUnitFulfillmentFee,"
-            "Net",
-            "Test Seller NA,114-1,Amazon.com,USD,95.61,7.99,0,0,-6.61,0,-13.21,-4.00,79.78",
-        ])
-        wizard.file_format = "xlsx"
-        wizard.action_export()
-        self.assertTrue(base64.b64decode(wizard.file).startswith(b"PK"), "an xlsx (zip) file")
-
-
-@tagged("post_install", "-at_install")
 class TestBadSettlementFiles(SimulatorCase):
     """Files that cannot be a settlement: refused through the wizard with file, line and
     column, and nothing written."""
