@@ -16,6 +16,7 @@ from . import test_invoicing
 from . import test_settlements
 from . import test_settlement_parser
 from . import test_settlement_posting
+from . import test_month_end
 from . import test_listings
 from . import test_journeys
 from . import test_demo
