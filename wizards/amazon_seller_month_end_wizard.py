@@ -80,8 +80,9 @@ class AmazonSellerMonthEndWizard(models.TransientModel):
 
     def _rows(self, settlements):
         """The settlements' rows summed per settlement, marketplace, rule, kind and description
-        (one grouped read: a month may hold 100,000 rows), each with its category, the account
-        and taxes its rule books it on, and its amount converted (``_amount_in_company``)."""
+        (one grouped read: a month may hold 100,000 rows), each with its category, its fee type
+        in words as summaries and journal items show it, the account and taxes its rule books
+        it on, and its amount converted (``_amount_in_company``)."""
         receivables = self._receivable_accounts(settlements)
         marketplaces = self._default_marketplaces(settlements.account_id)
         accounts = {}
@@ -104,7 +105,7 @@ class AmazonSellerMonthEndWizard(models.TransientModel):
                 marketplace or marketplaces.get((settlement.account_id, settlement.currency_id), ""),
                 settlement.currency_id.name,
                 export_category(_summary_category(rule), rule.payments_account),
-                description or "", account.code or "", account.name or "",
+                rule._label_for(description), account.code or "", account.name or "",
                 ", ".join(rule.tax_ids.mapped("name")),
                 self._decimal(amount, settlement.currency_id),
                 self._decimal(self._amount_in_company(settlement, amount),
