@@ -270,6 +270,19 @@ class TestWorkedExample(SettlementCase):
         self.assertIn("Settlement 9001 is not ready to post", caught.exception.args[0])
         self.assertEqual(self.env["account.bank.statement"].search_count([]), statements)
 
+    def test_period_and_deposit_are_the_utc_days_amazon_gives(self):
+        """Test that Amazon's 00:00:00 and 23:59:59 UTC are stored as days: 16 to 30 June,
+        deposit 2 July, whatever the user's time zone."""
+        settlement = self.import_file(settlement_file(
+            "9301", "2026-06-16 00:00:00 UTC", "2026-06-30 23:59:59 UTC",
+            "2026-07-02 00:00:00 UTC", "18.75", [
+                ("Adjustment", "", "", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE",
+                 "18.75", "2026-06-27", "", "LAMP-1")]))
+        berlin = settlement.with_context(tz="Europe/Berlin")
+        self.assertEqual((berlin.date_start, berlin.date_end, berlin.deposit_date), (
+            fields.Date.to_date("2026-06-16"), fields.Date.to_date("2026-06-30"),
+            fields.Date.to_date("2026-07-02")))
+
     def test_rows_of_a_posted_settlement_under_another_id_are_refused(self):
         """Test that S1's rows in a file of another settlement id stay to review, naming S1
         and a sample of the rows, and that posting it is refused."""
