@@ -17,6 +17,7 @@ from ..exceptions import (
 )
 from ..gateway import SpApiGateway
 from ..utils import notification_action
+from .amazon_seller_settlement import BOOKED_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -419,11 +420,10 @@ class AmazonSellerAccount(models.Model):
     def _compute_settlement_figures(self):
         Settlement = self.env["amazon.seller.settlement"]
         unposted = dict(Settlement._read_group(
-            [("account_id", "in", self.ids), ("state", "!=", "posted")],
+            [("account_id", "in", self.ids), ("state", "not in", BOOKED_STATES)],
             ["account_id"], ["__count"]))
         undeposited = dict(Settlement._read_group(
-            [("account_id", "in", self.ids), ("state", "=", "posted"), ("deposited", "=", False),
-             ("total_amount", ">", 0)], ["account_id"], ["__count"]))
+            [("account_id", "in", self.ids), ("state", "=", "posted"), ("total_amount", ">", 0)], ["account_id"], ["__count"]))
         to_review = dict(Settlement._read_group(
             [("account_id", "in", self.ids), ("state", "=", "to_review")],
             ["account_id"], ["__count"]))
@@ -433,14 +433,13 @@ class AmazonSellerAccount(models.Model):
             account.undeposited_count = undeposited.get(account, 0)
 
     def action_view_unposted_settlements(self):
-        return self._settlements_action([("state", "!=", "posted")])
+        return self._settlements_action([("state", "not in", BOOKED_STATES)])
 
     def action_view_settlements_to_review(self):
         return self._settlements_action([("state", "=", "to_review")])
 
     def action_view_undeposited(self):
-        return self._settlements_action([("state", "=", "posted"), ("deposited", "=", False),
-                                         ("total_amount", ">", 0)])
+        return self._settlements_action([("state", "=", "posted"), ("total_amount", ">", 0)])
 
     def _settlements_action(self, domain):
         self.ensure_one()

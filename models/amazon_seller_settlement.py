@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 import logging
 
 from odoo import api, fields, models
@@ -19,7 +19,20 @@ SETTLEMENT_STATES = [
     ("to_review", "To Review"),
     ("ready", "Ready"),
     ("posted", "Posted"),
+    ("deposited", "Deposited"),
 ]
+# States of a booked settlement: a deposited one is posted for every purpose.
+BOOKED_STATES = ("posted", "deposited")
+# The values that tell settlement rows apart: a row of another settlement (same account and
+# currency) with the same values is the same money booked again. The marketplace too: each one
+# has settlements of its own, whose service fees may fall on the same second. The posted
+# date-time to the second (``_read_group`` truncates datetimes to the hour at the finest,
+# minutes and seconds are read as numbers), last.
+ROW_KEY = ["transaction_type", "order_ref", "adjustment_ref", "amount_type",
+           "amount_description", "amount", "order_item_code", "sku", "marketplace_name",
+           "posted_date:hour", "posted_date:minute_number", "posted_date:second_number"]
+# Rows quoted in the message naming rows another settlement booked already.
+SAMPLE_ROWS = 3
 
 
 class AmazonSellerSettlement(models.Model):
@@ -38,9 +51,15 @@ class AmazonSellerSettlement(models.Model):
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     settlement_ref = fields.Char(string="Settlement ID", required=True, readonly=True)
     amazon_report_ref = fields.Char(string="Amazon Report", readonly=True, index="btree_not_null")
-    date_start = fields.Datetime(string="From", readonly=True)
-    date_end = fields.Datetime(string="To", readonly=True)
-    deposit_date = fields.Datetime(readonly=True)
+    # Days, not instants: Amazon's period runs from 00:00:00 to 23:59:59 UTC (or between two
+    # instants of the same kind) and the books date each row by its UTC day; as datetimes a
+    # user in Berlin would see a period of 16–30 June end on 1 July, 01:59, and the deposit
+    # of 2 July at "12:00 AM". The instants stay in the attached file.
+    date_start = fields.Date(string="From", readonly=True,
+                             help="First day of the settlement period (UTC).")
+    date_end = fields.Date(string="To", readonly=True,
+                           help="Last day of the settlement period (UTC).")
+    deposit_date = fields.Date(readonly=True, help="The day Amazon sends the payout (UTC).")
     currency_id = fields.Many2one(comodel_name="res.currency", required=True, readonly=True)
     total_amount = fields.Monetary(string="Payout", readonly=True,
                                    help="What Amazon pays out (negative: what the seller owes).")
@@ -63,8 +82,6 @@ class AmazonSellerSettlement(models.Model):
     deposit_line_id = fields.Many2one(
         comodel_name="account.bank.statement.line", string="Bank Deposit", readonly=True,
         copy=False, help="The line of your bank statement the payout was matched with.")
-    deposited = fields.Boolean(compute="_compute_deposited", store=True,
-                               help="The payout reached the bank and is matched.")
 
     sales_amount = fields.Monetary(string="Sales", compute="_compute_summary",
                                    help="Order rows: prices, shipping, promotions, tax charged.")
@@ -88,11 +105,6 @@ class AmazonSellerSettlement(models.Model):
 
     _settlement_unique = models.Constraint(
         "UNIQUE(account_id, settlement_ref)", "A settlement is imported once per account.")
-
-    @api.depends("deposit_line_id")
-    def _compute_deposited(self):
-        for settlement in self:
-            settlement.deposited = bool(settlement.deposit_line_id)
 
     @api.depends("line_ids.rule_id", "line_ids.amount")
     def _compute_summary(self):
@@ -205,7 +217,7 @@ class AmazonSellerSettlement(models.Model):
         imported), then list what blocks posting. Rows are handled per distinct code and per
         order, never one by one: a settlement may hold 100,000 rows."""
         Line = self.env["amazon.seller.settlement.line"]
-        for settlement in self.filtered(lambda s: s.state != "posted"):
+        for settlement in self.filtered(lambda s: s.state not in BOOKED_STATES):
             match = self.env["amazon.seller.settlement.rule"]._matcher(settlement.company_id)
             domain = [("settlement_id", "=", settlement.id)]
             for ttype, atype, description, rule, lines in Line._read_group(
@@ -235,14 +247,14 @@ class AmazonSellerSettlement(models.Model):
         return result
 
     def _set_problems(self):
+        """List what blocks posting; the settlement is *ready* when nothing does."""
         Line = self.env["amazon.seller.settlement.line"]
-        problems = []
-        for ttype, atype, description in Line._read_group(
+        problems = self._booked_rows_problems()
+        problems += sorted(self.env._("No rule for %(code)s: map it with Create Rule.", code=" / ".join(
+            value or "" for value in (ttype, atype, description)))
+            for ttype, atype, description in Line._read_group(
                 [("settlement_id", "=", self.id), ("rule_id", "=", False)],
-                ["transaction_type", "amount_type", "amount_description"]):
-            problems.append(self.env._("No rule for %(code)s: map it with Create Rule.", code=" / ".join(
-                value or "" for value in (ttype, atype, description))))
-        problems.sort()
+                ["transaction_type", "amount_type", "amount_description"]))
         problems += self._fee_tax_problems()
         for order_ref in self._missing_order_refs():
             problems.append(self.env._(
@@ -251,6 +263,73 @@ class AmazonSellerSettlement(models.Model):
             problems.append(self.env._("Order %(order)s is not invoiced yet.", order=order_ref))
         self.write({"problems": "\n".join(problems) or False,
                     "state": "to_review" if problems else "ready"})
+
+    def _booked_rows_problems(self):
+        """Rows another booked settlement of the account holds already (the same money in a
+        file under another settlement id): a message per such settlement. Rows are compared
+        across settlements only, as multisets of their values (two units of one item may give
+        two identical rows in one file): this settlement's rows grouped by value, then the
+        booked rows of the same posted dates grouped the same way, two queries whatever the
+        number of rows."""
+        Line = self.env["amazon.seller.settlement.line"].with_context(tz="UTC")
+        own = {tuple(key): count for *key, count in Line._read_group(
+            [("settlement_id", "=", self.id)], ROW_KEY, ["__count"])}
+        if not own:
+            return []
+        found = defaultdict(list)
+        for settlement, *key, count in Line._read_group(
+                [("account_id", "=", self.account_id.id), ("settlement_id", "!=", self.id),
+                 ("currency_id", "=", self.currency_id.id),
+                 ("settlement_id.state", "in", BOOKED_STATES),
+                 *self._posted_date_domain(own)], ["settlement_id", *ROW_KEY], ["__count"]):
+            if (key := tuple(key)) in own:
+                found[settlement].append((key, min(count, own[key])))
+        return [self._booked_rows_message(settlement, rows)
+                for settlement, rows in sorted(found.items(), key=lambda item: item[0].id)]
+    @staticmethod
+    def _row_posted(key):
+        """The posted date-time of a row's ``ROW_KEY`` values (None when the row has none)."""
+        hour, minute, second = key[-3:]
+        return hour and hour + timedelta(minutes=minute, seconds=second)
+
+    def _posted_date_domain(self, keys):
+        """The rows posted when the rows of ``keys`` were (between the first and the last of
+        them, or without a date when one of them has none)."""
+        posted = [day for key in keys if (day := self._row_posted(key))]
+        domain = [("posted_date", ">=", min(posted)), ("posted_date", "<=", max(posted))] \
+            if posted else [("id", "=", False)]
+        if len(posted) < len(keys):
+            domain = ["|", ("posted_date", "=", False), *domain]
+        return domain
+
+    def _booked_rows_message(self, settlement, rows):
+        """``rows``: [(ROW_KEY values, how many of them ``settlement`` booked already)]."""
+        count = sum(number for _key, number in rows)
+        samples = [self._row_label(key) for key, _number in sorted(
+            rows, key=lambda row: (self._row_posted(row[0]) or datetime.min,
+                                   [str(value) for value in row[0]]))]
+        sample = "; ".join(samples[:SAMPLE_ROWS]) + ("; …" if len(samples) > SAMPLE_ROWS else "")
+        state = dict(self._fields["state"]._description_selection(self.env))[settlement.state]
+        if count == 1:
+            return self.env._("1 row was already booked by settlement %(settlement)s (%(state)s): "
+                              "%(rows)s", settlement=settlement.settlement_ref, state=state,
+                              rows=sample)
+        return self.env._("%(count)s rows were already booked by settlement %(settlement)s "
+                          "(%(state)s): %(rows)s", count=count,
+                          settlement=settlement.settlement_ref, state=state, rows=sample)
+
+    def _row_label(self, key):
+        """A row as a person finds it in the file: type, order, code, amount, posted date."""
+        ttype, order_ref, adjustment_ref, atype, description, amount = key[:6]
+        posted = self._row_posted(key)
+        row = " ".join(value for value in (
+            ttype, order_ref or adjustment_ref, f"{atype or ''}/{description or ''}",
+            f"{amount:.{self.currency_id.decimal_places}f}") if value)
+        if not posted:
+            return row
+        day = fields.Date.to_string(posted) if posted.time() == time.min \
+            else f"{fields.Datetime.to_string(posted)} UTC"
+        return self.env._("%(row)s on %(day)s", row=row, day=day)
 
     def _fee_tax_problems(self):
         """Tax on Amazon's fees with nowhere to go: no account on its rule and no default
@@ -320,10 +399,17 @@ class AmazonSellerSettlement(models.Model):
     def action_post(self):
         """Book the settlement as one bank statement of the Amazon Payments journal, all or
         nothing: receivables clear the invoices and credit notes, fees go to their accounts, the
-        disbursement leaves exactly the payout in transit."""
+        disbursement leaves exactly the payout in transit. A settlement holding rows another
+        one booked in the meantime goes back to review instead, and the person is told why."""
         self.account_id._check_can_book()
+        refused = self.browse()
         for settlement in self.sudo():
-            self.env["amazon.seller.settlement.posting"]._post(settlement)
+            if not self.env["amazon.seller.settlement.posting"]._post(settlement):
+                refused |= settlement
+        if refused:
+            return notification_action("\n".join(refused.mapped("problems")), "warning",
+                                       next_action={"type": "ir.actions.client",
+                                                    "tag": "soft_reload"})
         return True
 
     # === PAYOUT TO BANK === #
@@ -342,7 +428,7 @@ class AmazonSellerSettlement(models.Model):
         """The payout's transit line with its bank line alone (never the settlement's other
         transit lines), then each of those with a bank line of its own where there is one."""
         self.ensure_one()
-        if self.state != "posted" or self.deposit_line_id:
+        if self.state != "posted":
             raise UserError(self.env._("Settlement %(settlement)s is not a posted payout waiting "
                                        "for its deposit.", settlement=self.settlement_ref))
         payments = self.account_id.payments_ids.filtered(lambda p: p.currency_id == self.currency_id)
@@ -353,7 +439,7 @@ class AmazonSellerSettlement(models.Model):
         if not bank_line or not payout:
             raise UserError(self._no_deposit_message(payments, day))
         self._reconcile_with_bank(payout, bank_line, payments)
-        self.deposit_line_id = bank_line
+        self.write({"deposit_line_id": bank_line.id, "state": "deposited"})
         notes = [self.env._("Payout matched with the bank line %(line)s.",
                             line=bank_line.display_name)]
         start = fields.Date.to_date(self.date_start or self.date_end) - near
@@ -512,7 +598,7 @@ class AmazonSellerSettlementLine(models.Model):
     shipment_ref = fields.Char(string="Shipment ID", readonly=True)
     marketplace_name = fields.Char(readonly=True)
     fulfillment_ref = fields.Char(string="Fulfillment ID", readonly=True)
-    posted_date = fields.Datetime(readonly=True)
+    posted_date = fields.Datetime(readonly=True, index=True)  # rows booked twice are sought by it
     order_item_code = fields.Char(readonly=True)
     merchant_order_item_ref = fields.Char(string="Merchant Order Item ID", readonly=True)
     merchant_adjustment_item_ref = fields.Char(string="Merchant Adjustment Item ID", readonly=True)

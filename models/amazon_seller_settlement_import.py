@@ -10,6 +10,7 @@ from odoo.tools import split_every
 
 from ..settlement_parser import SettlementFileError, parse_settlement
 from ..utils import parse_datetime, settlement_row_kind, to_amazon_timestamp
+from .amazon_seller_settlement import BOOKED_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class AmazonSellerSettlementImport(models.AbstractModel):
                                       ("settlement_ref", "=", parsed.settlement_id)])
         if existing and existing.file_sha256 == parsed.sha256:
             return existing, "skipped"
-        if existing.state == "posted":
+        if existing.state in BOOKED_STATES:
             raise UserError(self.env._(
                 "Settlement %(settlement)s is posted already: the other file %(file)s is refused.",
                 settlement=parsed.settlement_id, file=filename))
@@ -169,8 +170,8 @@ class AmazonSellerSettlementImport(models.AbstractModel):
         return {
             "account_id": account.id, "settlement_ref": parsed.settlement_id,
             "amazon_report_ref": report_ref or False, "currency_id": currency.id,
-            "date_start": parsed.start_date, "date_end": parsed.end_date,
-            "deposit_date": parsed.deposit_date or False,
+            "date_start": parsed.start_date.date(), "date_end": parsed.end_date.date(),
+            "deposit_date": parsed.deposit_date and parsed.deposit_date.date(),
             "total_amount": float(parsed.total_amount),
             "attachment_id": attachment.id, "file_sha256": parsed.sha256, "state": "to_review",
         }

@@ -28,7 +28,10 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
     _description = "Amazon Settlement Posting"
 
     def _post(self, settlement):
+        """The settlement's bank statement, or False when it went back to review."""
         self._lock(settlement)
+        if self._back_to_review(settlement):
+            return False
         booking = _Booking(settlement)
         credit_notes = self._create_credit_notes(booking)
         receivables = self._open_receivables(booking)
@@ -76,6 +79,15 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
                 settlement=settlement.settlement_ref,
                 problems=settlement.problems or dict(settlement._fields["state"]._description_selection(
                     self.env))[settlement.state]))
+
+    def _back_to_review(self, settlement):
+        """Rows another settlement of the account booked since this one was found ready (both
+        were ready, the other was posted first): the settlement goes back to review, naming
+        them, and nothing is booked."""
+        problems = settlement._booked_rows_problems()
+        if problems:
+            settlement.write({"state": "to_review", "problems": "\n".join(problems)})
+        return bool(problems)
 
     # === CREDIT NOTES === #
 

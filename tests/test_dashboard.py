@@ -186,16 +186,21 @@ class TestDashboard(AmazonSellerCase):
         """Test the settlements to review and payouts not deposited, and what they open."""
         Settlement = self.env["amazon.seller.settlement"]
         usd = self.env.ref("base.USD")
-        review, _ready, posted = Settlement.create([{
+        review, ready, posted, _deposited = Settlement.create([{
             "account_id": self.account.id, "settlement_ref": ref, "currency_id": usd.id,
             "total_amount": 100.0, "state": state,
-        } for ref, state in (("S-REVIEW", "to_review"), ("S-READY", "ready"), ("S-POSTED", "posted"))])
+        } for ref, state in (("S-REVIEW", "to_review"), ("S-READY", "ready"), ("S-POSTED", "posted"),
+                             ("S-DEPOSITED", "deposited"))])
         Settlement.create({"account_id": self.other.id, "settlement_ref": "S-OTHER",
                            "currency_id": usd.id, "state": "to_review"})
         self.assertEqual(self.account.settlement_to_review_count, 1)
-        self.assertEqual(self.account.undeposited_count, 1)
+        self.assertEqual((self.account.undeposited_count, self.account.unposted_settlement_count),
+                         (1, 2), "a deposited payout is posted")
         self.assertEqual(Settlement.search(self.account.action_view_settlements_to_review()["domain"]),
                          review)
+        self.assertEqual(
+            Settlement.search(self.account.action_view_unposted_settlements()["domain"]),
+            review | ready)
         self.assertEqual(Settlement.search(self.account.action_view_undeposited()["domain"]), posted)
 
     @freeze_time(NOW)

@@ -88,7 +88,7 @@ class TestDemo(TransactionCase):
         self.assertEqual(deposit.amount, settlement.total_amount)
         settlement.action_post()
         settlement.action_match_deposit()
-        self.assertTrue(settlement.deposited)
+        self.assertEqual(settlement.state, "deposited")
 
     def test_accounts_are_set_up(self):
         """Test that the demo accounts passed their connection test: their set-up is complete."""

@@ -590,7 +590,7 @@ class TestSettlementPosting(ReplayCase):
             "journal_id": bank.id, "date": "2026-07-03", "amount": 125.06,
             "payment_ref": "AMAZON.COM SERVICES S2"})
         settlement.action_match_deposit()
-        self.assertTrue(settlement.deposited)
+        self.assertEqual(settlement.state, "deposited")
         self.assertEqual(settlement.deposit_line_id, deposit)
         self.assertTrue(deposit.is_reconciled)
         self.assertEqual(self.balance(usd.transit_account_id), 0.0)

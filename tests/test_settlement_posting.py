@@ -285,7 +285,7 @@ class TestWorkedExample(SettlementCase):
             "journal_id": bank.id, "date": "2026-07-03", "amount": 125.06,
             "payment_ref": "AMAZON PAYMENTS 9002"})
         s2.action_match_deposit()
-        self.assertEqual((s2.deposited, s2.deposit_line_id), (True, deposit))
+        self.assertEqual((s2.state, s2.deposit_line_id), ("deposited", deposit))
         self.assertTrue(deposit.is_reconciled)
         self.assertEqual(self.balances(payments.transit_account_id),
                          {payments.transit_account_id.code: 43.67}, "S1's payout still to come")
@@ -316,6 +316,98 @@ class TestWorkedExample(SettlementCase):
             self.env["amazon.seller.settlement.posting"]._post(s1)
         self.assertIn("Settlement 9001 is not ready to post", caught.exception.args[0])
         self.assertEqual(self.env["account.bank.statement"].search_count([]), statements)
+
+    def test_period_and_deposit_are_the_utc_days_amazon_gives(self):
+        """Test that Amazon's 00:00:00 and 23:59:59 UTC are stored as days: 16 to 30 June,
+        deposit 2 July, whatever the user's time zone."""
+        settlement = self.import_file(settlement_file(
+            "9301", "2026-06-16 00:00:00 UTC", "2026-06-30 23:59:59 UTC",
+            "2026-07-02 00:00:00 UTC", "18.75", [
+                ("Adjustment", "", "", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE",
+                 "18.75", "2026-06-27", "", "LAMP-1")]))
+        berlin = settlement.with_context(tz="Europe/Berlin")
+        self.assertEqual((berlin.date_start, berlin.date_end, berlin.deposit_date), (
+            fields.Date.to_date("2026-06-16"), fields.Date.to_date("2026-06-30"),
+            fields.Date.to_date("2026-07-02")))
+
+    def test_rows_of_a_posted_settlement_under_another_id_are_refused(self):
+        """Test that S1's rows in a file of another settlement id stay to review, naming S1
+        and a sample of the rows, and that posting it is refused."""
+        s1 = self.import_file(self.S1, "s1.txt")
+        s1.action_post()
+        copy = self.import_file(self.S1.replace(b"9001", b"9091"), "copy.txt")
+        self.assertEqual(copy.state, "to_review")
+        self.assertEqual(copy.problems, (
+            "7 rows were already booked by settlement 9001 (Posted): Order 111-C "
+            "ItemFees/Commission -6.83 on 2026-06-05; Order 111-C ItemPrice/Principal 45.50 on "
+            "2026-06-05; Order 111-C ItemPrice/Tax 3.75 on 2026-06-05; …"))
+        with self.assertRaises(UserError):
+            copy.action_post()
+        self.assertFalse(copy.statement_id)
+
+    def test_rows_booked_while_ready_send_the_settlement_back_to_review(self):
+        """Test that of two ready settlements of the same rows, the one posted second goes back
+        to review naming the first, and books nothing: the reserve is held once."""
+        s1 = self.import_file(self.S1, "s1.txt")
+        copy = self.import_file(self.S1.replace(b"9001", b"9091"), "copy.txt")
+        self.assertEqual((s1.state, copy.state), ("ready", "ready"))
+        s1.action_post()
+        action = copy.action_post()
+        self.assertEqual((copy.state, copy.statement_id.id), ("to_review", False))
+        self.assertIn("7 rows were already booked by settlement 9001 (Posted)", copy.problems)
+        self.assertEqual((action["params"]["type"], action["params"]["message"]),
+                         ("warning", copy.problems))
+        self.assertEqual(self.balances(self.payments.reserve_account_id),
+                         {self.payments.reserve_account_id.code: 420.00})
+
+    def test_rows_differing_in_amount_or_posted_date_are_not_booked_twice(self):
+        """Test that rows of another settlement differing from S1's in amount alone or in
+        posted date alone are no rows booked twice."""
+        self.import_file(self.S1, "s1.txt").action_post()
+        other = self.import_file(settlement_file(
+            "9092", "2026-06-01", "2026-06-15", "2026-06-17", "-150.01", [
+                ("Order", "111-D", "", "ItemFees", "Commission", "-75.01", "2026-06-06",
+                 "111-D-0"),
+                ("Order", "111-D", "", "ItemFees", "Commission", "-75.00", "2026-06-07",
+                 "111-D-0"),
+            ]), "other.txt")
+        self.assertEqual((other.state, other.problems), ("ready", False))
+
+    def test_identical_rows_are_counted_across_settlements_only(self):
+        """Test that two identical rows in one file are two rows, and that of three identical
+        rows in a later file two were booked already."""
+        damage = ("Adjustment", "", "", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE",
+                  "18.75", "2026-06-27", "", "LAMP-1")
+        first = self.import_file(settlement_file(
+            "9201", "2026-06-16", "2026-06-30", "2026-07-02", "37.50", [damage, damage]), "a.txt")
+        self.assertEqual(first.state, "ready", first.problems)
+        first.action_post()
+        later = self.import_file(settlement_file(
+            "9202", "2026-06-16", "2026-06-30", "2026-07-02", "56.25", [damage] * 3), "b.txt")
+        self.assertEqual((later.state, later.problems), (
+            "to_review", "2 rows were already booked by settlement 9201 (Posted): Adjustment "
+                         "FBA Inventory Reimbursement/WAREHOUSE_DAMAGE 18.75 on 2026-06-27"))
+
+    def test_deposited_settlement_stays_posted(self):
+        """Test that a deposited payout is posted for every purpose: posting or matching it
+        again and another file of it are refused, it is no settlement to post."""
+        s1 = self.import_file(self.S1, "s1.txt")
+        s1.action_post()
+        self.env["account.bank.statement.line"].create({
+            "journal_id": self.env["account.journal"].search([
+                ("type", "=", "bank"), ("company_id", "=", self.company.id),
+                ("id", "not in", self.account.payments_ids.journal_id.ids)], limit=1).id,
+            "date": "2026-06-18", "amount": 43.67, "payment_ref": "AMAZON PAYMENTS 9001"})
+        s1.action_match_deposit()
+        self.assertEqual((s1.state, s1.deposit_date),
+                         ("deposited", fields.Date.to_date("2026-06-17")))
+        with self.assertRaises(UserError):
+            self.env["amazon.seller.settlement.posting"]._post(s1)
+        with self.assertRaises(UserError):
+            s1.action_match_deposit()
+        with self.assertRaises(UserError):
+            self.import_file(self.S1.replace(b"-420.00", b"-420.01").replace(b"43.67", b"43.66"))
+        self.assertEqual((s1.state, self.account.unposted_settlement_count), ("deposited", 0))
 
 
 @tagged("post_install", "-at_install")

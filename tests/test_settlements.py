@@ -1,4 +1,5 @@
 import base64
+from datetime import date
 import os
 
 from odoo.exceptions import AccessError
@@ -46,6 +47,9 @@ class TestSettlementFiles(SimulatorCase):
         settlement = self.settlements()
         self.assertEqual((settlement.settlement_ref, settlement.currency_id.name,
                           settlement.total_amount), ("28471003921", "USD", 582.89))
+        self.assertEqual((settlement.date_start, settlement.date_end, settlement.deposit_date),
+                         (date(2026, 6, 16), date(2026, 6, 30), date(2026, 7, 2)),
+                         "the UTC days of 00:00:00 UTC, 23:59:59 UTC and 00:00:00 UTC")
         self.assertAlmostEqual(sum(settlement.line_ids.mapped("amount")), 582.89, places=2)
         self.assertEqual(settlement.attachment_id.raw, content)
         self.assertEqual(settlement.state, "to_review")

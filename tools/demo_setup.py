@@ -318,15 +318,15 @@ def invoice_and_settle(env, accounts):
         Rule.create({"transaction_type": code[0], "amount_type": code[1],
                      "amount_description": code[2], "kind": "account",
                      "payments_account": "other_fee_account_id"})
-    settlements.filtered(lambda s: s.state != "posted").action_check()
+    settlements.filtered(lambda s: s.state not in ("posted", "deposited")).action_check()
     return settlements
 
 
 def bank_deposit(env, company, settlements):
     """On the company's bank journal, the deposit of the latest euro payout ready to post."""
-    ready = settlements.filtered(lambda s: s.state in ("ready", "posted") and not s.deposit_line_id
+    ready = settlements.filtered(lambda s: s.state in ("ready", "posted")
                                  and s.currency_id == company.currency_id and s.total_amount > 0)
-    settlement = ready.sorted(lambda s: (s.state == "ready", s.date_end or s.create_date))[-1:]
+    settlement = ready.sorted(lambda s: (s.state == "ready", s.date_end or s.create_date.date()))[-1:]
     if not settlement:
         return env["account.bank.statement.line"]
     journal = env["account.journal"].search([

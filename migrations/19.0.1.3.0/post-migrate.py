@@ -1,11 +1,15 @@
 """After 19.0.1.3.0 is loaded: rows carrying an earlier payout have a kind of their own, a
-posted settlement knows its disbursement line, and the payments setups of EU marketplaces in a
-German company get the reverse charge on Amazon's fees; every setup gets its Amazon Lending
-account.
+posted settlement knows its disbursement line, *deposited* is a state, the payments setups of EU
+marketplaces in a German company get the reverse charge on Amazon's fees, and every setup gets
+its Amazon Lending account.
 
 The default rules *Payable to Amazon* and *Failed Disbursement* (noupdate data) become
 *Earlier Payout* rules where the accountant left them as they were; a posted settlement's
-disbursement is the last line of its statement, as the posting always created it.
+disbursement is the last line of its statement, as the posting always created it. A posted
+settlement matched with its bank deposit becomes *deposited*, which replaces the ``deposited``
+boolean (its column goes). The period and deposit dates became Date fields: Odoo converted their
+columns itself when the module was loaded (``ALTER COLUMN ... TYPE date USING column::date``, the
+UTC day of the stored UTC datetime), so nothing is done for them here.
 """
 
 from odoo import SUPERUSER_ID, api
@@ -31,3 +35,8 @@ def migrate(cr, version):
                                         WHERE line.statement_id = settlement.statement_id)
          WHERE settlement.statement_id IS NOT NULL AND settlement.disbursement_line_id IS NULL
     """)
+    cr.execute("""
+        UPDATE amazon_seller_settlement SET state = 'deposited'
+         WHERE state = 'posted' AND deposit_line_id IS NOT NULL
+    """)
+    cr.execute("ALTER TABLE amazon_seller_settlement DROP COLUMN IF EXISTS deposited")

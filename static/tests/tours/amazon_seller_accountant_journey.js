@@ -145,7 +145,7 @@ registry.category("web_tour.tours").add("amazon_seller_accountant_journey", {
         },
         {
             content: "the payout is deposited",
-            trigger: ".o_form_view .o_field_widget[name='deposited'] input:checked",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Deposited')",
         },
     ],
 });
