@@ -91,8 +91,12 @@ class TestDemo(TransactionCase):
         self.assertEqual(settlement.state, "deposited")
 
     def test_accounts_are_set_up(self):
-        """Test that the demo accounts passed their connection test: their set-up is complete."""
+        """Test that the demo accounts passed their connection test: their set-up is complete;
+        the European one uploads its invoices to Amazon."""
         self.assertEqual(set(self.accounts.mapped("setup_step")), {"done"})
+        self.assertEqual(sorted((a.name, a.upload_invoices) for a in self.accounts), [
+            ("Demo Seller Europe", True), ("Demo Seller Japan", False),
+            ("Demo Seller North America", False)])
 
     def test_users_hold_their_roles_groups_only(self):
         """Test that the demo users hold exactly the groups the README gives their role."""

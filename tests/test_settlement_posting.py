@@ -75,6 +75,17 @@ def settlement_file(settlement_id, start, end, deposit, total, rows, currency="U
     return ("\n".join(lines) + "\n").encode()
 
 
+def company_on_chart(env, name, currency, country, chart):
+    """(env working in it, company): a company of its own on ``chart``, untracked."""
+    company = env["res.company"].create({
+        "name": name, "currency_id": env.ref(f"base.{currency}").id,
+        "country_id": env.ref(f"base.{country}").id})
+    env.user.company_ids |= company
+    env = env(context=dict(env.context, tracking_disable=True, allowed_company_ids=[company.id]))
+    env["account.chart.template"].try_loading(chart, company=company, install_demo=False)
+    return env, company
+
+
 class SettlementCase(TransactionCase):
     """A US company of its own (USD, generic chart, no sales tax: Amazon collects it as
     marketplace facilitator), its Amazon account, and invoiced Amazon orders built directly."""
@@ -82,14 +93,8 @@ class SettlementCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env["res.company"].create({
-            "name": "Books & Parcels Inc.", "currency_id": cls.env.ref("base.USD").id,
-            "country_id": cls.env.ref("base.us").id})
-        cls.env.user.company_ids |= cls.company
-        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
-        cls.env["account.chart.template"].try_loading("generic_coa", company=cls.company,
-                                                      install_demo=False)
+        cls.env, cls.company = company_on_chart(cls.env, "Books & Parcels Inc.", "USD", "us",
+                                                "generic_coa")
         cls.account = cls.env["amazon.seller.account"].create({
             "name": "Books Seller", "company_id": cls.company.id, "region": "NA",
             "marketplace_ids": [Command.set([cls.env.ref("amazon_seller.marketplace_us").id])]})
@@ -959,14 +964,8 @@ class TestGermanSeller(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env["res.company"].create({
-            "name": "Leuchten GmbH", "currency_id": cls.env.ref("base.EUR").id,
-            "country_id": cls.env.ref("base.de").id})
-        cls.env.user.company_ids |= cls.company
-        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
-        cls.env["account.chart.template"].try_loading("de_skr03", company=cls.company,
-                                                      install_demo=False)
+        cls.env, cls.company = company_on_chart(cls.env, "Leuchten GmbH", "EUR", "de",
+                                                "de_skr03")
         cls.account = cls.env["amazon.seller.account"].create({
             "name": "Leuchten DE", "company_id": cls.company.id, "region": "EU",
             "marketplace_ids": [Command.set([cls.env.ref("amazon_seller.marketplace_de").id,

@@ -171,6 +171,8 @@ def wire_demo_accounts(env, company, simulator_url=SIMULATOR_URL):
             "refresh_token": f"Atzr|demo-{region.lower()}",
             "sync_enabled": True,
             "active": True,
+            # the accountant sees the invoice upload work where Amazon relays invoices (EU)
+            "upload_invoices": region == "EU",
             "user_id": env.ref("base.user_admin").id,
         }
         account = Account.search([("name", "=", name), ("company_id", "=", company.id)], limit=1)
