@@ -145,3 +145,18 @@ LISTINGS_FEED_VERSION = "2.0"
 LISTINGS_FEED_MAX_MESSAGES = 25000  # the schema's maxItems of messages
 LISTINGS_PRODUCT_TYPE = "PRODUCT"  # any product type: a PATCH of offer attributes
 MERCHANT_FULFILLMENT_CHANNEL_CODE = "DEFAULT"
+
+# Words of Amazon's settlement codes (transaction type, amount type, description) that tell the
+# kind of an unknown fee, the first that matches winning: what *Create Rule* proposes.
+FEE_ROLE_WORDS = [
+    ("tax", "fee_tax"),
+    ("advertis", "advertising_account_id"), ("coupon", "advertising_account_id"),
+    ("deal", "advertising_account_id"), ("vine", "advertising_account_id"),
+    ("reimburs", "reimbursement_account_id"), ("warehouse_", "reimbursement_account_id"),
+    ("storage", "storage_account_id"),
+    ("subscription", "subscription_account_id"),
+    ("fba", "fba_fee_account_id"), ("fulfil", "fba_fee_account_id"),
+    ("shipping", "fba_fee_account_id"), ("removal", "fba_fee_account_id"),
+    ("disposal", "fba_fee_account_id"), ("inbound", "fba_fee_account_id"),
+    ("commission", "fee_account_id"), ("closing", "fee_account_id"),
+]

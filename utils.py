@@ -12,6 +12,8 @@ import zlib
 
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
+from .const import FEE_ROLE_WORDS
+
 _lt = LazyTranslate(__name__)
 
 ZERO = Decimal(0)
@@ -235,3 +237,11 @@ def settlement_row_kind(rule_kind, marketplace_name):
     if rule_kind in ("order", "refund") and (marketplace_name or "").startswith("Non-Amazon"):
         return "account"
     return rule_kind
+
+
+def proposed_fee_role(*codes):
+    """(rule kind, payments account) a new rule for a row of these codes is proposed with:
+    tax on a fee, or the fee account its words name (other fees when none does)."""
+    words = " ".join(code or "" for code in codes).casefold()
+    role = next((role for word, role in FEE_ROLE_WORDS if word in words), "other_fee_account_id")
+    return ("fee_tax", False) if role == "fee_tax" else ("account", role)

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_amount, split_every
 
 from ..exceptions import AmazonError
-from ..utils import notification_action, settlement_row_kind
+from ..utils import notification_action, proposed_fee_role, settlement_row_kind
 from .amazon_seller_settlement_rule import RULE_KINDS
 
 _logger = logging.getLogger(__name__)
@@ -616,13 +616,18 @@ class AmazonSellerSettlementLine(models.Model):
             line.kind = settlement_row_kind(line.rule_id.kind, line.marketplace_name)
 
     def action_create_rule(self):
-        """Open a new rule for this row's code, ready to be completed and saved."""
+        """Open a new rule for this row's code, ready to be completed and saved: proposed as
+        the kind and fee account its words name (advertising, FBA, storage... or tax on a
+        fee); the payments setup's tax on Amazon's fees applies to it as to every fee."""
         self.ensure_one()
+        kind, role = proposed_fee_role(self.transaction_type, self.amount_type,
+                                       self.amount_description)
         return {
             "type": "ir.actions.act_window", "res_model": "amazon.seller.settlement.rule",
             "view_mode": "form", "target": "new", "name": self.env._("Create Rule"),
             "context": {"default_transaction_type": self.transaction_type or "*",
                         "default_amount_type": self.amount_type or "*",
                         "default_amount_description": self.amount_description or "*",
+                        "default_kind": kind, "default_payments_account": role,
                         "default_company_id": self.company_id.id},
         }

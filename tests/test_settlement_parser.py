@@ -9,6 +9,7 @@ import os
 from odoo.tests import BaseCase, tagged
 
 from ..settlement_parser import SettlementFileError, SettlementReader, parse_settlement
+from ..utils import proposed_fee_role
 
 # The 24 columns of Amazon's V2 flat file, in Amazon's order.
 COLUMNS = (
@@ -601,3 +602,21 @@ class TestSettlementParser(BaseCase):
         ]:
             with self.subTest(message=message):
                 self.assertFileError(content, message)
+
+
+@tagged("post_install", "-at_install")
+class TestProposedFeeRole(BaseCase):
+    """What Create Rule proposes for a row no rule knows, from the words of its codes."""
+
+    def test_words_of_the_code_name_the_fee_account(self):
+        """Test that each kind of unknown fee is proposed on the account its words name."""
+        self.assertEqual([proposed_fee_role(*codes) for codes in [
+            ("ServiceFee", "Cost of Advertising", "SponsoredBrandsVideo"),
+            ("other-transaction", "other-transaction", "FBA Inbound Placement Service Fee"),
+            ("ServiceFee", "other-transaction", "Long-Term Storage Fee"),
+            ("Adjustment", "FBA Inventory Reimbursement", "WAREHOUSE_MISPLACED"),
+            ("ServiceFee", "Cost of Advertising", "TaxAmount"),
+            ("ServiceFee", "other-transaction", "Mystery Fee"),
+        ]], [("account", "advertising_account_id"), ("account", "fba_fee_account_id"),
+             ("account", "storage_account_id"), ("account", "reimbursement_account_id"),
+             ("fee_tax", False), ("account", "other_fee_account_id")])

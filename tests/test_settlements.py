@@ -79,8 +79,10 @@ class TestSettlementFiles(SimulatorCase):
         self.assertEqual((settlement.state, settlement.unmapped_count), ("to_review", 1))
         self.assertIn("No rule for ServiceFee / other-transaction / Mystery Fee", settlement.problems)
         action = settlement.line_ids.action_create_rule()
-        rule = self.env["amazon.seller.settlement.rule"].with_context(action["context"]).create(
-            {"kind": "account", "payments_account": "other_fee_account_id"})
+        self.assertEqual((action["context"]["default_kind"],
+                          action["context"]["default_payments_account"]),
+                         ("account", "other_fee_account_id"), "nothing in its words")
+        rule = self.env["amazon.seller.settlement.rule"].with_context(action["context"]).create({})
         self.assertEqual(rule.display_name, "ServiceFee / other-transaction / Mystery Fee")
         settlement.action_check()
         self.assertEqual((settlement.state, settlement.unmapped_count, settlement.problems),
