@@ -423,7 +423,8 @@ class AmazonSellerAccount(models.Model):
             [("account_id", "in", self.ids), ("state", "not in", BOOKED_STATES)],
             ["account_id"], ["__count"]))
         undeposited = dict(Settlement._read_group(
-            [("account_id", "in", self.ids), ("state", "=", "posted"), ("total_amount", ">", 0)], ["account_id"], ["__count"]))
+            [("account_id", "in", self.ids), ("state", "=", "posted"), ("total_amount", ">", 0)],
+            ["account_id"], ["__count"]))
         to_review = dict(Settlement._read_group(
             [("account_id", "in", self.ids), ("state", "=", "to_review")],
             ["account_id"], ["__count"]))
@@ -640,6 +641,11 @@ class AmazonSellerAccount(models.Model):
             raise UserError(self.env._(
                 "Choose the marketplaces of %(account)s first: orders are only imported for them.",
                 account=self.name))
+
+    def _payments_in(self, currency):
+        """This account's Amazon Payments setup (journal, accounts) of ``currency``."""
+        self.ensure_one()
+        return self.payments_ids.filtered(lambda payments: payments.currency_id == currency)
 
     def _check_can_book(self):
         """Importing and posting Amazon money is for accountants and Amazon managers of the

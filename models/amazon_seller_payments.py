@@ -28,8 +28,8 @@ PAYMENT_ACCOUNTS = {
 # money in transit is 1360 Geldtransit, Amazon's receivables beside 1500 other assets, tax
 # Amazon remits beside 1590 Durchlaufende Posten, its fees with the selling costs (4760
 # commissions, 4780 third-party distribution services, 46xx advertising), reimbursements beside
-# 2742 compensation received, Amazon's loans beside 1705 Darlehen; SKR04 the same places in its own numbering. Other charts: after
-# the accounts of the role's type.
+# 2742 compensation received, Amazon's loans beside 1705 Darlehen; SKR04 the same places in its
+# own numbering. Other charts: after the accounts of the role's type.
 CHART_PLACES = {
     "de_skr03": {
         "transit_account_id": "1360", "reserve_account_id": "1500", "mf_tax_account_id": "1590",

@@ -33,6 +33,9 @@ ROW_KEY = ["transaction_type", "order_ref", "adjustment_ref", "amount_type",
            "posted_date:hour", "posted_date:minute_number", "posted_date:second_number"]
 # Rows quoted in the message naming rows another settlement booked already.
 SAMPLE_ROWS = 3
+# How far from its expected day a bank line of the payout (or of other money Amazon sent to the
+# bank) is looked for.
+DEPOSIT_WINDOW = timedelta(days=5)
 
 
 class AmazonSellerSettlement(models.Model):
@@ -286,6 +289,7 @@ class AmazonSellerSettlement(models.Model):
                 found[settlement].append((key, min(count, own[key])))
         return [self._booked_rows_message(settlement, rows)
                 for settlement, rows in sorted(found.items(), key=lambda item: item[0].id)]
+
     @staticmethod
     def _row_posted(key):
         """The posted date-time of a row's ``ROW_KEY`` values (None when the row has none)."""
@@ -431,20 +435,20 @@ class AmazonSellerSettlement(models.Model):
         if self.state != "posted":
             raise UserError(self.env._("Settlement %(settlement)s is not a posted payout waiting "
                                        "for its deposit.", settlement=self.settlement_ref))
-        payments = self.account_id.payments_ids.filtered(lambda p: p.currency_id == self.currency_id)
+        payments = self.account_id._payments_in(self.currency_id)
         payout = self._payout_in_transit(payments)
-        day = fields.Date.to_date(self.deposit_date or self.date_end)
-        near = timedelta(days=5)
+        day = self.deposit_date or self.date_end
+        near = DEPOSIT_WINDOW
         bank_line = self._bank_lines_of(self.total_amount, day - near, day + near, day)[:1]
         if not bank_line or not payout:
-            raise UserError(self._no_deposit_message(payments, day))
+            raise UserError(self._no_deposit_message(payout, day))
         self._reconcile_with_bank(payout, bank_line, payments)
         self.write({"deposit_line_id": bank_line.id, "state": "deposited"})
         notes = [self.env._("Payout matched with the bank line %(line)s.",
                             line=bank_line.display_name)]
-        start = fields.Date.to_date(self.date_start or self.date_end) - near
+        start = (self.date_start or self.date_end) - near
         for line in self._sent_to_the_bank(payments):
-            amount = line.amount_currency if line.currency_id == self.currency_id else line.balance
+            amount = self._in_currency(line)
             match = self._bank_lines_of(amount, start, day + near, day)[:1]
             if match:
                 self._reconcile_with_bank(line, match, payments)
@@ -473,9 +477,18 @@ class AmazonSellerSettlement(models.Model):
             ("journal_id", "=", payments.journal_id.id), ("reconciled", "=", False),
             ("parent_state", "=", "posted"), ("balance", "<", 0),
         ], order="date, id").filtered(
-            lambda l: self.currency_id.compare_amounts(
-                l.amount_currency if l.currency_id == self.currency_id else l.balance,
-                self.total_amount) == 0)[:1]
+            lambda l: self.currency_id.compare_amounts(self._in_currency(l),
+                                                       self.total_amount) == 0)[:1]
+
+    def _in_currency(self, move_line):
+        """A journal item's amount in the settlement's currency."""
+        return move_line.amount_currency if move_line.currency_id == self.currency_id \
+            else move_line.balance
+
+    def _bank_amount(self, bank_line):
+        """A bank statement line's amount in the settlement's currency."""
+        return bank_line.amount_currency if bank_line.foreign_currency_id == self.currency_id \
+            else bank_line.amount
 
     def _sent_to_the_bank(self, payments):
         """The settlement's other money Amazon sent to the bank outside the payout (a micro
@@ -498,9 +511,7 @@ class AmazonSellerSettlement(models.Model):
         """Unmatched lines of the company's bank journals of ``amount`` dated ``start`` to
         ``end``: those naming the settlement first, then the nearest to ``day``."""
         lines = self._bank_lines_between(start, end).filtered(
-            lambda l: self.currency_id.compare_amounts(
-                l.amount_currency if l.foreign_currency_id == self.currency_id else l.amount,
-                amount) == 0)
+            lambda l: self.currency_id.compare_amounts(self._bank_amount(l), amount) == 0)
         return lines.sorted(lambda l: (self.settlement_ref not in (l.payment_ref or ""),
                                        abs((l.date - day).days)))
 
@@ -511,15 +522,14 @@ class AmazonSellerSettlement(models.Model):
             ("is_reconciled", "=", False), ("date", ">=", start), ("date", "<=", end),
         ])
 
-    def _no_deposit_message(self, payments, day):
-        """Why nothing was matched: a bank line naming the settlement with another amount, or
-        no bank line of the payout's amount at all."""
-        near = timedelta(days=5)
+    def _no_deposit_message(self, payout, day):
+        """Why nothing was matched: a bank line naming the settlement with another amount than
+        the ``payout`` waiting in transit, or no bank line of the payout's amount at all."""
+        near = DEPOSIT_WINDOW
         named = self._bank_lines_between(day - near, day + near).filtered(
             lambda l: self.settlement_ref in (l.payment_ref or ""))[:1]
-        if named and self._payout_in_transit(payments):
-            amount = named.amount_currency if named.foreign_currency_id == self.currency_id \
-                else named.amount
+        if named and payout:
+            amount = self._bank_amount(named)
             return self.env._(
                 "The bank line %(line)s names settlement %(settlement)s but is of %(bank)s, not "
                 "the payout's %(amount)s: nothing was matched. Check the deposit with Amazon's "

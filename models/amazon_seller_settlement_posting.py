@@ -378,7 +378,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
     def _opposite(lines, line):
         """The first of ``lines`` that cancels ``line`` out."""
         return lines.filtered(lambda l: l.currency_id.compare_amounts(
-            l.amount_currency, -line.amount_currency) == 0 and not l.reconciled)[:1]
+            l.amount_currency, -line.amount_currency) == 0)[:1]
 
     def _posting_note(self, booking, statement, credit_notes):
         notes = [self.env._("Posted as bank statement %(statement)s.", statement=statement.name)]
@@ -413,8 +413,7 @@ class _Booking:
         self.settlement = settlement
         self.company = settlement.company_id
         self.currency = settlement.currency_id
-        self.payments = settlement.account_id.payments_ids.filtered(
-            lambda p: p.currency_id == self.currency)
+        self.payments = settlement.account_id._payments_in(self.currency)
         if not self.payments:
             raise UserError(self.env._(
                 "%(account)s has no Amazon Payments journal in %(currency)s: create it on the "

@@ -31,7 +31,8 @@ class AmazonSellerSettlementRule(models.Model):
     """How a kind of settlement row is booked: (transaction type, amount type, amount
     description), ``*`` matching anything, the most exact rule winning → what it is (an order's
     receivable, a refund, tax Amazon remits, an expense or income account, the reserve, money in
-    transit, tax Amazon charges on its own fees). Data the accountant edits; rows no rule matches hold their settlement for review.
+    transit, tax Amazon charges on its own fees). Data the accountant edits; rows no rule
+    matches hold their settlement for review.
 
     Two kinds of rows wait on the payouts-in-transit account: *via the bank* rows are money
     between Amazon and the bank outside the payout (the card charge paying a negative payout,

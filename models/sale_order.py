@@ -171,8 +171,7 @@ class SaleOrder(models.Model):
     def _amazon_payments(self):
         """The Amazon Payments setup (journal, accounts) of this order's account and currency."""
         self.ensure_one()
-        return self.amazon_account_id.payments_ids.filtered(
-            lambda p: p.currency_id == self.currency_id)[:1]
+        return self.amazon_account_id._payments_in(self.currency_id)[:1]
 
     def _prepare_invoice(self):
         values = super()._prepare_invoice()

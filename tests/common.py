@@ -7,6 +7,17 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase
 
 
+def company_on_chart(env, name, currency, chart, country=None):
+    """(env working in it alone, untracked; company): a company of its own on ``chart``."""
+    company = env["res.company"].create({
+        "name": name, "currency_id": env.ref(f"base.{currency}").id,
+        "country_id": country and env.ref(f"base.{country}").id or False})
+    env.user.company_ids |= company
+    env = env(context=dict(env.context, tracking_disable=True, allowed_company_ids=[company.id]))
+    env["account.chart.template"].try_loading(chart, company=company, install_demo=False)
+    return env, company
+
+
 class AmazonSellerCase(TransactionCase):
     """Builds one Amazon account in its own company; no demo data is relied on."""
 

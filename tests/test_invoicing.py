@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import AmazonSellerCase, ReplayCase
+from .common import AmazonSellerCase, ReplayCase, company_on_chart
 from .orders import make_order, money
 
 US_FBA = "113-5000001-5000001"
@@ -62,12 +62,7 @@ class TestPaymentsSetup(AmazonSellerCase):
                          ["CAD", "MXN", "USD"])
 
     def company_on_generic_chart(self, name, currency):
-        company = self.env["res.company"].create({
-            "name": name, "currency_id": self.env.ref(f"base.{currency}").id})
-        self.env.user.company_ids |= company
-        self.env["account.chart.template"].try_loading("generic_coa", company=company,
-                                                      install_demo=False)
-        return company
+        return company_on_chart(self.env, name, currency, "generic_coa")[1]
 
     def test_accounts_of_two_companies_on_the_generic_chart(self):
         """Test that two companies on Odoo's generic chart, each with two Amazon accounts of two
@@ -110,12 +105,8 @@ class TestPaymentsSetup(AmazonSellerCase):
         de = self.env.ref("amazon_seller.marketplace_de")
         codes = {}
         for chart in ("de_skr03", "de_skr04"):
-            company = self.env["res.company"].create({
-                "name": f"Lampen GmbH {chart}", "currency_id": self.env.ref("base.EUR").id,
-                "country_id": self.env.ref("base.de").id})
-            self.env.user.company_ids |= company
-            self.env["account.chart.template"].try_loading(chart, company=company,
-                                                          install_demo=False)
+            company = company_on_chart(self.env, f"Lampen GmbH {chart}", "EUR", chart,
+                                       country="de")[1]
             seller = self.env["amazon.seller.account"].with_context(
                 allowed_company_ids=[self.env.company.id, company.id]).create({
                     "name": f"Lampen {chart}", "company_id": company.id, "region": "EU",

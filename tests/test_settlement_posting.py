@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .common import OrderSyncCase
+from .common import OrderSyncCase, company_on_chart
 
 COLUMNS = ["settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date",
            "total-amount", "currency", "transaction-type", "order-id", "adjustment-id",
@@ -75,17 +75,6 @@ def settlement_file(settlement_id, start, end, deposit, total, rows, currency="U
     return ("\n".join(lines) + "\n").encode()
 
 
-def company_on_chart(env, name, currency, country, chart):
-    """(env working in it, company): a company of its own on ``chart``, untracked."""
-    company = env["res.company"].create({
-        "name": name, "currency_id": env.ref(f"base.{currency}").id,
-        "country_id": env.ref(f"base.{country}").id})
-    env.user.company_ids |= company
-    env = env(context=dict(env.context, tracking_disable=True, allowed_company_ids=[company.id]))
-    env["account.chart.template"].try_loading(chart, company=company, install_demo=False)
-    return env, company
-
-
 class SettlementCase(TransactionCase):
     """A US company of its own (USD, generic chart, no sales tax: Amazon collects it as
     marketplace facilitator), its Amazon account, and invoiced Amazon orders built directly."""
@@ -93,8 +82,8 @@ class SettlementCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env, cls.company = company_on_chart(cls.env, "Books & Parcels Inc.", "USD", "us",
-                                                "generic_coa")
+        cls.env, cls.company = company_on_chart(cls.env, "Books & Parcels Inc.", "USD",
+                                                "generic_coa", country="us")
         cls.account = cls.env["amazon.seller.account"].create({
             "name": "Books Seller", "company_id": cls.company.id, "region": "NA",
             "marketplace_ids": [Command.set([cls.env.ref("amazon_seller.marketplace_us").id])]})
@@ -964,8 +953,8 @@ class TestGermanSeller(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env, cls.company = company_on_chart(cls.env, "Leuchten GmbH", "EUR", "de",
-                                                "de_skr03")
+        cls.env, cls.company = company_on_chart(cls.env, "Leuchten GmbH", "EUR", "de_skr03",
+                                                country="de")
         cls.account = cls.env["amazon.seller.account"].create({
             "name": "Leuchten DE", "company_id": cls.company.id, "region": "EU",
             "marketplace_ids": [Command.set([cls.env.ref("amazon_seller.marketplace_de").id,

@@ -69,7 +69,7 @@ class AmazonSellerMonthEndWizard(models.TransientModel):
     def _settlements(self):
         """The company's posted settlements (any state once booked: a statement) whose payout
         was deposited in the period, so that their totals are the month's payouts. The bounds
-        are dates, which suit ``deposit_date`` as a Date as well as a Datetime."""
+        are the period's days."""
         accounts = self.account_ids or self.env["amazon.seller.account"].search(
             [("company_id", "=", self.company_id.id)])
         return self.env["amazon.seller.settlement"].search([
@@ -81,32 +81,32 @@ class AmazonSellerMonthEndWizard(models.TransientModel):
     def _rows(self, settlements):
         """The settlements' rows summed per settlement, marketplace, rule, kind and description
         (one grouped read: a month may hold 100,000 rows), each with its category, its fee type
-        in words as summaries and journal items show it, the account and taxes its rule books
-        it on, and its amount converted (``_amount_in_company``)."""
+        in words as summaries and journal items show it, the account and taxes the posting books
+        it on (``_account_for``, ``_taxes_for``: the setup's reverse charge included), and its
+        amount converted (``_amount_in_company``)."""
         receivables = self._receivable_accounts(settlements)
         marketplaces = self._default_marketplaces(settlements.account_id)
-        accounts = {}
+        bookings = {}  # (rule, Amazon account, currency): (account, taxes) its rows are booked on
         rows = []
         for settlement, marketplace, rule, kind, description, amount in self.env[
                 "amazon.seller.settlement.line"]._read_group(
                 [("settlement_id", "in", settlements.ids)],
                 ["settlement_id", "marketplace_name", "rule_id", "kind", "amount_description"],
                 ["amount:sum"]):
+            key = (rule, settlement.account_id, settlement.currency_id)
+            if key not in bookings:
+                payments = settlement.account_id._payments_in(settlement.currency_id)
+                bookings[key] = (rule._account_for(payments), rule._taxes_for(payments)[0])
+            account, taxes = bookings[key]
             if kind in ("order", "refund"):
                 account = receivables[settlement.statement_id.id]
-            else:
-                key = (rule, settlement.account_id, settlement.currency_id)
-                if key not in accounts:
-                    accounts[key] = rule._account_for(settlement.account_id.payments_ids.filtered(
-                        lambda p: p.currency_id == settlement.currency_id))
-                account = accounts[key]
             rows.append(Row(
-                self._deposit_day(settlement).strftime("%Y-%m"), settlement.account_id.name,
+                settlement.deposit_date.strftime("%Y-%m"), settlement.account_id.name,
                 marketplace or marketplaces.get((settlement.account_id, settlement.currency_id), ""),
                 settlement.currency_id.name,
                 export_category(_summary_category(rule), rule.payments_account),
                 rule._label_for(description), account.code or "", account.name or "",
-                ", ".join(rule.tax_ids.mapped("name")),
+                ", ".join(taxes.mapped("name")),
                 self._decimal(amount, settlement.currency_id),
                 self._decimal(self._amount_in_company(settlement, amount),
                               self.company_id.currency_id)))
@@ -117,12 +117,7 @@ class AmazonSellerMonthEndWizard(models.TransientModel):
         date: the date the payout is booked on the payouts-in-transit account (the
         disbursement), so that a payout's rows add up to what waits for the bank line."""
         return settlement.currency_id._convert(amount, self.company_id.currency_id,
-                                               self.company_id, self._deposit_day(settlement))
-
-    @staticmethod
-    def _deposit_day(settlement):
-        """The payout's day, whether ``deposit_date`` is a Date or a Datetime."""
-        return fields.Date.to_date(settlement.deposit_date)
+                                               self.company_id, settlement.deposit_date)
 
     @staticmethod
     def _decimal(amount, currency):
