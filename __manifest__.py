@@ -1,7 +1,7 @@
 {
     "name": "Amazon Seller Connector",
     "summary": "Amazon orders, FBM shipments, FBA stock and settlements through the Selling Partner API",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Seller Connector contributors",
@@ -9,7 +9,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["sale_management", "sale_stock", "stock_delivery", "account", "portal"],
+    "depends": ["sale_management", "sale_stock", "stock_delivery", "account", "l10n_eu_oss", "portal"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "data": [
         "security/amazon_seller_security.xml",

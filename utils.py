@@ -245,3 +245,33 @@ def proposed_fee_role(*codes):
     words = " ".join(code or "" for code in codes).casefold()
     role = next((role for word, role in FEE_ROLE_WORDS if word in words), "other_fee_account_id")
     return ("fee_tax", False) if role == "fee_tax" else ("account", role)
+
+
+def sale_vat_place(home, ship_from, destination, consumer, eu_countries, distance_sales):
+    """Where the VAT of a sale of goods is due, by the EU's place-of-supply rules, as
+    (how, country) from country codes:
+
+    - ``("registered", C)``: a sale inside country C other than the seller's own (stock held
+      abroad and sold there, or below the threshold a distance sale from stock abroad): the
+      VAT of C under the seller's VAT number there;
+    - ``("oss", C)``: a distance sale to a consumer in C once the seller is past the EU
+      threshold: C's VAT, declared through the One-Stop-Shop;
+    - ``("home", None)``: a distance sale below the threshold from the seller's own country:
+      the seller's own VAT, never the One-Stop-Shop;
+    - ``("odoo", None)``: anything else (domestic, business buyers, exports): the fiscal
+      position Odoo itself finds.
+
+    ``distance_sales`` is the seller's answer: ``oss``, ``home`` or ``ask`` (not known yet:
+    Odoo's own fiscal positions decide). Sellers established outside the EU keep Odoo's
+    fiscal positions."""
+    if home not in eu_countries:
+        return ("odoo", None)
+    if ship_from != home and ship_from == destination:
+        return ("registered", ship_from)
+    distance_sale = (consumer and destination != ship_from
+                     and ship_from in eu_countries and destination in eu_countries)
+    if not distance_sale or distance_sales == "ask":
+        return ("odoo", None)
+    if distance_sales == "oss":
+        return ("oss", destination)
+    return ("home", None) if ship_from == home else ("registered", ship_from)

@@ -126,6 +126,9 @@ class AmazonSellerAccount(models.Model):
              "facilitator US states, deemed-supplier sales in the EU and UK): without tax "
              "mappings it removes the company's own sales taxes, so that revenue is Amazon's "
              "item price and Amazon's tax is only on its marketplace facilitator line.")
+    eu_distance_sales = fields.Selection(
+        related="company_id.amazon_eu_distance_sales", string="EU Distance Sales")
+    company_in_eu = fields.Boolean(string="Company in the EU", compute="_compute_company_in_eu")
     fba_location_id = fields.Many2one(
         comodel_name="stock.location", string="FBA Location", check_company=True, copy=False,
         domain="[('usage', '=', 'internal')]",
@@ -186,7 +189,8 @@ class AmazonSellerAccount(models.Model):
         help="Keep the stock Amazon holds in each marketplace's fulfilment centres apart: one "
              "child location of the FBA location per marketplace, adjusted to that "
              "marketplace's inventory and delivering its FBA orders (EU sellers stocking "
-             "several countries).")
+             "several countries). Those orders are taxed as shipped from the marketplace's "
+             "country (a sale there when the buyer lives there too).")
     merchant_token = fields.Char(
         string="Seller ID", tracking=True,
         help="Your merchant token (Seller Central > Settings > Account Info > Merchant Token): "
@@ -449,6 +453,11 @@ class AmazonSellerAccount(models.Model):
         action["domain"] = [("account_id", "=", self.id)] + domain
         return action
 
+    @api.depends("company_id.account_fiscal_country_id")
+    def _compute_company_in_eu(self):
+        for account in self:
+            account.company_in_eu = account.company_id._amazon_in_eu()
+
     def _compute_sync_error_count(self):
         counts = dict(self.env["amazon.seller.sync.error"]._read_group(
             [("account_id", "in", self.ids), ("state", "in", ("open", "needs_attention"))],
@@ -670,6 +679,18 @@ class AmazonSellerAccount(models.Model):
         summary = self.env._("Amazon synchronisation needs you")
         if not self.activity_ids.filtered(lambda activity: activity.summary == summary):
             self._schedule_activity(self, summary, problem)
+
+    def _ask_about_distance_sales(self):
+        """Once, an activity asking how the company's EU distance sales are taxed: an order to
+        a consumer in another EU country came while the company had not said."""
+        summary = self.env._("How are your EU distance sales taxed?")
+        if not self.activity_ids.filtered(lambda activity: activity.summary == summary):
+            self._schedule_activity(self, summary, self.env._(
+                "Amazon orders to consumers in other EU countries arrive. Below the EU threshold "
+                "(EUR 10,000 a year of such sales) they bear the VAT of the country they ship "
+                "from; past it the VAT of the buyer's country through the One-Stop-Shop. Say "
+                "which in Settings ▸ Amazon ▸ EU Distance Sales: until then Odoo's own fiscal "
+                "positions apply."))
 
     def _schedule_activity(self, record, summary, note):
         """A to-do on ``record`` (anything with activities) for this account's responsible user."""

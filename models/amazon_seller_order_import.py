@@ -1,5 +1,6 @@
 from collections import Counter
 from datetime import timedelta
+import functools
 import hashlib
 import logging
 
@@ -12,7 +13,7 @@ from odoo.tools import float_round
 from .. import const
 from ..exceptions import AmazonBadRequest, AmazonError
 from ..order_mapper import address_key, buyer_key, map_order, recipient_is_buyer
-from ..utils import AmazonDataError, to_amazon_timestamp
+from ..utils import AmazonDataError, sale_vat_place, to_amazon_timestamp
 
 _logger = logging.getLogger(__name__)
 
@@ -228,6 +229,8 @@ class AmazonSellerOrderImport(models.AbstractModel):
             mail_create_nolog=True, mail_notrack=True, tracking_disable=True,
         ).create(order_values)
         self._add_rounding_lines(orders, to_create)
+        if pricing.undecided_distance_sale:
+            account._ask_about_distance_sales()
         orders._amazon_link_replacements()
         waiting = orders.filtered("amazon_awaiting_mapping")
         self._confirm_imported(orders - waiting)
@@ -260,10 +263,13 @@ class AmazonSellerOrderImport(models.AbstractModel):
         buyer, delivery = partner_pair
         invoiced = business or buyer
         company = account.company_id
+        warehouse = marketplace.with_company(company).warehouse_id or account.warehouse_id
         # tax Amazon collects is the sale's only tax: none of the company's on top
         fiscal_position = (account.sudo()._ensure_tax_collected_fiscal_position()
                            if values["tax_collected_by_amazon"]
-                           else pricing.fiscal_position(invoiced, delivery))
+                           else pricing.sale_position(
+                               invoiced, delivery,
+                               self._ship_from(account, values, marketplace, warehouse)))
         lines = []
         unmapped = self.env.ref("amazon_seller.product_amazon_placeholder")
         awaiting = False
@@ -295,7 +301,6 @@ class AmazonSellerOrderImport(models.AbstractModel):
                 **extra,
             }))
         currency = pricing.currency(values["currency"])
-        warehouse = marketplace.with_company(company).warehouse_id or account.warehouse_id
         return {
             "partner_id": buyer.id,
             "partner_invoice_id": invoiced.id,
@@ -325,6 +330,17 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "amazon_awaiting_mapping": awaiting,
             "order_line": lines,
         }
+
+    @staticmethod
+    def _ship_from(account, values, marketplace, warehouse):
+        """The country an order's goods leave from, where the EU taxes a sale: for FBA the
+        marketplace's own country when the account keeps each marketplace's FBA stock apart
+        (stock held in that country's fulfilment centres; the Orders API does not say which
+        centre shipped), the company's otherwise; for FBM the warehouse's."""
+        home = account.company_id.account_fiscal_country_id
+        if values["channel"] == "fba":
+            return marketplace.country_id if account.fba_location_per_marketplace else home
+        return warehouse.partner_id.country_id or home
 
     def _attach_customizations(self, account, lines):
         """Amazon Custom items: download each personalisation file and attach it to its order,
@@ -769,6 +785,8 @@ class _Pricing:
         self.company = company
         self._currencies, self._pricelists, self._fiscal_positions = {}, {}, {}
         self._taxes, self._factors = {}, {}
+        # an EU distance sale was imported before the company said how they are taxed
+        self.undecided_distance_sale = False
         self.digits = env["decimal.precision"].precision_get("Product Price")
 
     def currency(self, code):
@@ -794,6 +812,70 @@ class _Pricing:
             })
             self._pricelists[currency] = pricelist
         return self._pricelists[currency]
+
+    def sale_position(self, invoiced, delivery, ship_from):
+        """The fiscal position of a sale to ``delivery`` shipped from country ``ship_from``,
+        by the EU's place of supply (see ``sale_vat_place``): the company's VAT number abroad,
+        Odoo's One-Stop-Shop position of the buyer's country, or Odoo's own choice."""
+        company = self.company
+        consumer = not invoiced.vat
+        destination = delivery.country_id
+        how, where = sale_vat_place(
+            company.account_fiscal_country_id.code, ship_from.code, destination.code, consumer,
+            self.eu_codes, company.amazon_eu_distance_sales)
+        if company.amazon_eu_distance_sales == "ask" and sale_vat_place(
+                company.account_fiscal_country_id.code, ship_from.code, destination.code,
+                consumer, self.eu_codes, "oss")[0] == "oss":
+            self.undecided_distance_sale = True
+        if how == "registered":
+            return self._registered_position(ship_from, destination)
+        if how == "oss":
+            return self._oss_position(destination)
+        found = self.fiscal_position(invoiced, delivery)
+        if how == "home" and found in self.oss_positions:
+            # below the threshold the One-Stop-Shop positions Odoo would apply do not
+            found = (self.env["account.fiscal.position"].with_company(company).search(
+                [*found._check_company_domain(company), ("auto_apply", "=", True)])
+                - self.oss_positions)._get_first_matching_fpos(delivery)
+        return found
+
+    @functools.cached_property
+    def eu_codes(self):
+        return set(self.env.ref("base.europe").country_ids.mapped("code"))
+
+    @functools.cached_property
+    def oss_positions(self):
+        return self.company._amazon_oss_positions()
+
+    def _registered_position(self, country, destination):
+        position = self.company._amazon_registered_position(country)
+        if position:
+            return position
+        if destination == country:
+            raise UserError(self.env._(
+                "it ships from stock in %(country)s to a buyer in %(country)s: a sale in "
+                "%(country)s, which bears its VAT under your VAT number there. Add the fiscal "
+                "position of that number (Accounting ▸ Configuration ▸ Fiscal Positions: "
+                "country %(country)s, Foreign Tax ID) with its taxes; the order is imported "
+                "at the next run.", country=country.name))
+        raise UserError(self.env._(
+            "it ships from stock in %(country)s to a consumer in %(destination)s: below the "
+            "EU threshold it bears the VAT of %(country)s under your VAT number there. Add the "
+            "fiscal position of that number (Accounting ▸ Configuration ▸ Fiscal Positions: "
+            "country %(country)s, Foreign Tax ID) with its taxes, or choose the One-Stop-Shop "
+            "for EU distance sales in Settings ▸ Amazon; the order is imported at the next run.",
+            country=country.name, destination=destination.name))
+
+    def _oss_position(self, country):
+        position = self.oss_positions.filtered(lambda p: p.country_id == country)[:1]
+        if not position:
+            raise UserError(self.env._(
+                "it is a distance sale to a consumer in %(country)s, taxed there through the "
+                "One-Stop-Shop, but the company has no OSS fiscal position for %(country)s. "
+                "Press OSS Tax Mapping in Settings ▸ Accounting (or choose the One-Stop-Shop "
+                "again in Settings ▸ Amazon); the order is imported at the next run.",
+                country=country.name))
+        return position
 
     def fiscal_position(self, buyer, delivery):
         key = (delivery.country_id.id, delivery.state_id.id, delivery.zip, buyer.vat,

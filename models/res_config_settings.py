@@ -11,3 +11,11 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.amazon_invoice_orders_default", readonly=False)
     amazon_stock_buffer_default = fields.Integer(
         related="company_id.amazon_stock_buffer_default", readonly=False)
+    amazon_eu_distance_sales = fields.Selection(
+        related="company_id.amazon_eu_distance_sales", readonly=False)
+    amazon_company_in_eu = fields.Boolean(
+        string="Company in the EU", compute="_compute_amazon_company_in_eu")
+
+    def _compute_amazon_company_in_eu(self):
+        for settings in self:
+            settings.amazon_company_in_eu = settings.company_id._amazon_in_eu()

@@ -20,3 +20,8 @@ from . import test_month_end
 from . import test_listings
 from . import test_journeys
 from . import test_demo
+from . import test_dashboard
+from . import test_inventory
+from . import test_stock_mapper
+from . import test_stock_push
+from . import test_eu_vat

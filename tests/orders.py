@@ -5,6 +5,7 @@ from decimal import Decimal
 MARKETPLACES = {
     "US": ("ATVPDKIKX0DER", "Amazon.com", "USD", "US"),
     "DE": ("A1PA6795UKMFR9", "Amazon.de", "EUR", "DE"),
+    "FR": ("A13V1IB3VIYZZH", "Amazon.fr", "EUR", "FR"),
     "UK": ("A1F83G8C2ARO7P", "Amazon.co.uk", "GBP", "GB"),
     "JP": ("A1VC38T7YXB528", "Amazon.co.jp", "JPY", "JP"),
 }
@@ -54,3 +55,16 @@ def make_order(order_id, market="DE", fulfilled_by="MERCHANT", status="UNSHIPPED
         "orderItems": order_items,
         "proceeds": {"grandTotal": money(total, currency)},
     }
+
+
+def with_facilitator_tax(order, tax, responsible="Amazon Services, Inc."):
+    """``order`` with a first item whose tax Amazon collects as marketplace facilitator or
+    deemed supplier (``responsible`` withholds and remits it)."""
+    item = order["orderItems"][0]
+    currency = item["proceeds"]["proceedsTotal"]["currencyCode"]
+    item["proceeds"]["breakdowns"].append({"type": "TAX", "subtotal": money(tax, currency)})
+    item["tax"] = {"taxCollections": [{"model": "MARKETPLACE_FACILITATOR",
+                                       "responsibleParty": responsible}]}
+    total = float(order["proceeds"]["grandTotal"]["amount"]) + float(tax)
+    order["proceeds"]["grandTotal"] = money(f"{total:.2f}", currency)
+    return order

@@ -6,25 +6,13 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import AmazonSellerCase, ReplayCase, company_on_chart
-from .orders import make_order, money
+from .orders import make_order, money, with_facilitator_tax
 
 US_FBA = "113-5000001-5000001"
 US_FBM = "113-5000002-5000002"
 DE_B2B = "302-5000003-5000003"
 US_CANCELLED = "113-5000004-5000004"
 US_TAXED = "113-5000005-5000005"
-
-
-def with_facilitator_tax(order, tax):
-    """A US order whose item tax Amazon collects as marketplace facilitator."""
-    item = order["orderItems"][0]
-    currency = item["proceeds"]["proceedsTotal"]["currencyCode"]
-    item["proceeds"]["breakdowns"].append({"type": "TAX", "subtotal": money(tax, currency)})
-    item["tax"] = {"taxCollections": [{"model": "MARKETPLACE_FACILITATOR",
-                                       "responsibleParty": "Amazon Services, Inc."}]}
-    total = float(order["proceeds"]["grandTotal"]["amount"]) + float(tax)
-    order["proceeds"]["grandTotal"] = money(f"{total:.2f}", currency)
-    return order
 
 
 def us(order):

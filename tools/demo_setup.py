@@ -82,8 +82,9 @@ def demo_company(env):
 
 def fiscal_positions(env, company):
     """Odoo finds the fiscal position of each buyer: besides Germany's own and EU businesses with
-    a VAT number (applied by the chart), private buyers elsewhere in the EU (German VAT, under
-    the OSS threshold) and buyers outside the EU (exports, no VAT)."""
+    a VAT number (applied by the chart), buyers outside the EU (exports, no VAT); private buyers
+    elsewhere in the EU bear their country's VAT through the One-Stop-Shop (the shop is past
+    the threshold, as most Amazon sellers are: Odoo's OSS positions), German VAT otherwise."""
     positions = env["account.fiscal.position"].search([("company_id", "=", company.id)])
     eu_business = positions.filtered(lambda p: p.auto_apply and p.vat_required)[:1]
     chart = env["account.chart.template"].with_company(company)
@@ -96,6 +97,7 @@ def fiscal_positions(env, company):
         position = chart.ref(f"{xmlid}_{suffix}", raise_if_not_found=False)
         if position and not position.auto_apply:
             position.write(values)
+    company.amazon_eu_distance_sales = "oss"
 
 
 def exchange_rates(env, company):
