@@ -3,24 +3,26 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
+_lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
 
 # The accounts of Amazon money, per Amazon account and currency: field → (name, account type,
-# reconcilable). They are found by name and type in the company's chart, or created with a code
-# that follows the codes of their type there.
+# reconcilable). They are found by (English) name and type in the company's chart, or created
+# with a code that follows the codes of their type there, named in each installed language.
 PAYMENT_ACCOUNTS = {
-    "transit_account_id": ("Amazon payouts in transit", "asset_current", True),
-    "reserve_account_id": ("Amazon reserve", "asset_current", True),
-    "mf_tax_account_id": ("Marketplace facilitator tax", "liability_current", False),
-    "fee_account_id": ("Amazon selling fees", "expense", False),
-    "fba_fee_account_id": ("Amazon FBA fees", "expense", False),
-    "storage_account_id": ("Amazon storage fees", "expense", False),
-    "advertising_account_id": ("Amazon advertising", "expense", False),
-    "subscription_account_id": ("Amazon subscription", "expense", False),
-    "other_fee_account_id": ("Amazon other fees", "expense", False),
-    "reimbursement_account_id": ("Amazon reimbursements", "income_other", False),
-    "loan_account_id": ("Amazon lending", "liability_current", True),
+    "transit_account_id": (_lt("Amazon payouts in transit"), "asset_current", True),
+    "reserve_account_id": (_lt("Amazon reserve"), "asset_current", True),
+    "mf_tax_account_id": (_lt("Marketplace facilitator tax"), "liability_current", False),
+    "fee_account_id": (_lt("Amazon selling fees"), "expense", False),
+    "fba_fee_account_id": (_lt("Amazon FBA fees"), "expense", False),
+    "storage_account_id": (_lt("Amazon storage fees"), "expense", False),
+    "advertising_account_id": (_lt("Amazon advertising"), "expense", False),
+    "subscription_account_id": (_lt("Amazon subscription"), "expense", False),
+    "other_fee_account_id": (_lt("Amazon other fees"), "expense", False),
+    "reimbursement_account_id": (_lt("Amazon reimbursements"), "income_other", False),
+    "loan_account_id": (_lt("Amazon lending"), "liability_current", True),
 }
 
 # Where each role belongs in a localisation's chart: the code its new account follows (the next
@@ -290,6 +292,7 @@ class AmazonSellerPayments(models.Model):
         Account = self.env["account.account"].sudo().with_company(company).with_context(
             lang="en_US")
         in_company = Account._check_company_domain(company)
+        name, translated = name._source, name
         account = Account.search([*in_company, ("name", "=", name),
                                   ("account_type", "=", account_type)], limit=1)
         if account:
@@ -303,10 +306,14 @@ class AmazonSellerPayments(models.Model):
                 "of Accounts), then create the Amazon Payments journal again from the Amazon "
                 "account's Accounting tab.", name=name, company=company.name, code=start,
                 type=label[account_type])):
-            return Account.create({
+            account = Account.create({
                 "name": name, "account_type": account_type, "reconcile": reconcile,
                 "code": Account._search_new_account_code(start), "company_ids": [company.id],
             })
+        for lang, _label in self.env["res.lang"].get_installed():
+            if lang != "en_US" and translated._translate(lang) != name:
+                account.with_context(lang=lang).name = translated._translate(lang)
+        return account
 
     @contextmanager
     def _said_plainly(self, company, message):

@@ -994,3 +994,29 @@ class TestGermanSeller(TransactionCase):
             for tag in line.tax_tag_ids:
                 grid[tag.name] = round(grid[tag.name] + line.balance, 2)
         self.assertEqual(dict(grid), {"46": 60.00, "67": 11.40, "47": -11.40})
+
+    def test_accounts_are_named_in_the_languages_of_the_database(self):
+        """Test that the accounts an Amazon account creates carry their German name for German
+        users, and stay found by their English one (no second set for another language)."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        env, company = company_on_chart(self.env, "Lampen AG", "EUR", "de_skr04", country="de")
+        account = env["amazon.seller.account"].create({
+            "name": "Lampen DE", "company_id": company.id, "region": "EU",
+            "marketplace_ids": [Command.set([env.ref("amazon_seller.marketplace_de").id])]})
+        payments = account.payments_ids
+        german = payments.with_context(lang="de_DE")
+        self.assertEqual((german.transit_account_id.name, german.fee_account_id.name,
+                          german.advertising_account_id.name),
+                         ("Amazon-Auszahlungen im Geldtransit", "Amazon-Verkaufsgebühren",
+                          "Amazon-Werbung"))
+        self.assertEqual(payments.with_context(lang="en_US").transit_account_id.name,
+                         "Amazon payouts in transit")
+        accounts = env["account.account"].search_count([])
+        other = env["amazon.seller.account"].with_context(lang="de_DE").create({
+            "name": "Lampen FR", "company_id": company.id, "region": "EU",
+            "marketplace_ids": [Command.set([env.ref("amazon_seller.marketplace_fr").id])]})
+        self.assertEqual((other.payments_ids.transit_account_id,
+                          other.payments_ids.fee_account_id),
+                         (payments.transit_account_id, payments.fee_account_id))
+        self.assertEqual(env["account.account"].search_count([]), accounts + 1,
+                         "only the Amazon balance of its own journal")

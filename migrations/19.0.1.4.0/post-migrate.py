@@ -1,8 +1,11 @@
 """After 19.0.1.4.0 is loaded: a company that already has Odoo's One-Stop-Shop fiscal positions
 (``l10n_eu_oss``, now a dependency that the update installs) said it is past the EU threshold,
-so its EU distance sales are taxed through the One-Stop-Shop; the others are asked."""
+so its EU distance sales are taxed through the One-Stop-Shop; the others are asked. The accounts
+earlier versions created under their English name get their name in each installed language."""
 
 from odoo import SUPERUSER_ID, api
+
+from odoo.addons.amazon_seller.models.amazon_seller_payments import PAYMENT_ACCOUNTS
 
 
 def migrate(cr, version):
@@ -14,3 +17,12 @@ def migrate(cr, version):
             # a plain column write: the OSS mapping exists, nothing to create
             cr.execute("UPDATE res_company SET amazon_eu_distance_sales = 'oss' WHERE id = %s",
                        [company.id])
+    languages = [lang for lang, _label in env["res.lang"].get_installed() if lang != "en_US"]
+    for payments in env["amazon.seller.payments"].search([]):
+        for field, (name, _type, _reconcile) in PAYMENT_ACCOUNTS.items():
+            account = payments[field].with_context(lang="en_US")
+            if account.name != name._source:
+                continue  # renamed by the accountant
+            for lang in languages:
+                if account.with_context(lang=lang).name == name._source:
+                    account.with_context(lang=lang).name = name._translate(lang)
