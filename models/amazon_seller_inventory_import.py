@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import fields, models
 
-from ..stock_mapper import map_inventory_summary
+from ..formats.stock_mapper import map_inventory_summary
 from ..utils import AmazonDataError
 
 # Unknown SKUs named in the run's result (all of them are synchronisation errors).

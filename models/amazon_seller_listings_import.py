@@ -7,7 +7,7 @@ from odoo import api, fields, models
 
 from .. import const
 from ..exceptions import AmazonBadRequest
-from ..listings_parser import ListingsFileError, parse_listings
+from ..formats.listings_parser import ListingsFileError, parse_listings
 from ..utils import notification_action
 
 _logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from odoo.tools import float_round
 
 from .. import const
 from ..exceptions import AmazonBadRequest, AmazonError
-from ..order_mapper import address_key, buyer_key, map_order, recipient_is_buyer
+from ..formats.order_mapper import address_key, buyer_key, map_order, recipient_is_buyer
 from ..utils import AmazonDataError, sale_vat_place, to_amazon_timestamp
 
 _logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
-from ..settlement_parser import SettlementFileError, parse_settlement
+from ..formats.settlement_parser import SettlementFileError, parse_settlement
 from ..utils import parse_datetime, settlement_row_kind, to_amazon_timestamp
 from .amazon_seller_settlement import BOOKED_STATES
 

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from .. import const
 from ..exceptions import AmazonBadRequest, AmazonError, AmazonThrottled
-from ..shipment_mapper import package_detail
+from ..formats.shipment_mapper import package_detail
 from ..utils import RETRY_POLICY
 
 _logger = logging.getLogger(__name__)

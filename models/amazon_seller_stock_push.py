@@ -5,7 +5,7 @@ from odoo import api, fields, models
 
 from .. import const
 from ..exceptions import AmazonError, AmazonThrottled
-from ..stock_mapper import listings_quantity_feed, read_processing_report
+from ..formats.stock_mapper import listings_quantity_feed, read_processing_report
 from ..utils import AmazonDataError
 
 # The synchronisation error of a listings feed Amazon refused as a whole (one per account): while

@@ -7,7 +7,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
-from ..listings_parser import ListingsFileError, parse_listings
+from ..formats.listings_parser import ListingsFileError, parse_listings
 from ..models import amazon_seller_listings_import
 from .common import ReplayCase
 from .orders import make_order

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from odoo.tests import BaseCase, tagged
 
-from ..order_mapper import buyer_key, map_order
+from ..formats.order_mapper import buyer_key, map_order
 from ..utils import AmazonDataError, parse_datetime
 from .orders import make_order
 

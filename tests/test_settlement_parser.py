@@ -8,7 +8,7 @@ import os
 
 from odoo.tests import BaseCase, tagged
 
-from ..settlement_parser import SettlementFileError, SettlementReader, parse_settlement
+from ..formats.settlement_parser import SettlementFileError, SettlementReader, parse_settlement
 from ..utils import proposed_fee_role
 
 # The 24 columns of Amazon's V2 flat file, in Amazon's order.

@@ -2,7 +2,7 @@ import json
 
 from odoo.tests import BaseCase, tagged
 
-from ..stock_mapper import listings_quantity_feed, map_inventory_summary, read_processing_report
+from ..formats.stock_mapper import listings_quantity_feed, map_inventory_summary, read_processing_report
 from ..utils import AmazonDataError
 
 

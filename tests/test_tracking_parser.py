@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.tests import BaseCase, tagged
 
-from ..tracking_parser import TrackingFileError, TrackingRow, parse_tracking_file
+from ..formats.tracking_parser import TrackingFileError, TrackingRow, parse_tracking_file
 from ..utils import in_english
 
 

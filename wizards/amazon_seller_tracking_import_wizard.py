@@ -3,7 +3,7 @@ import base64
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..tracking_parser import RowProblem, TrackingFileError, parse_tracking_file
+from ..formats.tracking_parser import RowProblem, TrackingFileError, parse_tracking_file
 
 
 class AmazonSellerTrackingImportWizard(models.TransientModel):

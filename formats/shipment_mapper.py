@@ -1,7 +1,7 @@
 """Odoo delivery → Amazon ``confirmShipment`` body (Orders API v0). Pure, no ORM."""
 
-from . import const
-from .utils import to_amazon_timestamp
+from .. import const
+from ..utils import to_amazon_timestamp
 
 
 def package_detail(reference, carrier_code, carrier_name, shipping_method, tracking_number,

@@ -12,8 +12,8 @@
 
 import json
 
-from . import const
-from .utils import AmazonDataError, shorten
+from .. import const
+from ..utils import AmazonDataError, shorten
 
 
 def map_inventory_summary(summary, path="inventorySummaries[0]"):

@@ -17,8 +17,8 @@ import math
 
 from odoo.tools.translate import LazyTranslate
 
-from . import const
-from .utils import ZERO, AmazonDataError, parse_amount, parse_money, parse_timestamp, shorten
+from .. import const
+from ..utils import ZERO, AmazonDataError, parse_amount, parse_money, parse_timestamp, shorten
 
 _lt = LazyTranslate(__name__)
 

@@ -14,7 +14,7 @@ import io
 
 from odoo.tools.translate import LazyTranslate
 
-from .utils import AmazonDataError, shorten
+from ..utils import AmazonDataError, shorten
 
 _lt = LazyTranslate(__name__)
 

@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 import re
 
-from .utils import AmazonDataError
+from ..utils import AmazonDataError
 
 #: The columns a listings report must have (after normalisation of the header names).
 REQUIRED_COLUMNS = ("seller-sku",)

@@ -66,7 +66,7 @@ import re
 
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
-from .utils import AMOUNT_LIMIT, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, AmazonDataError, in_english
+from ..utils import AMOUNT_LIMIT, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, AmazonDataError, in_english
 
 _lt = LazyTranslate(__name__)
 
