@@ -34,6 +34,8 @@ def build_parser():
     parser.add_argument("--listing-samples", action="store_true",
                         help="add to the listings reports two SKUs beside the catalogue (one with "
                              "an EAN) and three malformed rows (no SKU, bad price, bad bytes)")
+    parser.add_argument("--no-auto-returns", action="store_true",
+                        help="refunds bring no customer returns (the returns reports are empty)")
     return parser
 
 
@@ -55,7 +57,8 @@ def main(argv=None):
                     models_dir=False if args.no_models else args.models,
                     orders_file=args.orders_file, host=args.host, port=args.port,
                     profile=args.profile, start_time=parse_iso(args.start) if args.start else None,
-                    listing_samples=args.listing_samples, settlements=settlements)
+                    listing_samples=args.listing_samples, settlements=settlements,
+                    auto_returns=not args.no_auto_returns)
     print("SP-API simulator on http://%s:%d (seed %s, %d orders, profile %s, %d sandbox cases)"
           % (args.host, args.port, args.seed, len(sim.scenario.orders), args.profile,
              len(sim.sandbox)), flush=True)

@@ -51,7 +51,16 @@ UPLOAD_OPERATION = "documentUpload"
 ORDER_REPORT = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 SETTLEMENT_REPORT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
-REQUESTABLE_REPORTS = (ORDER_REPORT, LISTINGS_REPORT)
+FBA_RETURNS_REPORT = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+FBM_RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+REQUESTABLE_REPORTS = (ORDER_REPORT, LISTINGS_REPORT, FBA_RETURNS_REPORT, FBM_RETURNS_REPORT)
+
+# Customer returns (returns.py): the fulfilment centre that processes FBA returns, and the
+# carrier of FBM return labels, per marketplace code.
+RETURN_CENTERS = {"DE": "LEJ1", "FR": "ORY1", "UK": "BHX4", "IT": "MXP5", "ES": "MAD4",
+                  "US": "PHX7", "CA": "YYZ4", "JP": "NRT5"}
+RETURN_CARRIERS = {"US": "USPS", "CA": "UPS", "DE": "DHL", "FR": "UPS", "UK": "Royal Mail",
+                   "JP": "UPS"}
 
 VAT_INVOICE_FEED = "UPLOAD_VAT_INVOICE"
 # The EU marketplaces of Amazon's VAT invoice upload, by code.  The scenario sells in DE, FR

@@ -1,4 +1,4 @@
-"""Reports: requested reports (orders, listings) and the settlement reports that appear by
+"""Reports: requested reports (orders, listings, customer returns: returns.py) and the settlement reports that appear by
 themselves, one per marketplace every 14 simulated days; `Store` keeps them with the feeds and
 the documents of one simulator.
 
@@ -11,11 +11,12 @@ import gzip
 import time
 import zlib
 
+from . import returns
 from . import settlement as settle
 from .clock import DAY, iso, parse_iso
 from .const import (
-    LISTINGS_ENCODING, MARKETPLACE_BY_ID, MARKETPLACES, ORDER_REPORT, REQUESTABLE_REPORTS,
-    SETTLEMENT_REPORT,
+    FBA_RETURNS_REPORT, FBM_RETURNS_REPORT, LISTINGS_ENCODING, MARKETPLACE_BY_ID, MARKETPLACES,
+    ORDER_REPORT, REQUESTABLE_REPORTS, SETTLEMENT_REPORT,
 )
 from .documents import DONE_AFTER, Document, Job, Pages
 from .errors import ScenarioError
@@ -192,6 +193,11 @@ class Store(FeedStore):
             text = self.order_report(job.marketplace_ids, job.data_start or at - 30 * DAY, at)
             doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, gzip.compress(text.encode("utf-8"), mtime=0),
                            "GZIP")
+        elif job.job_type in (FBA_RETURNS_REPORT, FBM_RETURNS_REPORT):
+            channel = "FBA" if job.job_type == FBA_RETURNS_REPORT else "FBM"
+            text = returns.report(self.scenario, channel, job.marketplace_ids,
+                                  job.data_start or at - 30 * DAY, at)
+            doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, text.encode("utf-8"))
         else:
             market = MARKETPLACE_BY_ID[job.marketplace_ids[0]]
             encoding = LISTINGS_ENCODING[market.region]

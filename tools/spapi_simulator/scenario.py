@@ -22,6 +22,7 @@ from .generator import (
 )
 from .inventory import add_inbound, add_products, init_stock, stock_summaries
 from .order_json import ALL_INCLUDED, filter_included, order_from_json, render_order
+from .returns import add_customer_return, all_returns
 from .orders import (
     CANCELLED, PARTIALLY_SHIPPED, PENDING, SHIPPED, UNSHIPPED, Item, Order, Package,
 )
@@ -40,7 +41,7 @@ class Scenario:
     """All orders, the catalogue, inventory and listing quantities of the simulated seller."""
 
     def __init__(self, seed=1, orders=50, start=0, profile="default", orders_file=None,
-                 listing_samples=False, settlements=None):
+                 listing_samples=False, settlements=None, auto_returns=True):
         if profile not in PROFILES:
             raise ValueError("unknown profile %r (known: %s)" % (profile, ", ".join(PROFILES)))
         self.seed, self.start, self.profile = seed, int(start), profile
@@ -59,6 +60,9 @@ class Scenario:
         self.extra_listings = []
         self.unlisted = set()
         self.raw_listing_rows = []
+        # customer returns (returns.py): explicit ones, and whether refunds bring their own
+        self.customer_returns = []
+        self.auto_returns = bool(auto_returns)
         if listing_samples:
             self.add_listing_samples()
         if orders_file:
@@ -118,6 +122,25 @@ class Scenario:
             self.add_listing(**sample)
         for row in LISTING_SAMPLE_BAD_ROWS:
             self.add_listing_row(row)
+
+    # -- customer returns --------------------------------------------------------------------
+    def add_customer_return(self, order_id, sku=None, quantity=1, when=None, delivered_at=None,
+                            **columns):
+        """A customer return of ``quantity`` units of ``sku`` (default: the first line) of an
+        order, in the FBA returns report (FBA orders) or the FBM one (FBM orders).  ``when``
+        (epoch seconds or ISO-8601; default: the scenario's start) is the return date (FBA) or
+        the return request date (FBM); an FBM return is delivered back, refunded and `Closed`
+        at ``delivered_at`` (default: 4 days after ``when``), `Approved` before.  Keywords
+        override generated columns, by column name in snake case (``detailed_disposition``,
+        ``license_plate_number``, ``customer_comments``, ``tracking_id``, ``amazon_rma_id``,
+        ``return_request_status`` ...) or exact name (``**{"Tracking ID": ...}``).  An order's
+        explicit returns replace its automatic ones.  Returns the CustomerReturn."""
+        return add_customer_return(self, order_id, sku, quantity, when, delivered_at, **columns)
+
+    def returns(self):
+        """Every customer return (explicit and automatic), by date: [CustomerReturn]."""
+        return all_returns(self)
+
     def add_inbound(self, code, sku, quantity, now, ship_in_hours=0, transit_hours=48):
         """A new inbound shipment to marketplace ``code``'s fulfilment centres (inventory.py)."""
         return add_inbound(self, code, sku, quantity, now, ship_in_hours, transit_hours)

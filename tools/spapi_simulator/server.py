@@ -80,12 +80,12 @@ class Simulator:
 
     def __init__(self, seed=1, orders=50, time_scale=1.0, rate_limits=True, faults=None,
                  models_dir=None, orders_file=None, host="127.0.0.1", port=0, profile="default",
-                 start_time=None, listing_samples=False, settlements=None):
+                 start_time=None, listing_samples=False, settlements=None, auto_returns=True):
         self.seed = seed
         self.clock = Clock(time_scale, start_time)
         self.scenario = Scenario(seed=seed, orders=orders, start=self.clock.start, profile=profile,
                                  orders_file=orders_file, listing_samples=listing_samples,
-                                 settlements=settlements)
+                                 settlements=settlements, auto_returns=auto_returns)
         self.store = Store(self.scenario, base_url=lambda: self.url)
         self.buckets = BucketSet(RATE_LIMITS, self.clock.now, enabled=rate_limits)
         self.faults = FaultInjector(faults, seed)
@@ -202,6 +202,21 @@ class Simulator:
         """Append a raw (malformed) row, bytes or text, to the listings reports from now on."""
         with self.lock:
             self.scenario.add_listing_row(row, marketplace_ids)
+
+    def add_customer_return(self, order_id, sku=None, quantity=1, when=None, delivered_at=None,
+                            **columns):
+        """A customer return in the returns reports requested from now on (see
+        Scenario.add_customer_return); ``when`` defaults to now.  Returns the CustomerReturn."""
+        with self.lock:
+            return self.scenario.add_customer_return(
+                order_id, sku, quantity, self.now() if when is None else when, delivered_at,
+                **columns)
+
+    def set_auto_returns(self, enabled):
+        """Switch the returns that the scenario's refunds bring on or off (explicit returns
+        stay)."""
+        with self.lock:
+            self.scenario.auto_returns = bool(enabled)
 
     def cancel_order(self, order_id):
         """A buyer cancellation arriving now (PENDING/UNSHIPPED orders only)."""
