@@ -181,6 +181,7 @@ def order_from_json(raw):
     order.raw_status = fulfillment.get("fulfillmentStatus") or UNSHIPPED
     order.raw_updated = int(parse_iso(raw.get("lastUpdatedTime") or raw["createdTime"]))
     order.unshipped_at = order.created
+    order.prime = "PRIME" in (raw.get("programs") or [])
     for entry in raw.get("orderItems", []):
         product = entry.get("product") or {}
         currency = ((product.get("price") or {}).get("unitPrice") or {}).get("currencyCode") \
