@@ -35,7 +35,7 @@ def build_parser():
                         help="add to the listings reports two SKUs beside the catalogue (one with "
                              "an EAN) and three malformed rows (no SKU, bad price, bad bytes)")
     parser.add_argument("--no-auto-returns", action="store_true",
-                        help="refunds bring no customer returns (the returns reports are empty)")
+                        help="refunds bring no customer returns (only explicit ones are reported)")
     return parser
 
 

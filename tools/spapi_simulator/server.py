@@ -545,6 +545,15 @@ class Simulator:
             return 200, {"count": self.store.listings_feeds_to_reject}
         if name == "vat_invoices":
             return 200, {"vatInvoices": self.vat_invoices()}
+        if name == "returns" and method == "POST":
+            ret = self.add_customer_return(body["orderId"], body.get("sku"), body.get("quantity", 1),
+                                           body.get("when"), body.get("deliveredAt"),
+                                           **(body.get("columns") or {}))
+            return 200, {"orderId": ret.order.order_id, "sku": ret.item.sku, "quantity": ret.qty,
+                         "channel": ret.channel, "when": iso(ret.at)}
+        if name == "returns/auto" and method == "POST":
+            self.set_auto_returns(body.get("enabled", True))
+            return 200, {"enabled": self.scenario.auto_returns}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
 
 

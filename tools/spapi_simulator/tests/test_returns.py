@@ -13,7 +13,7 @@ from sp_api.api import ReportsV2  # noqa: E402
 from spapi_simulator import returns  # noqa: E402
 from spapi_simulator.clock import DAY, iso  # noqa: E402
 from spapi_simulator.errors import ScenarioError  # noqa: E402
-from spapi_simulator.testing import START, client, make_sim  # noqa: E402
+from spapi_simulator.testing import START, client, http_json, make_sim  # noqa: E402
 
 FBA = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
 FBM = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
@@ -99,7 +99,7 @@ def test_injected_fba_returns_exact_rows_and_filters(replay):
     assert header == FBA_HEADER
     assert rows[0] == {
         "return-date": "2026-05-20T14:21:09+00:00", "order-id": "302-1111111-0000001",
-        "sku": "SIM-MUG-001", "asin": "B0SIM00101", "fnsku": returns.fnsku("SIM-MUG-001", "B0SIM00101"),
+        "sku": "SIM-MUG-001", "asin": "B0SIM00101", "fnsku": "X00F0A84E6",
         "product-name": "Ceramic Coffee Mug 350 ml, white", "quantity": "2",
         "fulfillment-center-id": "LEJ1", "detailed-disposition": "CUSTOMER_DAMAGED",
         "reason": "UNWANTED_ITEM", "status": "Unit returned to inventory",
@@ -149,12 +149,12 @@ def test_injected_fbm_returns_approved_then_closed(replay):
         {"Order ID": "204-4444444-0000004", "Order date": "2026-05-10",
          "Return request date": "2026-05-12", "Return request status": "Closed",
          "Amazon RMA ID": "DqWe5678RtY", "Seller RMA ID": "",
-         "Label type": rows[0]["Label type"], "Label cost": rows[0]["Label cost"],
+         "Label type": "Prepaid label", "Label cost": "3.49",
          "Currency code": "GBP", "Return carrier": "Royal Mail", "Tracking ID": "FB123456789GB",
-         "Label to be paid by": rows[0]["Label to be paid by"], "A-to-z claim": "N",
+         "Label to be paid by": "Customer", "A-to-z claim": "N",
          "Is prime": "N", "ASIN": "B0SIM00471", "Merchant SKU": "SIM-PEN-100",
          "Item Name": "Gel Pen Set, 12 colours", "Return quantity": "1",
-         "Return reason": rows[0]["Return reason"], "In policy": "Y", "Return type": "C-Returns",
+         "Return reason": "CR-UNWANTED_ITEM", "In policy": "Y", "Return type": "C-Returns",
          "Resolution": "StandardRefund", "Invoice number": "", "Return delivery date": "2026-05-16",
          "Order Amount": "9.89", "Order quantity": "1", "SafeT action reason": "",
          "SafeT claim id": "", "SafeT claim state": "", "SafeT claim creation time": "",
@@ -173,7 +173,6 @@ def test_injected_fbm_returns_approved_then_closed(replay):
          "SafeT claim id": "", "SafeT claim state": "", "SafeT claim creation time": "",
          "SafeT claim reimbursement amount": "", "Refunded Amount": "", "Category": "Grocery"},
     ]
-    assert rows[0]["Label type"] in ("AmazonUnPaidLabel", "Prepaid label")
     _, rows, _ = fetch(replay, FBM, [DE])
     assert [r["Order ID"] for r in rows] == ["302-3333333-0000003"]
     _, rows, _ = fetch(replay, FBM, [DE, UK], "2026-05-01T00:00:00Z", "2026-05-20T00:00:00Z")
@@ -297,3 +296,18 @@ def test_explicit_returns_replace_automatic_ones_and_switch():
         assert fetch(quiet, FBA, ALL)[1] == [] and fetch(quiet, FBM, ALL)[1] == []
     finally:
         quiet.stop()
+
+
+def test_control_api_adds_returns(replay):
+    status, _, body = http_json(replay, "POST", "/_simulator/returns", body={
+        "orderId": "204-2222222-0000002", "quantity": 1, "when": "2026-05-27T10:00:00Z",
+        "columns": {"detailed_disposition": "DEFECTIVE", "reason": "DEFECTIVE"}})
+    assert status == 200 and body == {"orderId": "204-2222222-0000002", "sku": "SIM-CBL-050",
+                                      "quantity": 1, "channel": "FBA",
+                                      "when": "2026-05-27T10:00:00Z"}
+    status, _, body = http_json(replay, "POST", "/_simulator/returns", body={
+        "orderId": "204-2222222-0000002", "columns": {"tracking_id": "1Z"}})
+    assert status == 400 and body["code"] == "InvalidInput"
+    assert http_json(replay, "POST", "/_simulator/returns/auto", body={"enabled": False})[2] == {"enabled": False}
+    _, rows, _ = fetch(replay, FBA, [UK])
+    assert [(r["order-id"], r["detailed-disposition"]) for r in rows] == [("204-2222222-0000002", "DEFECTIVE")]
