@@ -31,6 +31,7 @@
         "views/stock_picking_views.xml",
         "wizards/amazon_seller_order_sync_wizard_views.xml",
         "views/amazon_seller_settlement_views.xml",
+        "views/amazon_seller_return_views.xml",
         "views/amazon_seller_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "views/amazon_seller_menus.xml",

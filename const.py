@@ -95,12 +95,19 @@ FLOWS = [
     ("invoicing", "Invoicing"),
     ("invoice_upload", "Invoice Upload"),
     ("settlements", "Settlements"),
+    ("returns", "Customer Returns"),
 ]
 
 # Reports API: the seller's listings, one report per marketplace (tab-separated text), and the
 # encodings its bytes may come in besides UTF-8, per region (Amazon does not document them).
 # https://developer-docs.amazon.com/sp-api/docs/report-type-values-inventory
 LISTINGS_REPORT_TYPE = "GET_MERCHANT_LISTINGS_ALL_DATA"
+# Reports API: customer returns, of FBA orders (received at Amazon's fulfilment centres) and of
+# merchant-fulfilled orders (requested, with their RMA and return label), tab-separated text.
+# https://developer-docs.amazon.com/sp-api/docs/report-type-values-fba#fba-customer-returns-report
+# https://developer-docs.amazon.com/sp-api/docs/report-type-values-returns
+FBA_RETURNS_REPORT_TYPE = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+FBM_RETURNS_REPORT_TYPE = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 LISTINGS_ENCODINGS = {
     "NA": ("utf-8-sig", "cp1252"),
     "EU": ("utf-8-sig", "cp1252"),

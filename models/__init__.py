@@ -24,7 +24,10 @@ from . import amazon_seller_settlement_rule
 from . import amazon_seller_settlement
 from . import amazon_seller_settlement_posting
 from . import amazon_seller_settlement_import
+from . import amazon_seller_report_flow
 from . import amazon_seller_listings_import
+from . import amazon_seller_return
+from . import amazon_seller_return_import
 from . import product
 from . import stock_location
 from . import stock_move

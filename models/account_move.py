@@ -24,6 +24,10 @@ class AccountMove(models.Model):
     amazon_order_ref = fields.Char(
         string="Amazon Order", readonly=True, copy=False, index="btree_not_null",
         help="The Amazon order this invoice or credit note is for: how settlements find it.")
+    amazon_sale_order_id = fields.Many2one(
+        comodel_name="sale.order", string="Amazon Order Refunded", readonly=True, copy=False,
+        index="btree_not_null",
+        help="The order a credit note made from a settlement's refund gives money back for.")
     amazon_adjustment_ref = fields.Char(
         string="Amazon Refund", readonly=True, copy=False,
         help="Amazon's adjustment id of the refund this credit note books.")

@@ -126,6 +126,11 @@ class AmazonSellerAccount(models.Model):
              "facilitator US states, deemed-supplier sales in the EU and UK): without tax "
              "mappings it removes the company's own sales taxes, so that revenue is Amazon's "
              "item price and Amazon's tax is only on its marketplace facilitator line.")
+    fba_unsellable_location_id = fields.Many2one(
+        comodel_name="stock.location", string="FBA Unsellable Location", check_company=True,
+        copy=False, domain="[('usage', '=', 'internal')]",
+        help="Returned units Amazon holds as unsellable (damaged, defective): kept apart from "
+             "the FBA stock Amazon sells, until they are removed or disposed of.")
     eu_distance_sales = fields.Selection(
         related="company_id.amazon_eu_distance_sales", string="EU Distance Sales")
     company_in_eu = fields.Boolean(string="Company in the EU", compute="_compute_company_in_eu")
@@ -755,6 +760,17 @@ class AmazonSellerAccount(models.Model):
             "company_id": self.company_id.id,
             "amazon_marketplace_id": marketplace.id,
         })
+
+    def _fba_unsellable_location(self):
+        """Where returned units Amazon cannot sell again wait (created when missing)."""
+        self.ensure_one()
+        if not self.fba_unsellable_location_id:
+            self.fba_unsellable_location_id = self.env["stock.location"].sudo().create({
+                "name": self.env._("Amazon unsellable (%(account)s)", account=self.name),
+                "usage": "internal",
+                "company_id": self.company_id.id,
+            })
+        return self.fba_unsellable_location_id
 
     def _stock_warehouse(self, marketplace):
         """The warehouse whose free quantity FBM offers of ``marketplace`` send to Amazon."""

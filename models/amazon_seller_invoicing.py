@@ -38,6 +38,14 @@ class AmazonSellerInvoicing(models.AbstractModel):
             orders = self._orders_to_invoice(account, INVOICE_BATCH, exclude=skipped)
             if not orders:
                 return True
+            # returned goods wait for Amazon's refund, whose credit note the settlement makes:
+            # Odoo's own credit note of the returned quantity would refund them twice
+            awaiting_refund = orders.filtered(
+                lambda o: not any(line.qty_to_invoice > 0 for line in o.order_line))
+            skipped += awaiting_refund.ids
+            orders -= awaiting_refund
+            if not orders:
+                continue
             invoiced = self._invoice(orders, stats)
             skipped += (orders - invoiced).ids
             remaining_time = commit() if commit else float("inf")

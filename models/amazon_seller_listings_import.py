@@ -1,7 +1,4 @@
-from datetime import timedelta
-import json
 import logging
-import time
 
 from odoo import api, fields, models
 
@@ -9,16 +6,10 @@ from .. import const
 from ..exceptions import AmazonBadRequest
 from ..formats.listings_parser import ListingsFileError, parse_listings
 from ..utils import notification_action
+from .amazon_seller_report_flow import IN_PREPARATION
 
 _logger = logging.getLogger(__name__)
 
-# Seconds waited before each getReport of a report just requested: Amazon often needs minutes,
-# then the report stays pending in the flow's state and a later run downloads it.
-REPORT_POLL_DELAYS = (0, 1)
-# Statuses of a report Amazon is still preparing.
-IN_PREPARATION = ("IN_QUEUE", "IN_PROGRESS")
-# When a report is still in preparation, the scheduled action comes back this much later.
-PENDING_RETRY_DELAY = timedelta(minutes=2)
 # An offer's fields read from its listing (the listing's attribute of each).
 LISTING_FIELDS = {
     "asin": "asin", "title": "title", "listing_status": "status", "listing_ref": "listing_ref",
@@ -37,9 +28,10 @@ class AmazonSellerListingsImport(models.AbstractModel):
     recorded as synchronisation errors naming their line; the others are imported."""
 
     _name = "amazon.seller.listings.import"
-    _inherit = "amazon.seller.flow"
+    _inherit = "amazon.seller.report.flow"
     _description = "Amazon Listings Import"
     _flow = "listings"
+    _cron_xmlid = "amazon_seller.ir_cron_sync_listings"
 
     # === THE FLOW === #
 
@@ -88,34 +80,6 @@ class AmazonSellerListingsImport(models.AbstractModel):
                 "; %(count)s report(s) still in preparation at Amazon: the next run imports "
                 "them", count=stats["pending"])
         return message
-
-    def _poll(self, gateway, report_id):
-        """getReport a few times, briefly: the report's metadata as last seen."""
-        report = {}
-        for delay in REPORT_POLL_DELAYS:
-            time.sleep(delay)
-            report = gateway.get_report(report_id)
-            if report.get("processingStatus") not in IN_PREPARATION:
-                break
-        return report
-
-    def _come_back_later(self):
-        cron = self.env.ref("amazon_seller.ir_cron_sync_listings", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(fields.Datetime.now() + PENDING_RETRY_DELAY)
-
-    @staticmethod
-    def _pending_reports(state):
-        """{Amazon marketplace id: report id} requested and not imported yet."""
-        try:
-            pending = json.loads(state.resume_token or "{}")
-        except ValueError:
-            return {}
-        return pending if isinstance(pending, dict) else {}
-
-    @staticmethod
-    def _save_pending_reports(state, pending):
-        state.resume_token = json.dumps(pending, sort_keys=True) if pending else False
 
     # === ONE REPORT === #
 

@@ -111,6 +111,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
         self._round_to_amazon(booking, credit_notes, [
             -sum(items.values()) for items in todo.values()])
         credit_notes.action_post()
+        credit_notes.amazon_sale_order_id._amazon_link_refunds()
         return credit_notes
 
     def _round_to_amazon(self, booking, moves, totals):
@@ -153,6 +154,7 @@ class AmazonSellerSettlementPosting(models.AbstractModel):
             "amazon_marketplace_id": order.amazon_marketplace_id.id,
             "amazon_adjustment_ref": adjustment_ref or False,
             "amazon_order_ref": order.amazon_order_ref,
+            "amazon_sale_order_id": order.id,
             "invoice_line_ids": [Command.create(line) for line in lines],
         }
 

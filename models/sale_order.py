@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..utils import notification_action
@@ -146,6 +146,74 @@ class SaleOrder(models.Model):
             key = (order.amazon_account_id.id, order.amazon_order_ref)
             order.amazon_fee_total = fees.get(key, 0.0)
             order.amazon_settlement_line_count = counts.get(key, 0)
+
+    # --- returns and refunds, side by side --- #
+
+    amazon_return_ids = fields.One2many(
+        comodel_name="amazon.seller.return", inverse_name="order_id", string="Amazon Returns",
+        readonly=True)
+    amazon_credit_note_ids = fields.One2many(
+        comodel_name="account.move", inverse_name="amazon_sale_order_id",
+        string="Amazon Refunds", readonly=True)
+    amazon_returned_qty = fields.Float(
+        string="Units Returned", compute="_compute_amazon_return_state", store=True,
+        digits="Product Unit", help="Units Amazon reports returned that are back in stock.")
+    amazon_refunded_amount = fields.Monetary(
+        string="Refunded", compute="_compute_amazon_return_state", store=True,
+        currency_field="currency_id",
+        help="What Amazon gave back to the buyer: the credit notes of the settlements' refunds.")
+    amazon_return_state = fields.Selection(
+        selection=[("refund_only", "Refunded, Not Returned"), ("expected", "Return Expected"),
+                   ("returned", "Returned, Not Refunded"), ("refunded", "Returned and Refunded")],
+        string="Return", compute="_compute_amazon_return_state", store=True, index=True,
+        help="Refunded, not returned: Amazon refunded the buyer without a return (or before it "
+             "arrived). Return expected: an FBM return on its way to the warehouse.")
+
+    @api.depends("amazon_return_ids.state", "amazon_return_ids.quantity",
+                 "amazon_credit_note_ids.state", "amazon_credit_note_ids.amount_total")
+    def _compute_amazon_return_state(self):
+        for order in self:
+            returns = order.amazon_return_ids
+            received = returns.filtered(lambda r: r.state == "received")
+            credit_notes = order.amazon_credit_note_ids.filtered(lambda m: m.state == "posted")
+            order.amazon_returned_qty = sum(received.mapped("quantity"))
+            order.amazon_refunded_amount = sum(credit_notes.mapped("amount_total"))
+            if returns.filtered(lambda r: r.state == "expected"):
+                order.amazon_return_state = "expected"
+            elif received:
+                order.amazon_return_state = "refunded" if credit_notes else "returned"
+            else:
+                order.amazon_return_state = "refund_only" if credit_notes else False
+
+    def _amazon_link_refunds(self):
+        """Tie the settlements' credit notes to the order lines whose goods came back, so that
+        Odoo's invoiced quantity follows the delivered one (both drop by the return) and the
+        order is not "to invoice" again. A refund without return stays on its own, as money
+        only; whichever of the return and the refund comes first, the second one links them."""
+        for order in self.filtered("amazon_credit_note_ids"):
+            free = order.amazon_credit_note_ids.filtered(
+                lambda m: m.state == "posted").invoice_line_ids.filtered(
+                lambda l: not l.sale_line_ids and l.product_id.type == "consu")
+            for line in order.order_line.filtered("amazon_order_item_id"):
+                returned = sum(line.move_ids.filtered(
+                    lambda m: m.origin_returned_move_id and m.to_refund and m.state == "done"
+                ).mapped("quantity"))
+                credited = sum(line.invoice_lines.filtered(
+                    lambda l: l.move_id.move_type == "out_refund"
+                    and l.parent_state == "posted").mapped("quantity"))
+                for refund_line in free.filtered(lambda l: l.product_id == line.product_id):
+                    if credited >= returned:
+                        break
+                    refund_line.sale_line_ids = [Command.link(line.id)]
+                    credited += refund_line.quantity
+                    free -= refund_line
+
+    def action_amazon_returns(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_seller.action_amazon_seller_returns")
+        action.update(domain=[("order_id", "=", self.id)], context={"create": False})
+        return action
 
     def action_amazon_settlement_lines(self):
         """The settlement rows of this order: what Amazon paid and charged for it."""

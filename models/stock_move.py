@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 # Key of the transaction's pre-commit data: the stock push is triggered once per transaction.
 PUSH_TRIGGERED = "amazon_seller.stock_push_triggered"
@@ -7,9 +7,15 @@ PUSH_TRIGGERED = "amazon_seller.stock_push_triggered"
 class StockMove(models.Model):
     _inherit = "stock.move"
 
+    amazon_return_id = fields.Many2one(
+        comodel_name="amazon.seller.return", string="Amazon Return", readonly=True,
+        index="btree_not_null", copy=False)
+
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         moves._amazon_trigger_stock_push()
+        # an Amazon return the warehouse received: its refund may be waiting for it
+        moves.amazon_return_id.order_id.sudo()._amazon_link_refunds()
         return moves
 
     def _search_picking_for_assignation(self):

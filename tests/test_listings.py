@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
 from ..formats.listings_parser import ListingsFileError, parse_listings
-from ..models import amazon_seller_listings_import
+from ..models import amazon_seller_report_flow
 from .common import ReplayCase
 from .orders import make_order
 
@@ -238,7 +238,7 @@ class TestListingsImport(ReplayCase):
     def test_report_in_preparation_is_picked_up_by_the_next_run(self):
         """Test that a report Amazon still prepares stays pending and the next run imports it
         without requesting another."""
-        with patch.object(amazon_seller_listings_import, "REPORT_POLL_DELAYS", (0,)):
+        with patch.object(amazon_seller_report_flow, "REPORT_POLL_DELAYS", (0,)):
             stats = self.sync_listings()
             state = self.account._flow_state("listings")
             self.assertEqual(stats["pending"], 2)

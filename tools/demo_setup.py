@@ -381,7 +381,9 @@ def main(env, simulator_url=SIMULATOR_URL, commit=None, say=None):
         done(f"{account.name}: {account._flow_state('orders').last_message}")
     cancel_some_orders(env, accounts, simulator_url)
     stock_fba(env, accounts)
-    done("cancellations, FBA stock")
+    for account in accounts:
+        env["amazon.seller.return.import"]._run_now(account)
+    done("cancellations, FBA stock, customer returns")
     settlements = invoice_and_settle(env, accounts)
     bank_deposit(env, company, settlements)
     done(f"orders invoiced, {len(settlements)} settlements, "

@@ -1,7 +1,9 @@
 """After 19.0.1.4.0 is loaded: a company that already has Odoo's One-Stop-Shop fiscal positions
 (``l10n_eu_oss``, now a dependency that the update installs) said it is past the EU threshold,
 so its EU distance sales are taxed through the One-Stop-Shop; the others are asked. The accounts
-earlier versions created under their English name get their name in each installed language."""
+earlier versions created under their English name get their name in each installed language.
+The credit notes settlements made from refunds point at their order, which shows them beside
+its returns (refunded, not returned until a return comes)."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -26,3 +28,13 @@ def migrate(cr, version):
             for lang in languages:
                 if account.with_context(lang=lang).name == name._source:
                     account.with_context(lang=lang).name = name._translate(lang)
+    cr.execute("""
+        UPDATE account_move move SET amazon_sale_order_id = sale.id
+          FROM sale_order sale
+         WHERE move.move_type = 'out_refund' AND move.amazon_sale_order_id IS NULL
+           AND move.amazon_order_ref = sale.amazon_order_ref
+           AND move.amazon_account_id = sale.amazon_account_id
+     RETURNING sale.id""")
+    refunded = {row[0] for row in cr.fetchall()}
+    env.invalidate_all()
+    env["sale.order"].browse(refunded)._compute_amazon_return_state()

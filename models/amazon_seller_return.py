@@ -1,0 +1,226 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+RETURN_STATES = [
+    ("waiting", "Waiting"),
+    ("expected", "Expected"),
+    ("received", "Received"),
+]
+CHANNELS = [("fba", "FBA"), ("fbm", "FBM")]
+
+
+class AmazonSellerReturn(models.Model):
+    """A customer return as Amazon reports it (one row of its returns reports), linked to the
+    order and the line it gives back, and to the stock moves that bring the goods back:
+
+    - FBA: done at once, from the customer into the account's FBA location (sellable) or its
+      *Amazon unsellable* location, as returns of the order's delivery moves
+      (``origin_returned_move_id``, updating the order's delivered quantity);
+    - FBM: an expected return of the order's delivery to the warehouse, with Amazon's RMA and the
+      return label's tracking number, for the warehouse to receive.
+
+    A return whose order (or SKU) Odoo does not know yet *waits* and is matched again at each
+    run of the returns flow."""
+
+    _name = "amazon.seller.return"
+    _description = "Amazon Customer Return"
+    _inherit = ["mail.thread"]
+    _order = "returned_at desc, id desc"
+    _rec_name = "display_ref"
+    _check_company_auto = True
+
+    account_id = fields.Many2one(
+        comodel_name="amazon.seller.account", required=True, readonly=True, index=True,
+        ondelete="restrict")
+    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    key = fields.Char(
+        required=True, readonly=True,
+        help="What identifies this return in Amazon's reports, whenever they list it again: "
+             "the unit's license plate (FBA), the RMA and SKU (FBM).")
+    channel = fields.Selection(selection=CHANNELS, string="Fulfilment", required=True,
+                               readonly=True)
+    display_ref = fields.Char(string="Return", compute="_compute_display_ref")
+    order_ref = fields.Char(string="Amazon Order", required=True, readonly=True, index=True)
+    order_id = fields.Many2one(comodel_name="sale.order", string="Order", readonly=True,
+                               index="btree_not_null", check_company=True)
+    sale_line_id = fields.Many2one(comodel_name="sale.order.line", string="Order Line",
+                                   readonly=True, index="btree_not_null")
+    product_id = fields.Many2one(related="sale_line_id.product_id", store=True)
+    sku = fields.Char(string="SKU", required=True, readonly=True)
+    asin = fields.Char(string="ASIN", readonly=True)
+    quantity = fields.Integer(required=True, readonly=True)
+    returned_at = fields.Datetime(
+        string="Returned", readonly=True,
+        help="FBA: when Amazon's fulfilment centre processed the return; FBM: when the buyer "
+             "requested it.")
+    disposition = fields.Char(
+        readonly=True, help="The condition Amazon found the unit in (detailed-disposition).")
+    sellable = fields.Boolean(readonly=True)
+    reason = fields.Char(readonly=True, help="The buyer's reason, as Amazon codes it.")
+    amazon_status = fields.Char(string="Amazon Status", readonly=True)
+    license_plate = fields.Char(string="License Plate", readonly=True)
+    fulfillment_center = fields.Char(string="Fulfilment Centre", readonly=True)
+    customer_comments = fields.Text(readonly=True)
+    rma = fields.Char(string="Amazon RMA", readonly=True, index="btree_not_null")
+    return_carrier = fields.Char(readonly=True)
+    tracking_ref = fields.Char(string="Return Tracking", readonly=True)
+    delivered_on = fields.Date(string="Delivered Back", readonly=True)
+    move_ids = fields.One2many(comodel_name="stock.move", inverse_name="amazon_return_id",
+                               string="Stock Moves", readonly=True)
+    picking_id = fields.Many2one(comodel_name="stock.picking", string="Return Transfer",
+                                 readonly=True, index="btree_not_null")
+    state = fields.Selection(selection=RETURN_STATES, compute="_compute_state", store=True,
+                             index=True)
+    problem = fields.Char(readonly=True, help="Why the return waits.")
+
+    _key_unique = models.Constraint(
+        "UNIQUE(account_id, key)", "An Amazon return is stored once per account.")
+
+    # === COMPUTE METHODS === #
+
+    @api.depends("order_ref", "sku", "license_plate", "rma")
+    def _compute_display_ref(self):
+        for record in self:
+            record.display_ref = f"{record.order_ref} / {record.sku}" + (
+                f" ({record.rma or record.license_plate})"
+                if record.rma or record.license_plate else "")
+
+    @api.depends("move_ids.state", "picking_id.state")
+    def _compute_state(self):
+        for record in self:
+            moves = record.move_ids.filtered(lambda m: m.state != "cancel")
+            if not moves:
+                record.state = "waiting"
+            elif all(move.state == "done" for move in moves):
+                record.state = "received"
+            else:
+                record.state = "expected"
+
+    # === MATCHING (order, line, stock) === #
+
+    def _match(self):
+        """Find each waiting return's order and line and bring its goods back; what cannot be
+        matched yet keeps waiting with the reason (all or nothing per return)."""
+        for record in self.filtered(lambda r: not r.move_ids):
+            try:
+                with self.env.cr.savepoint():
+                    record._bring_back()
+                    record.problem = False
+            except UserError as error:
+                record.problem = error.args[0]
+        self.order_id._amazon_link_refunds()
+
+    def _bring_back(self):
+        self.ensure_one()
+        order = self.order_id or self.env["sale.order"].search([
+            ("amazon_account_id", "=", self.account_id.id),
+            ("amazon_order_ref", "=", self.order_ref)], limit=1)
+        if not order:
+            raise UserError(self.env._(
+                "Order %(order)s is not in Odoo yet: the return is matched once it is "
+                "imported.", order=self.order_ref))
+        line = order.order_line.filtered(
+            lambda l: l.amazon_offer_id.sku == self.sku and l.amazon_order_item_id)[:1]
+        if not line:
+            raise UserError(self.env._(
+                "Order %(order)s has no line of SKU %(sku)s.", order=self.order_ref,
+                sku=self.sku))
+        self.write({"order_id": order.id, "sale_line_id": line.id})
+        delivered = line.move_ids.filtered(
+            lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
+        if not delivered:
+            raise UserError(self.env._(
+                "%(sku)s of order %(order)s has not left in Odoo yet: the return is matched "
+                "once its delivery is validated.", sku=self.sku, order=self.order_ref))
+        returnable = sum(delivered.mapped("quantity")) - sum(
+            line.move_ids.filtered(lambda m: m.origin_returned_move_id and m.state != "cancel")
+            .mapped("product_uom_qty"))
+        if self.quantity > returnable:
+            raise UserError(self.env._(
+                "Amazon reports %(quantity)s unit(s) of %(sku)s returned for order %(order)s, "
+                "but only %(returnable)s left and were not returned yet.",
+                quantity=self.quantity, sku=self.sku, order=self.order_ref,
+                returnable=returnable))
+        if self.channel == "fba":
+            self._receive_at_amazon(delivered)
+        else:
+            self._expect_at_warehouse(delivered)
+
+    def _receive_at_amazon(self, delivered):
+        """Amazon has the goods back: a done return of the delivery moves into the FBA location,
+        or its unsellable location for what came back damaged or defective."""
+        account = self.account_id
+        fba = account._fba_location(self.order_id.amazon_marketplace_id)
+        destination = fba if self.sellable else account._fba_unsellable_location()
+        origin = delivered[0]
+        move = self.env["stock.move"].create({
+            "product_id": origin.product_id.id,
+            "product_uom_qty": self.quantity,
+            "product_uom": origin.product_uom.id,
+            "location_id": origin.location_dest_id.id,
+            "location_dest_id": destination.id,
+            "partner_id": origin.partner_id.id,
+            "sale_line_id": self.sale_line_id.id,
+            "origin_returned_move_id": origin.id,
+            "to_refund": True,
+            "company_id": self.company_id.id,
+            "origin": self.env._("Amazon return %(order)s (%(ref)s)", order=self.order_ref,
+                                 ref=self.license_plate or self.disposition),
+            "amazon_return_id": self.id,
+        })
+        move._action_confirm()
+        lots = origin.move_line_ids.lot_id
+        if lots:
+            move.move_line_ids = [Command.clear()] + [Command.create({
+                "product_id": move.product_id.id, "lot_id": lot.id, "quantity": 1
+                if move.product_id.tracking == "serial" else self.quantity,
+                "location_id": move.location_id.id, "location_dest_id": destination.id,
+            }) for lot in (lots[:self.quantity] if move.product_id.tracking == "serial"
+                           else lots[:1])]
+        else:
+            move.quantity = self.quantity
+        move.picked = True
+        move._action_done()
+        if self.returned_at:
+            move.write({"date": self.returned_at})
+            move.move_line_ids.write({"date": self.returned_at})
+
+    def _expect_at_warehouse(self, delivered):
+        """The buyer sends the parcel back: Odoo's own return of the delivery, waiting for the
+        warehouse to receive it, with Amazon's RMA and the return label's tracking number."""
+        origin = delivered.filtered("picking_id")[:1]
+        if not origin:
+            raise UserError(self.env._(
+                "The delivery of order %(order)s has no transfer to return.",
+                order=self.order_ref))
+        picking = origin.picking_id
+        wizard = self.env["stock.return.picking"].with_context(
+            active_id=picking.id, active_model="stock.picking").create({"picking_id": picking.id})
+        for line in wizard.product_return_moves:
+            line.write({"quantity": self.quantity if line.move_id == origin else 0,
+                        "to_refund": True})
+        returned = wizard._create_return()
+        returned.write({
+            "origin": self.env._("Amazon RMA %(rma)s, order %(order)s", rma=self.rma,
+                                 order=self.order_ref),
+            "carrier_tracking_ref": self.tracking_ref or False,
+        })
+        returned.move_ids.amazon_return_id = self.id
+        self.picking_id = returned
+        returned.message_post(body=self.env._(
+            "Amazon return of order %(order)s: RMA %(rma)s, %(carrier)s %(tracking)s, reason "
+            "%(reason)s.", order=self.order_ref, rma=self.rma, carrier=self.return_carrier or "",
+            tracking=self.tracking_ref or "", reason=self.reason or "-"))
+
+    # === ACTIONS === #
+
+    def action_retry(self):
+        """Match the waiting returns again now (their order or delivery may be there since);
+        any Amazon user may ask, the stock moves are the flow's own."""
+        self.check_access("read")
+        self.sudo()._match()
+        return True
+
+    def action_open_order(self):
+        self.ensure_one()
+        return self.order_id.get_formview_action() if self.order_id else False
