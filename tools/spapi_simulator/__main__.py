@@ -36,6 +36,8 @@ def build_parser():
                              "an EAN) and three malformed rows (no SKU, bad price, bad bytes)")
     parser.add_argument("--no-auto-returns", action="store_true",
                         help="refunds bring no customer returns (only explicit ones are reported)")
+    parser.add_argument("--no-auto-removals", action="store_true",
+                        help="no seeded FBA removal orders (only explicit ones are reported)")
     return parser
 
 
@@ -58,7 +60,8 @@ def main(argv=None):
                     orders_file=args.orders_file, host=args.host, port=args.port,
                     profile=args.profile, start_time=parse_iso(args.start) if args.start else None,
                     listing_samples=args.listing_samples, settlements=settlements,
-                    auto_returns=not args.no_auto_returns)
+                    auto_returns=not args.no_auto_returns,
+                    auto_removals=not args.no_auto_removals)
     print("SP-API simulator on http://%s:%d (seed %s, %d orders, profile %s, %d sandbox cases)"
           % (args.host, args.port, args.seed, len(sim.scenario.orders), args.profile,
              len(sim.sandbox)), flush=True)

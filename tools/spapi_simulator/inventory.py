@@ -1,6 +1,6 @@
 """FBA stock of the scenario: the initial quantity per (marketplace, SKU) is seeded, and the
-stock at a time follows from the FBA orders shipped or reserved by then and from the inbound
-shipments received by then.
+stock at a time follows from the FBA orders shipped or reserved by then, from the inbound
+shipments received by then and from the removal orders (removals.py) in process or done by then.
 
 An inbound shipment is *working* (the seller prepares it) until it ships, *shipped* until it
 reaches the fulfilment centre, *receiving* while Amazon counts it, then its units are
@@ -12,6 +12,7 @@ import random
 
 from .const import MARKETPLACES
 from .orders import PARTIALLY_SHIPPED, PENDING, SHIPPED, UNSHIPPED
+from .removals import stock_moves as removal_moves
 
 HOUR = 3600
 # Hours Amazon takes to receive an inbound shipment once it reached the fulfilment centre.
@@ -112,20 +113,27 @@ def stock_summaries(scenario, code, now):
         moved = {"working": shipment.created, "shipped": shipment.shipped_at,
                  "receiving": shipment.arrives_at, "received": shipment.received_at}[stage]
         changed[shipment.sku] = max(changed.get(shipment.sku, 0), moved)
+    # removal orders (removals.py): sellable units in process are reserved (fcProcessing),
+    # shipped or disposed units are gone; unsellable units leave the unfulfillable ones
+    removed = removal_moves(scenario, code, now)
+    for sku, (_gone, _held, _damaged, moved) in removed.items():
+        changed[sku] = max(changed.get(sku, 0), moved)
     out = []
     for (market, sku), initial in scenario.fba_initial.items():
         if market != code:
             continue
         product = scenario.by_sku.get(sku) or scenario.extra_skus[sku]
         unfulfillable, _inbound, researching = scenario.fba_extra[(market, sku)]
+        gone, held, damaged, _moved = removed.get(sku, (0, 0, 0, 0))
+        unfulfillable = max(0, unfulfillable - damaged)
         inbound = stages.get(sku, {})
-        fulfillable = initial + inbound.get("received", 0) - shipped.get(sku, 0) \
-            - reserved.get(sku, 0)
+        fulfillable = max(0, initial + inbound.get("received", 0) - shipped.get(sku, 0)
+                          - reserved.get(sku, 0) - gone - held)
         out.append({
             "sku": sku, "asin": product["asin"], "title": product["title"],
             "fnsku": "X00SIM" + product["asin"][-4:],
-            "fulfillable": fulfillable, "reserved": reserved.get(sku, 0),
-            "unfulfillable": unfulfillable,
+            "fulfillable": fulfillable, "reserved": reserved.get(sku, 0) + held,
+            "fc_processing": held, "unfulfillable": unfulfillable,
             "inbound_working": inbound.get("working", 0),
             "inbound_shipped": inbound.get("shipped", 0),
             "inbound_receiving": inbound.get("receiving", 0),

@@ -1,4 +1,5 @@
-"""Reports: requested reports (orders, listings, customer returns: returns.py) and the settlement reports that appear by
+"""Reports: requested reports (orders, listings, customer returns: returns.py, removal orders:
+removals.py) and the settlement reports that appear by
 themselves, one per marketplace every 14 simulated days; `Store` keeps them with the feeds and
 the documents of one simulator.
 
@@ -11,12 +12,13 @@ import gzip
 import time
 import zlib
 
-from . import returns
+from . import removals, returns
 from . import settlement as settle
 from .clock import DAY, iso, parse_iso
 from .const import (
     FBA_RETURNS_REPORT, FBM_RETURNS_REPORT, LISTINGS_ENCODING, MARKETPLACE_BY_ID, MARKETPLACES,
-    ORDER_REPORT, REQUESTABLE_REPORTS, SETTLEMENT_REPORT,
+    ORDER_REPORT, REMOVAL_ORDERS_REPORT, REMOVAL_SHIPMENTS_REPORT, REQUESTABLE_REPORTS,
+    SETTLEMENT_REPORT,
 )
 from .documents import DONE_AFTER, Document, Job, Pages
 from .errors import ScenarioError
@@ -197,6 +199,11 @@ class Store(FeedStore):
             channel = "FBA" if job.job_type == FBA_RETURNS_REPORT else "FBM"
             text = returns.report(self.scenario, channel, job.marketplace_ids,
                                   job.data_start or at - 30 * DAY, at)
+            doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, text.encode("utf-8"))
+        elif job.job_type in (REMOVAL_ORDERS_REPORT, REMOVAL_SHIPMENTS_REPORT):
+            build = (removals.detail_report if job.job_type == REMOVAL_ORDERS_REPORT
+                     else removals.shipment_report)
+            text = build(self.scenario, job.marketplace_ids, job.data_start or at - 30 * DAY, at)
             doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, text.encode("utf-8"))
         else:
             market = MARKETPLACE_BY_ID[job.marketplace_ids[0]]

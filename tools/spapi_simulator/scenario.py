@@ -22,6 +22,7 @@ from .generator import (
 )
 from .inventory import add_inbound, add_products, init_stock, stock_summaries
 from .order_json import ALL_INCLUDED, filter_included, order_from_json, render_order
+from .removals import add_removal_order, all_removals
 from .returns import add_customer_return, all_returns
 from .orders import (
     CANCELLED, PARTIALLY_SHIPPED, PENDING, SHIPPED, UNSHIPPED, Item, Order, Package,
@@ -41,7 +42,7 @@ class Scenario:
     """All orders, the catalogue, inventory and listing quantities of the simulated seller."""
 
     def __init__(self, seed=1, orders=50, start=0, profile="default", orders_file=None,
-                 listing_samples=False, settlements=None, auto_returns=True):
+                 listing_samples=False, settlements=None, auto_returns=True, auto_removals=True):
         if profile not in PROFILES:
             raise ValueError("unknown profile %r (known: %s)" % (profile, ", ".join(PROFILES)))
         self.seed, self.start, self.profile = seed, int(start), profile
@@ -63,6 +64,9 @@ class Scenario:
         # customer returns (returns.py): explicit ones, and whether refunds bring their own
         self.customer_returns = []
         self.auto_returns = bool(auto_returns)
+        # FBA removal orders (removals.py): explicit ones, and whether the seed brings its own
+        self.removal_orders = []
+        self.auto_removals = bool(auto_removals)
         if listing_samples:
             self.add_listing_samples()
         if orders_file:
@@ -140,6 +144,30 @@ class Scenario:
     def returns(self):
         """Every customer return (explicit and automatic), by date: [CustomerReturn]."""
         return all_returns(self)
+
+    # -- FBA removal orders ------------------------------------------------------------------
+    def add_removal_order(self, order_id, order_type, lines, when=None, status="Completed",
+                          marketplace_id=None, shipped_at=None, disposed_at=None, **columns):
+        """A removal order in the two removal reports (and in the FBA stock).  ``order_id``:
+        any string, or None for 10 generated letters/digits; ``order_type`` ``Return`` (shipped
+        back to the seller), ``Disposal`` or ``Liquidations``; ``lines`` a list of ``(sku,
+        disposition, quantity)`` (``Sellable`` / ``Unsellable``) or of dicts with those keys
+        and optionally ``shipped_quantity`` / ``disposed_quantity``, ``cancelled_quantity``,
+        ``shipped_at`` / ``disposed_at``, ``carrier``, ``tracking_number``, ``removal_fee``,
+        ``fnsku``; ``when`` (epoch seconds or ISO-8601; default: the scenario's start) the
+        request date; ``status`` the final (``Completed``, ``Cancelled``) or lasting
+        (``Pending``, ``Planning``, ``Processing``) status; ``marketplace_id`` (id or code;
+        default: the first of US, CA, DE, FR, UK, JP where every SKU is an FBA SKU).  Return
+        lines ship at ``shipped_at`` (default ``when`` + 2 days), disposal lines are disposed
+        of at ``disposed_at`` (default ``when`` + 1 day).  Keywords override columns by
+        snake-case or exact name (``order_source``, ``removal_fee``, ``currency``, ``fnsku``,
+        ``carrier``, ``tracking_number``).  Returns the RemovalOrder."""
+        return add_removal_order(self, order_id, order_type, lines, when, status,
+                                 marketplace_id, shipped_at, disposed_at, **columns)
+
+    def removals(self):
+        """Every removal order (explicit and automatic), by request date: [RemovalOrder]."""
+        return all_removals(self)
 
     def add_inbound(self, code, sku, quantity, now, ship_in_hours=0, transit_hours=48):
         """A new inbound shipment to marketplace ``code``'s fulfilment centres (inventory.py)."""

@@ -80,12 +80,14 @@ class Simulator:
 
     def __init__(self, seed=1, orders=50, time_scale=1.0, rate_limits=True, faults=None,
                  models_dir=None, orders_file=None, host="127.0.0.1", port=0, profile="default",
-                 start_time=None, listing_samples=False, settlements=None, auto_returns=True):
+                 start_time=None, listing_samples=False, settlements=None, auto_returns=True,
+                 auto_removals=True):
         self.seed = seed
         self.clock = Clock(time_scale, start_time)
         self.scenario = Scenario(seed=seed, orders=orders, start=self.clock.start, profile=profile,
                                  orders_file=orders_file, listing_samples=listing_samples,
-                                 settlements=settlements, auto_returns=auto_returns)
+                                 settlements=settlements, auto_returns=auto_returns,
+                                 auto_removals=auto_removals)
         self.store = Store(self.scenario, base_url=lambda: self.url)
         self.buckets = BucketSet(RATE_LIMITS, self.clock.now, enabled=rate_limits)
         self.faults = FaultInjector(faults, seed)
@@ -217,6 +219,20 @@ class Simulator:
         stay)."""
         with self.lock:
             self.scenario.auto_returns = bool(enabled)
+
+    def add_removal_order(self, order_id, order_type, lines, when=None, status="Completed",
+                          marketplace_id=None, shipped_at=None, disposed_at=None, **columns):
+        """A removal order in the removal reports requested from now on (see
+        Scenario.add_removal_order); ``when`` defaults to now.  Returns the RemovalOrder."""
+        with self.lock:
+            return self.scenario.add_removal_order(
+                order_id, order_type, lines, self.now() if when is None else when, status,
+                marketplace_id, shipped_at, disposed_at, **columns)
+
+    def set_auto_removals(self, enabled):
+        """Switch the seeded removal orders on or off (explicit ones stay)."""
+        with self.lock:
+            self.scenario.auto_removals = bool(enabled)
 
     def cancel_order(self, order_id):
         """A buyer cancellation arriving now (PENDING/UNSHIPPED orders only)."""
@@ -554,7 +570,30 @@ class Simulator:
         if name == "returns/auto" and method == "POST":
             self.set_auto_returns(body.get("enabled", True))
             return 200, {"enabled": self.scenario.auto_returns}
+        if name == "removals" and method == "POST":
+            order = self.add_removal_order(body.get("orderId"), body.get("orderType"),
+                                           body.get("lines"), body.get("when"),
+                                           body.get("status", "Completed"),
+                                           body.get("marketplaceId"), body.get("shippedAt"),
+                                           body.get("disposedAt"), **(body.get("columns") or {}))
+            return 200, removal_json(order)
+        if name == "removals" and method == "GET":
+            return 200, {"removalOrders": [removal_json(o) for o in self.scenario.removals()]}
+        if name == "removals/auto" and method == "POST":
+            self.set_auto_removals(body.get("enabled", True))
+            return 200, {"enabled": self.scenario.auto_removals}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
+
+
+def removal_json(order):
+    """The control API's view of a removal order."""
+    return {"orderId": order.order_id, "orderType": order.order_type,
+            "marketplaceId": order.market.id, "when": iso(order.at), "status": order.status,
+            "explicit": order.explicit,
+            "lines": [{"sku": l.sku, "disposition": l.disposition, "quantity": l.quantity,
+                       ("shippedQuantity" if order.order_type == "Return" else "disposedQuantity"): l.done,
+                       "cancelledQuantity": l.cancelled, "doneAt": iso(l.done_at)}
+                      for l in order.lines]}
 
 
 _FAULT_STATUS = {"429": 429, "429empty": 429, "500": 500, "503": 503, "malformed": 200, "drop": 0}

@@ -43,8 +43,9 @@ def get_inventory_summaries(sim, req):
                 "inboundShippedQuantity": r["inbound_shipped"],
                 "inboundReceivingQuantity": r["inbound_receiving"],
                 "reservedQuantity": {"totalReservedQuantity": r["reserved"],
-                                     "pendingCustomerOrderQuantity": r["reserved"],
-                                     "pendingTransshipmentQuantity": 0, "fcProcessingQuantity": 0},
+                                     "pendingCustomerOrderQuantity": r["reserved"] - r.get("fc_processing", 0),
+                                     "pendingTransshipmentQuantity": 0,
+                                     "fcProcessingQuantity": r.get("fc_processing", 0)},
                 "researchingQuantity": {"totalResearchingQuantity": r["researching"],
                                         "researchingQuantityBreakdown": [
                                             {"name": "researchingQuantityInShortTerm",
