@@ -14,21 +14,14 @@ Two reports, both tab-separated text with a header line:
 Each row gets a ``key`` that stays the same whenever Amazon lists that return again (the license
 plate, else the order, SKU, day and condition; the RMA and SKU for FBM), so that a return is
 stored once. A row that cannot be read becomes a :class:`RowProblem` naming its line and field;
-a file without the columns its report must have raises :class:`ReturnsFileError`.
+a file without the columns its report must have raises :class:`ReportFileError` (see
+``tab_report``).
 """
 
-import csv
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
-import io
-import re
 
-from odoo.tools.translate import LazyTranslate
-
-from ..utils import AmazonDataError, shorten
-
-_lt = LazyTranslate(__name__)
+from . import tab_report as cell
+from .tab_report import ReportFileError, RowProblem, read_rows
 
 FBA_REQUIRED = ("return-date", "order-id", "sku", "quantity", "detailed-disposition")
 FBM_REQUIRED = ("Order ID", "Merchant SKU", "Return quantity", "Amazon RMA ID")
@@ -37,9 +30,6 @@ FBM_REQUIRED = ("Order ID", "Merchant SKU", "Return quantity", "Amazon RMA ID")
 SELLABLE = "SELLABLE"
 # An FBM return is back once Amazon says it was delivered to the seller or closed it.
 FBM_CLOSED_STATUSES = ("closed", "completed")
-DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%Y", "%d.%m.%Y", "%d/%m/%Y", "%b %d, %Y")
-ENCODINGS = ("utf-8-sig", "cp1252")
-_QUANTITY = re.compile(r"\d{1,6}")
 
 
 @dataclass(frozen=True)
@@ -73,126 +63,22 @@ class ReturnRow:
             or self.status.casefold() in FBM_CLOSED_STATUSES
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    reason: object  # a lazy translation (_lt)
-
-
-class ReturnsFileError(AmazonDataError):
-    """The report as a whole cannot be read (encoding, no header, missing columns)."""
-
-
 def parse_fba_returns(content):
     """(rows, problems) of an FBA customer returns report (bytes or text)."""
-    return _read(content, FBA_REQUIRED, _fba_row)
+    return read_rows(content, FBA_REQUIRED, _fba_row)
 
 
 def parse_fbm_returns(content):
     """(rows, problems) of a merchant-fulfilled returns report (bytes or text)."""
-    return _read(content, FBM_REQUIRED, _fbm_row)
-
-
-def _read(content, required, make_row):
-    text = _decode(content)
-    reader = csv.reader(io.StringIO(text), delimiter="\t")
-    header = next(reader, None)
-    if not header or not any(cell.strip() for cell in header):
-        raise ReturnsFileError(_lt("the returns report is empty: it has no header line"))
-    names = [cell.strip() for cell in header]
-    missing = [column for column in required if column not in names]
-    if missing:
-        raise ReturnsFileError(_lt(
-            "the returns report lacks the column(s) %(columns)s", columns=", ".join(missing)))
-    rows, problems = [], []
-    for number, cells in enumerate(reader, 2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        values = {name: (cells[index].strip() if index < len(cells) else "")
-                  for index, name in enumerate(names)}
-        try:
-            rows.append(make_row(number, values))
-        except _Problem as problem:
-            problems.append(RowProblem(number, problem.reason))
-    return rows, problems
-
-
-def _decode(content):
-    if isinstance(content, str):
-        return content.lstrip("\ufeff")
-    for encoding in ENCODINGS:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReturnsFileError(_lt("the returns report is neither UTF-8 nor Windows-1252 text"))
-
-
-class _Problem(Exception):
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _required(values, column):
-    value = values.get(column, "")
-    if not value:
-        raise _Problem(_lt("%(column)s is empty", column=column))
-    return value
-
-
-def _quantity(values, column):
-    value = _required(values, column)
-    if not _QUANTITY.fullmatch(value) or int(value) == 0:
-        raise _Problem(_lt("%(column)s %(value)s is not a whole number of units",
-                           column=column, value=shorten(value)))
-    return int(value)
-
-
-def _moment(values, column, required=True):
-    """A date-time (ISO-8601 with offset) or a date of the report as a naive UTC datetime."""
-    value = values.get(column, "")
-    if not value:
-        if required:
-            raise _Problem(_lt("%(column)s is empty", column=column))
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        moment = next((parsed for parsed in (_strptime(value, f) for f in DATE_FORMATS)
-                       if parsed), None)
-        if moment is None:
-            raise _Problem(_lt("%(column)s %(value)s is not a date", column=column,
-                               value=shorten(value))) from None
-    if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
-
-
-def _strptime(value, date_format):
-    try:
-        return datetime.strptime(value, date_format)
-    except ValueError:
-        return None
-
-
-def _amount(values, column):
-    value = values.get(column, "").replace(",", ".")
-    if not value:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise _Problem(_lt("%(column)s %(value)s is not an amount", column=column,
-                           value=shorten(value))) from None
+    return read_rows(content, FBM_REQUIRED, _fbm_row)
 
 
 def _fba_row(number, values):
-    order_ref = _required(values, "order-id")
-    sku = _required(values, "sku")
-    returned_at = _moment(values, "return-date")
-    disposition = _required(values, "detailed-disposition").upper()
-    quantity = _quantity(values, "quantity")
+    order_ref = cell.required(values, "order-id")
+    sku = cell.required(values, "sku")
+    returned_at = cell.moment(values, "return-date")
+    disposition = cell.required(values, "detailed-disposition").upper()
+    quantity = cell.quantity(values, "quantity")
     plate = values.get("license-plate-number", "")
     key = "fba:" + (plate if plate else "|".join(
         [order_ref, sku, returned_at.isoformat(), disposition, str(quantity)]))
@@ -206,16 +92,19 @@ def _fba_row(number, values):
 
 
 def _fbm_row(number, values):
-    order_ref = _required(values, "Order ID")
-    sku = _required(values, "Merchant SKU")
-    rma = _required(values, "Amazon RMA ID")
-    delivered = _moment(values, "Return delivery date", required=False)
+    order_ref = cell.required(values, "Order ID")
+    sku = cell.required(values, "Merchant SKU")
+    rma = cell.required(values, "Amazon RMA ID")
+    delivered = cell.moment(values, "Return delivery date", is_required=False)
     return ReturnRow(
         line=number, key=f"fbm:{rma}|{sku}", channel="fbm", order_ref=order_ref, sku=sku,
-        asin=values.get("ASIN", ""), quantity=_quantity(values, "Return quantity"),
-        returned_at=_moment(values, "Return request date", required=False),
+        asin=values.get("ASIN", ""), quantity=cell.quantity(values, "Return quantity"),
+        returned_at=cell.moment(values, "Return request date", is_required=False),
         disposition="", sellable=True, reason=values.get("Return reason", ""),
         status=values.get("Return request status", ""), rma=rma,
         carrier=values.get("Return carrier", ""), tracking=values.get("Tracking ID", ""),
         delivered_on=delivered.date() if delivered else None,
-        refunded=_amount(values, "Refunded Amount"), currency=values.get("Currency code", ""))
+        refunded=cell.amount(values, "Refunded Amount"), currency=values.get("Currency code", ""))
+
+
+__all__ = ["ReportFileError", "ReturnRow", "RowProblem", "parse_fba_returns", "parse_fbm_returns"]

@@ -66,20 +66,12 @@ class AmazonSellerListingsImport(models.AbstractModel):
             state.checkpoint = fields.Datetime.now()
         return True
 
-    def _needs_person(self, account, state, error):
-        return super()._needs_person(account, state, error) \
-            and not getattr(error, "heals_itself", False)
-
     def _summary(self, stats):
         message = self.env._(
             "%(created)s created, %(updated)s updated, %(mapped)s mapped, %(unlisted)s no longer "
             "listed, %(failed)s failed", created=stats["created"], updated=stats["updated"],
             mapped=stats["mapped"], unlisted=stats["unlisted"], failed=stats["failed"])
-        if stats["pending"]:
-            message += self.env._(
-                "; %(count)s report(s) still in preparation at Amazon: the next run imports "
-                "them", count=stats["pending"])
-        return message
+        return message + self._pending_note(stats)
 
     # === ONE REPORT === #
 

@@ -1,15 +1,9 @@
 from datetime import timedelta
-import logging
 
-from odoo import fields, models
+from odoo import models
 
 from .. import const
-from ..exceptions import AmazonBadRequest
-from ..formats.returns_parser import ReturnsFileError, parse_fba_returns, parse_fbm_returns
-from ..utils import parse_datetime, to_amazon_timestamp
-from .amazon_seller_report_flow import IN_PREPARATION
-
-_logger = logging.getLogger(__name__)
+from ..formats.returns_parser import ReportFileError, parse_fba_returns, parse_fbm_returns
 
 # Amazon lists a return once its fulfilment centre processed it and updates rows of earlier
 # days later: each request reaches back this far before the checkpoint (rows are stored once).
@@ -47,53 +41,11 @@ class AmazonSellerReturnImport(models.AbstractModel):
     # === THE FLOW === #
 
     def _run(self, account, state, stats, commit):
-        gateway = account._get_gateway()
-        pending = self._pending_reports(state)
-        now = fields.Datetime.now()
-        # a run that left reports in preparation asked for a period: the next one finishes it
-        since = pending.pop("_since", None) or to_amazon_timestamp(
-            state.checkpoint - LOOKBACK if state.checkpoint
-            else now - timedelta(days=INITIAL_DAYS))
-        until = pending.pop("_until", None) or to_amazon_timestamp(now)
-        for marketplace in account.marketplace_ids:
-            for report_type in PARSERS:
-                key = f"{report_type}:{marketplace.marketplace_id}"
-                if key not in pending:
-                    pending[key] = gateway.create_report(
-                        report_type, [marketplace.marketplace_id],
-                        dataStartTime=since, dataEndTime=until)
-                    self._save(state, pending, since, until)
-                try:
-                    report = self._poll(gateway, pending[key])
-                except AmazonBadRequest as error:  # Amazon no longer knows it: ask again
-                    del pending[key]
-                    self._save(state, pending, since, until)
-                    error.heals_itself = True
-                    raise
-                if report.get("processingStatus") in IN_PREPARATION:
-                    stats["pending"] += 1
-                    continue
-                del pending[key]
-                self._import_report(account, marketplace, report_type, gateway, report, stats)
-                self._save(state, pending, since, until)
-                if commit:
-                    commit()
+        done = self._run_reports(account, state, stats, commit, PARSERS, LOOKBACK, INITIAL_DAYS)
         self._match_waiting(account, stats)
         stats["waiting"] = self.env["amazon.seller.return"].search_count(
             [("account_id", "=", account.id), ("state", "=", "waiting")])
-        if pending:
-            self._come_back_later()
-        else:
-            state.checkpoint = parse_datetime(until)
-        return True
-
-    def _save(self, state, pending, since, until):
-        self._save_pending_reports(state, {**pending, "_since": since, "_until": until}
-                                   if pending else {})
-
-    def _needs_person(self, account, state, error):
-        return super()._needs_person(account, state, error) \
-            and not getattr(error, "heals_itself", False)
+        return done
 
     def _summary(self, stats):
         message = self.env._(
@@ -101,47 +53,25 @@ class AmazonSellerReturnImport(models.AbstractModel):
             "the warehouse, %(waiting)s waiting, %(failed)s failed", created=stats["created"],
             received=stats["received"], expected=stats["expected"], waiting=stats["waiting"],
             failed=stats["failed"])
-        if stats["pending"]:
-            message += self.env._(
-                "; %(count)s report(s) still in preparation at Amazon: the next run imports "
-                "them", count=stats["pending"])
-        return message
+        return message + self._pending_note(stats)
 
     # === ONE REPORT === #
 
     def _import_report(self, account, marketplace, report_type, gateway, report, stats):
         """Download and store one report; its unreadable rows become errors."""
-        SyncError = self.env["amazon.seller.sync.error"]
-        ref = f"{report_type}:{marketplace.marketplace_id}"
-        if report.get("processingStatus") != "DONE" or not report.get("reportDocumentId"):
-            if report.get("processingStatus") == "CANCELLED":
-                return  # Amazon had nothing for the period
-            SyncError._record(account, self._flow, {ref: self.env._(
-                "Amazon could not produce the returns report of %(marketplace)s (%(status)s): "
-                "the next run asks again.", marketplace=marketplace.name,
-                status=report.get("processingStatus") or "?")})
-            stats["failed"] += 1
+        if self._report_failed(account, marketplace, report_type, report, stats):
             return
         content = gateway.get_report_document(report["reportDocumentId"])
         try:
             rows, problems = PARSERS[report_type](content)
-        except ReturnsFileError as error:
-            SyncError._record(account, self._flow, {ref: self.env._(
-                "The returns report of %(marketplace)s cannot be read: %(reason)s.",
-                marketplace=marketplace.name, reason=error.describe(self.env))})
-            stats["failed"] += 1
+        except ReportFileError as error:
+            self._record_unreadable(account, marketplace, report_type, error, stats)
             return
         with self.env.cr.savepoint():
             new = self._store(account, rows, stats)
             new._match()
         self._count(new, stats)
-        failures = {f"{ref} line {problem.line}": self.env._(
-            "Returns report of %(marketplace)s, line %(line)s: %(reason)s.",
-            marketplace=marketplace.name, line=problem.line,
-            reason=problem.reason._translate(self.env.lang)) for problem in problems}
-        SyncError._record(account, self._flow, failures, unretryable=set(failures))
-        stats["failed"] += len(failures)
-        SyncError._resolve(account, self._flow, [ref])
+        self._record_row_problems(account, marketplace, report_type, problems, stats)
 
     def _store(self, account, rows, stats):
         """Create the returns Amazon reports for the first time, update those it lists again;

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from odoo import Command
 from odoo.tests import BaseCase, tagged
 
-from ..formats.returns_parser import ReturnsFileError, parse_fba_returns, parse_fbm_returns
+from ..formats.returns_parser import ReportFileError, parse_fba_returns, parse_fbm_returns
 from .common import ReplayCase
 from .orders import make_order
 
@@ -90,7 +90,7 @@ class TestReturnsParser(BaseCase):
         self.assertEqual([(p.line, p.reason._translate("en_US")) for p in problems], [
             (2, "quantity 'one' is not a whole number of units"),
             (3, "return-date 'yesterday' is not a date")])
-        with self.assertRaises(ReturnsFileError) as caught:
+        with self.assertRaises(ReportFileError) as caught:
             parse_fbm_returns("Order ID\tMerchant SKU\n113-1\tLAMP\n")
         self.assertIn("Return quantity, Amazon RMA ID", str(caught.exception))
 
