@@ -32,6 +32,7 @@
         "wizards/amazon_seller_order_sync_wizard_views.xml",
         "views/amazon_seller_settlement_views.xml",
         "views/amazon_seller_return_views.xml",
+        "views/amazon_seller_removal_views.xml",
         "views/amazon_seller_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "views/amazon_seller_menus.xml",

@@ -96,6 +96,7 @@ FLOWS = [
     ("invoice_upload", "Invoice Upload"),
     ("settlements", "Settlements"),
     ("returns", "Customer Returns"),
+    ("removals", "Removal Orders"),
 ]
 
 # Reports API: the seller's listings, one report per marketplace (tab-separated text), and the
@@ -108,6 +109,11 @@ LISTINGS_REPORT_TYPE = "GET_MERCHANT_LISTINGS_ALL_DATA"
 # https://developer-docs.amazon.com/sp-api/docs/report-type-values-returns
 FBA_RETURNS_REPORT_TYPE = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
 FBM_RETURNS_REPORT_TYPE = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+# Reports API: FBA removal orders (returns to the seller, disposals, liquidations) and the
+# packages they were shipped back in.
+# https://developer-docs.amazon.com/sp-api/docs/report-type-values-fba#fba-removals-reports
+REMOVAL_DETAIL_REPORT_TYPE = "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA"
+REMOVAL_SHIPMENT_REPORT_TYPE = "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA"
 LISTINGS_ENCODINGS = {
     "NA": ("utf-8-sig", "cp1252"),
     "EU": ("utf-8-sig", "cp1252"),

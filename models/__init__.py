@@ -28,6 +28,8 @@ from . import amazon_seller_report_flow
 from . import amazon_seller_listings_import
 from . import amazon_seller_return
 from . import amazon_seller_return_import
+from . import amazon_seller_removal
+from . import amazon_seller_removal_import
 from . import product
 from . import stock_location
 from . import stock_move

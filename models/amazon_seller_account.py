@@ -131,6 +131,11 @@ class AmazonSellerAccount(models.Model):
         copy=False, domain="[('usage', '=', 'internal')]",
         help="Returned units Amazon holds as unsellable (damaged, defective): kept apart from "
              "the FBA stock Amazon sells, until they are removed or disposed of.")
+    removal_transit_location_id = fields.Many2one(
+        comodel_name="stock.location", string="Removals in Transit", check_company=True,
+        copy=False,
+        help="Units Amazon shipped back from its fulfilment centres (removal orders), on their "
+             "way to the warehouse, which receives them.")
     eu_distance_sales = fields.Selection(
         related="company_id.amazon_eu_distance_sales", string="EU Distance Sales")
     company_in_eu = fields.Boolean(string="Company in the EU", compute="_compute_company_in_eu")
@@ -771,6 +776,18 @@ class AmazonSellerAccount(models.Model):
                 "company_id": self.company_id.id,
             })
         return self.fba_unsellable_location_id
+
+    def _removal_transit_location(self):
+        """Where units Amazon shipped back wait until the warehouse receives them."""
+        self.ensure_one()
+        if not self.removal_transit_location_id:
+            self.removal_transit_location_id = self.env["stock.location"].sudo().create({
+                "name": self.env._("Amazon removals in transit (%(account)s)",
+                                   account=self.name),
+                "usage": "transit",
+                "company_id": self.company_id.id,
+            })
+        return self.removal_transit_location_id
 
     def _stock_warehouse(self, marketplace):
         """The warehouse whose free quantity FBM offers of ``marketplace`` send to Amazon."""

@@ -604,6 +604,10 @@ class AmazonSellerSettlementLine(models.Model):
     amount = fields.Monetary(readonly=True)
     order_ref = fields.Char(string="Order ID", readonly=True, index="btree_not_null")
     merchant_order_ref = fields.Char(string="Merchant Order ID", readonly=True)
+    removal_id = fields.Many2one(
+        comodel_name="amazon.seller.removal", string="Removal Order",
+        compute="_compute_removal_id",
+        help="The FBA removal order a removal or disposal fee is for (its order id).")
     adjustment_ref = fields.Char(string="Adjustment ID", readonly=True)
     shipment_ref = fields.Char(string="Shipment ID", readonly=True)
     marketplace_name = fields.Char(readonly=True)
@@ -619,6 +623,14 @@ class AmazonSellerSettlementLine(models.Model):
                               index="btree_not_null")
     kind = fields.Selection(selection=RULE_KINDS, compute="_compute_kind", store=True)
     order_id = fields.Many2one(comodel_name="sale.order", readonly=True, index="btree_not_null")
+
+    def _compute_removal_id(self):
+        refs = {line.order_ref for line in self if line.order_ref}
+        removals = {(removal.account_id.id, removal.order_ref): removal
+                    for removal in self.env["amazon.seller.removal"].search(
+                        [("order_ref", "in", list(refs))])} if refs else {}
+        for line in self:
+            line.removal_id = removals.get((line.account_id.id, line.order_ref), False)
 
     @api.depends("rule_id.kind", "marketplace_name")
     def _compute_kind(self):

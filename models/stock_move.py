@@ -78,3 +78,12 @@ class StockMove(models.Model):
                     remaining -= taken
         if line_values:
             self.env["stock.move.line"].create(line_values)
+
+
+class StockScrap(models.Model):
+    _inherit = "stock.scrap"
+
+    amazon_removal_id = fields.Many2one(
+        comodel_name="amazon.seller.removal", string="Amazon Removal Order", readonly=True,
+        index="btree_not_null", copy=False,
+        help="The FBA disposal or liquidation order that took these units.")

@@ -16,6 +16,11 @@ CONFIRMATION_STATES = [
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    amazon_removal_id = fields.Many2one(
+        comodel_name="amazon.seller.removal", string="Amazon Removal Order", readonly=True,
+        index="btree_not_null", copy=False,
+        help="The FBA removal order whose units this receipt brings back from Amazon.")
+
     amazon_ship_by = fields.Datetime(
         related="sale_id.amazon_ship_by", store=True, string="Ship By",
         help="Amazon's latest ship date: confirming later counts as a late shipment.",

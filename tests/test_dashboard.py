@@ -237,7 +237,8 @@ class TestDashboard(AmazonSellerCase):
                "message": "", "errors": 0} for flow, name in (
                 ("inventory", "FBA Inventory"), ("stock_push", "Stock Push"),
                 ("invoicing", "Invoicing"), ("invoice_upload", "Invoice Upload"),
-                ("settlements", "Settlements"), ("returns", "Customer Returns"))),
+                ("settlements", "Settlements"), ("returns", "Customer Returns"),
+                ("removals", "Removal Orders"))),
         ])
         action = self.account.with_context(amazon_flow="orders").action_view_flow_errors()
         self.assertEqual(Error.search(action["domain"]), open_errors)

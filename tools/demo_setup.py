@@ -383,7 +383,8 @@ def main(env, simulator_url=SIMULATOR_URL, commit=None, say=None):
     stock_fba(env, accounts)
     for account in accounts:
         env["amazon.seller.return.import"]._run_now(account)
-    done("cancellations, FBA stock, customer returns")
+        env["amazon.seller.removal.import"]._run_now(account)
+    done("cancellations, FBA stock, customer returns, removal orders")
     settlements = invoice_and_settle(env, accounts)
     bank_deposit(env, company, settlements)
     done(f"orders invoiced, {len(settlements)} settlements, "
