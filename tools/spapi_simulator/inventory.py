@@ -12,6 +12,7 @@ import random
 
 from .const import MARKETPLACES
 from .orders import PARTIALLY_SHIPPED, PENDING, SHIPPED, UNSHIPPED
+from .mcf import stock_moves as mcf_moves
 from .removals import stock_moves as removal_moves
 
 HOUR = 3600
@@ -117,6 +118,11 @@ def stock_summaries(scenario, code, now):
     # shipped or disposed units are gone; unsellable units leave the unfulfillable ones
     removed = removal_moves(scenario, code, now)
     for sku, (_gone, _held, _damaged, moved) in removed.items():
+        changed[sku] = max(changed.get(sku, 0), moved)
+    # multi-channel fulfilment orders (mcf.py): reserved until shipped, then gone
+    for sku, (gone, held, moved) in mcf_moves(scenario, code, now).items():
+        shipped[sku] = shipped.get(sku, 0) + gone
+        reserved[sku] = reserved.get(sku, 0) + held
         changed[sku] = max(changed.get(sku, 0), moved)
     out = []
     for (market, sku), initial in scenario.fba_initial.items():

@@ -67,6 +67,8 @@ class Scenario:
         # FBA removal orders (removals.py): explicit ones, and whether the seed brings its own
         self.removal_orders = []
         self.auto_removals = bool(auto_removals)
+        # multi-channel fulfilment orders created through the Fulfillment Outbound API (mcf.py)
+        self.fulfillment_orders = {}
         if listing_samples:
             self.add_listing_samples()
         if orders_file:

@@ -11,6 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from . import mcf
 from .apis import OPERATIONS, RATE_LIMITS, Request, auth
 from .clock import Clock, iso
 from .documents import Document
@@ -233,6 +234,28 @@ class Simulator:
         """Switch the seeded removal orders on or off (explicit ones stay)."""
         with self.lock:
             self.scenario.auto_removals = bool(enabled)
+
+    def fulfillment_order(self, order_id):
+        """getFulfillmentOrder's payload of an MCF order, now (mcf.py)."""
+        with self.lock:
+            return mcf.get(self.scenario, order_id, self.now()).render(self.now())
+
+    def ship_fulfillment_order(self, order_id, carrier=None, tracking_number=None,
+                               quantities=None):
+        """Ship an open MCF order now: Complete with one SHIPPED shipment and one package
+        (``carrier`` / ``tracking_number`` default to the marketplace's carrier and a number of
+        its shape); CompletePartialled when ``quantities`` ({sellerFulfillmentOrderItemId:
+        units}) ships fewer units.  Returns the new status."""
+        with self.lock:
+            now = self.now()
+            order = mcf.ship(self.scenario, order_id, now, carrier, tracking_number, quantities)
+            return order.status(now)[0]
+
+    def make_fulfillment_order_unfulfillable(self, order_id):
+        """An open MCF order becomes Unfulfillable now (its units are no longer reserved)."""
+        with self.lock:
+            now = self.now()
+            return mcf.make_unfulfillable(self.scenario, order_id, now).status(now)[0]
 
     def cancel_order(self, order_id):
         """A buyer cancellation arriving now (PENDING/UNSHIPPED orders only)."""
@@ -582,6 +605,17 @@ class Simulator:
         if name == "removals/auto" and method == "POST":
             self.set_auto_removals(body.get("enabled", True))
             return 200, {"enabled": self.scenario.auto_removals}
+        found = re.match(r"^fulfillment_orders/([^/]+)(?:/(ship|unfulfillable))?$", name)
+        if found and method == "GET" and not found.group(2):
+            return 200, self.fulfillment_order(found.group(1))
+        if found and method == "POST" and found.group(2) == "ship":
+            status = self.ship_fulfillment_order(found.group(1), body.get("carrier"),
+                                                 body.get("trackingNumber"),
+                                                 body.get("quantities"))
+            return 200, {"sellerFulfillmentOrderId": found.group(1), "status": status}
+        if found and method == "POST" and found.group(2) == "unfulfillable":
+            status = self.make_fulfillment_order_unfulfillable(found.group(1))
+            return 200, {"sellerFulfillmentOrderId": found.group(1), "status": status}
         return 404, {"error": "unknown control endpoint %s %s" % (method, name)}
 
 

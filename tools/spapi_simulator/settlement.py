@@ -282,6 +282,9 @@ def other_rows(scenario, code, k):
                     {"sku": product["sku"], "quantity-purchased": "1",
                      "adjustment-id": "RMB%08d" % rng.randrange(10 ** 8)}))
     out += mcf_rows(scenario, code, k, fba, options["mcf"])
+    # fulfilment orders created through the Fulfillment Outbound API, shipped in the period
+    from .mcf import settlement_rows as mcf_order_rows   # (mcf.py imports returns.py, which imports this)
+    out += mcf_order_rows(scenario, code, start, end)
     out += return_reimbursement_rows(scenario, code, k, options)
     return out
 
