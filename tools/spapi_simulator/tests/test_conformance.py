@@ -23,6 +23,7 @@ FILES = {
     "sellers": "sellers.json", "orders": "orders_2026-01-01.json", "v0": "ordersV0.json",
     "reports": "reports_2021-06-30.json", "feeds": "feeds_2021-06-30.json",
     "inventory": "fbaInventory.json", "finances": "finances_2024-06-19.json",
+    "outbound": "fulfillmentOutbound_2020-07-01.json",
 }
 ALL = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS"
 
@@ -309,3 +310,29 @@ def test_sandbox_cases_served_verbatim():
         assert [c["sandbox"] for c in sim.calls()][-4:] == [True, True, True, False]
     finally:
         sim.stop()
+
+
+def test_fulfillment_outbound_conforms(sim, token):
+    base = "/fba/outbound/2020-07-01/fulfillmentOrders"
+    sku = next(c["sku"] for c in sim.catalogue() if c["offers"]["DE"]["channel"] == "FBA")
+    body = {"marketplaceId": "A1PA6795UKMFR9", "sellerFulfillmentOrderId": "CONF-1",
+            "displayableOrderId": "CONF-1", "displayableOrderDate": "2026-05-28T18:00:00Z",
+            "displayableOrderComment": "Danke", "shippingSpeedCategory": "Expedited",
+            "destinationAddress": {"name": "Erika Mustermann", "addressLine1": "Hauptstr. 1",
+                                   "city": "Berlin", "postalCode": "10115", "countryCode": "DE"},
+            "notificationEmails": ["erika@example.com"],
+            "items": [{"sellerSku": sku, "sellerFulfillmentOrderItemId": "1", "quantity": 1,
+                       "perUnitDeclaredValue": {"currencyCode": "EUR", "value": "9.99"}}]}
+    status, _h, answer = http_json(sim, "POST", base, token, body)
+    assert status == 200
+    validate("outbound", base, "post", 200, answer)
+    for moment in (0, 3 * 3600, 9 * 3600):
+        sim.advance(seconds=moment)
+        status, _h, answer = http_json(sim, "GET", base + "/CONF-1", token)
+        assert status == 200
+        validate("outbound", base + "/{sellerFulfillmentOrderId}", "get", 200, answer)
+        status, _h, answer = http_json(sim, "GET", base, token)
+        validate("outbound", base, "get", 200, answer)
+    status, _h, answer = http_json(sim, "PUT", base + "/CONF-1/cancel", token)
+    assert status == 400
+    validate("outbound", base + "/{sellerFulfillmentOrderId}/cancel", "put", 400, answer)
