@@ -28,6 +28,7 @@ APIS = {
     "feeds": ("Feeds", "2021-06-30"),
     "fba_inventory": ("Inventories", None),
     "finances": ("Finances", "2024-06-19"),
+    "fulfillment_outbound": ("FulfillmentOutbound", None),  # 2020-07-01, the library's own
 }
 
 # Seconds a single HTTP call to Amazon may take before it is abandoned.
@@ -97,6 +98,7 @@ FLOWS = [
     ("settlements", "Settlements"),
     ("returns", "Customer Returns"),
     ("removals", "Removal Orders"),
+    ("mcf", "Multi-Channel Fulfilment"),
 ]
 
 # Reports API: the seller's listings, one report per marketplace (tab-separated text), and the
@@ -173,3 +175,11 @@ FEE_ROLE_WORDS = [
     ("disposal", "fba_fee_account_id"), ("inbound", "fba_fee_account_id"),
     ("commission", "fee_account_id"), ("closing", "fee_account_id"),
 ]
+
+# Fulfillment Outbound 2020-07-01 (Multi-Channel Fulfilment): what an order's status means.
+# https://developer-docs.amazon.com/sp-api/docs/fulfillment-outbound-api-v2020-07-01-reference
+# (Amazon writes them in CamelCase, "CompletePartialled"; read in capitals)
+MCF_SHIPPED_STATUSES = ("COMPLETE", "COMPLETEPARTIALLED")
+MCF_STOPPED_STATUSES = ("CANCELLED", "UNFULFILLABLE", "INVALID")
+MCF_SHIPPING_SPEEDS = [("Standard", "Standard"), ("Expedited", "Expedited"),
+                       ("Priority", "Priority")]

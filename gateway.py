@@ -267,6 +267,25 @@ class SpApiGateway:
                     raise
                 time.sleep(0.5 * attempt)
 
+    # === MULTI-CHANNEL FULFILMENT (Fulfillment Outbound 2020-07-01) === #
+
+    def create_fulfillment_order(self, body):
+        """Ask Amazon to ship an order of another channel from the FBA stock
+        (``CreateFulfillmentOrderRequest``, see ``formats.fulfillment_mapper``)."""
+        self._call("fulfillment_outbound", "createFulfillmentOrder", "create_fulfillment_order",
+                   marketplace_id=body["marketplaceId"], **body)
+
+    def get_fulfillment_order(self, seller_order_id, marketplace_id=None):
+        """A fulfilment order as Amazon tells it: its status, items, shipments and packages."""
+        return self._call("fulfillment_outbound", "getFulfillmentOrder",
+                          "get_fulfillment_order", seller_order_id,
+                          marketplace_id=marketplace_id).payload or {}
+
+    def cancel_fulfillment_order(self, seller_order_id, marketplace_id=None):
+        """Cancel a fulfilment order Amazon has not started shipping."""
+        self._call("fulfillment_outbound", "cancelFulfillmentOrder", "cancel_fulfillment_order",
+                   seller_order_id, marketplace_id=marketplace_id)
+
     # === FINANCES === #
 
     def list_transactions(self, posted_after, posted_before=None, marketplace_id=None):

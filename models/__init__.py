@@ -30,6 +30,7 @@ from . import amazon_seller_return
 from . import amazon_seller_return_import
 from . import amazon_seller_removal
 from . import amazon_seller_removal_import
+from . import amazon_seller_mcf_export
 from . import product
 from . import stock_location
 from . import stock_move

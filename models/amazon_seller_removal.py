@@ -84,17 +84,30 @@ class AmazonSellerRemoval(models.Model):
             account = removal.account_id
             location = account._fba_location(removal.marketplace_id) if line.sellable \
                 else account._fba_unsellable_location()
+            # what Odoo does not hold there (unfulfillable units Amazon never reported as
+            # stock, units the inventory pull already took out) is not scrapped again
+            quantity = min(line.disposed - line.disposed_booked,
+                           on_hand(line.product_id, location))
+            line.disposed_booked = line.disposed
+            if quantity <= 0:
+                continue
             scrap = Scrap.create({
                 "product_id": line.product_id.id,
                 "product_uom_id": line.product_id.uom_id.id,
-                "scrap_qty": line.disposed - line.disposed_booked,
+                "scrap_qty": quantity,
                 "location_id": location.id,
                 "company_id": removal.company_id.id,
                 "origin": self.env._("Amazon removal %(order)s", order=removal.order_ref),
                 "amazon_removal_id": removal.id,
             })
             scrap.do_scrap()
-            line.disposed_booked = line.disposed
+
+
+def on_hand(product, location):
+    """Units of ``product`` in ``location`` itself (not its children), never below zero."""
+    quants = product.env["stock.quant"].sudo().search(
+        [("product_id", "=", product.id), ("location_id", "=", location.id)])
+    return max(0.0, sum(quants.mapped("quantity")))
 
 
 class AmazonSellerRemovalLine(models.Model):

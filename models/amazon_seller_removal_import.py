@@ -7,6 +7,7 @@ from .. import const
 from ..formats.removals_parser import (
     ReportFileError, parse_removal_details, parse_removal_shipments,
 )
+from .amazon_seller_removal import on_hand
 
 # Removal orders take weeks and Amazon lists them again as they move on.
 LOOKBACK = timedelta(days=35)
@@ -119,6 +120,21 @@ class AmazonSellerRemovalImport(models.AbstractModel):
 
     # === SHIPMENTS BACK TO THE SELLER === #
 
+    @staticmethod
+    def _sources(account, removal, shipment):
+        """[(location, units)] a shipped-back line leaves from: the FBA stock (or the unsellable
+        location) for what Odoo holds there, the inventory adjustment location for the rest
+        (unfulfillable units Amazon never reported as stock, units the inventory pull already
+        took out): the receipt brings back what Amazon shipped, never a negative stock."""
+        location = account._fba_location(removal.marketplace_id) if shipment.sellable \
+            else account._fba_unsellable_location()
+        held = min(shipment.quantity, on_hand(shipment.product_id, location))
+        rest = shipment.quantity - held
+        return [(place, units) for place, units in (
+            (location, held),
+            (shipment.product_id.with_company(removal.company_id).property_stock_inventory, rest),
+        ) if units > 0]
+
     def _store_shipments(self, account, marketplace, rows, stats):
         """New shipment rows: the units leave the FBA stock into the removals' transit
         location, and wait at the warehouse as one receipt per removal and tracking number."""
@@ -147,18 +163,16 @@ class AmazonSellerRemovalImport(models.AbstractModel):
 
     def _ship_back(self, account, removal, tracking, parcel):
         transit = account._removal_transit_location()
-        Move = self.env["stock.move"]
-        left = Move.create([{
-            "product_id": shipment.product_id.id, "product_uom_qty": shipment.quantity,
+        left = self.env["stock.move"].create([{
+            "product_id": shipment.product_id.id, "product_uom_qty": quantity,
             "product_uom": shipment.product_id.uom_id.id,
-            "location_id": (account._fba_location(removal.marketplace_id) if shipment.sellable
-                            else account._fba_unsellable_location()).id,
-            "location_dest_id": transit.id, "company_id": removal.company_id.id,
+            "location_id": source.id, "location_dest_id": transit.id,
+            "company_id": removal.company_id.id,
             "origin": self.env._("Amazon removal %(order)s", order=removal.order_ref),
-        } for shipment in parcel])
+        } for shipment in parcel for source, quantity in self._sources(account, removal, shipment)])
         left._action_confirm()
-        for move, shipment in zip(left, parcel):
-            move.quantity = shipment.quantity
+        for move in left:
+            move.quantity = move.product_uom_qty
         left.picked = True
         left._action_done()
         warehouse = account.warehouse_id

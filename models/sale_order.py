@@ -1,4 +1,5 @@
 from odoo import Command, api, fields, models
+from odoo.fields import Domain
 from odoo.exceptions import UserError
 
 from ..utils import notification_action
@@ -132,20 +133,35 @@ class SaleOrder(models.Model):
                 if order.amazon_account_id and order.currency_rate else 0.0
 
     def _compute_amazon_fees(self):
-        lines = self.env["amazon.seller.settlement.line"].search_fetch(
+        """Amazon's rows of each order: its Amazon order id's, or, for an order of another
+        channel Amazon fulfilled (Multi-Channel Fulfilment), those naming its deliveries'
+        fulfilment orders as merchant order id."""
+        Line = self.env["amazon.seller.settlement.line"]
+        by_ref = Line.search_fetch(
             [("order_ref", "in", self.filtered("amazon_order_ref").mapped("amazon_order_ref")),
              ("account_id", "in", self.amazon_account_id.ids)],
             ["order_ref", "account_id", "kind", "amount"])
-        fees, counts = {}, {}
-        for line in lines:
-            key = (line.account_id.id, line.order_ref)
-            counts[key] = counts.get(key, 0) + 1
-            if line.kind == "account":
-                fees[key] = fees.get(key, 0.0) + line.amount
+        mcf_refs = self.picking_ids.filtered("amazon_mcf_ref").mapped("amazon_mcf_ref")
+        by_merchant_ref = Line.search_fetch(
+            [("merchant_order_ref", "in", mcf_refs)],
+            ["merchant_order_ref", "kind", "amount"]) if mcf_refs else Line
         for order in self:
-            key = (order.amazon_account_id.id, order.amazon_order_ref)
-            order.amazon_fee_total = fees.get(key, 0.0)
-            order.amazon_settlement_line_count = counts.get(key, 0)
+            refs = set(order.picking_ids.filtered("amazon_mcf_ref").mapped("amazon_mcf_ref"))
+            lines = by_ref.filtered(lambda l: order.amazon_order_ref
+                                    and l.order_ref == order.amazon_order_ref
+                                    and l.account_id == order.amazon_account_id) \
+                | by_merchant_ref.filtered(lambda l: l.merchant_order_ref in refs)
+            order.amazon_fee_total = sum(lines.filtered(lambda l: l.kind == "account")
+                                         .mapped("amount"))
+            order.amazon_settlement_line_count = len(lines)
+
+    def _amazon_settlement_lines_domain(self):
+        self.ensure_one()
+        mcf_refs = self.picking_ids.filtered("amazon_mcf_ref").mapped("amazon_mcf_ref")
+        own = Domain([("order_ref", "=", self.amazon_order_ref),
+                      ("account_id", "=", self.amazon_account_id.id)]) \
+            if self.amazon_order_ref else Domain.FALSE
+        return list(own | Domain("merchant_order_ref", "in", mcf_refs) if mcf_refs else own)
 
     # --- returns and refunds, side by side --- #
 
@@ -220,8 +236,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "amazon_seller.action_amazon_settlement_lines")
-        action["domain"] = [("order_ref", "=", self.amazon_order_ref),
-                            ("account_id", "=", self.amazon_account_id.id)]
+        action["domain"] = self._amazon_settlement_lines_domain()
         return action
 
     def _amazon_has_shipped(self):

@@ -16,6 +16,40 @@ CONFIRMATION_STATES = [
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    amazon_mcf_state = fields.Selection(
+        selection=[("sent", "Sent to Amazon"), ("shipped", "Shipped by Amazon"),
+                   ("stopped", "Cancelled or Unfulfillable"), ("error", "Refused")],
+        string="Multi-Channel Fulfilment", readonly=True, copy=False, index="btree_not_null",
+        help="Deliveries of a warehouse fulfilled by Amazon are shipped by Amazon from the FBA "
+             "stock (Multi-Channel Fulfilment).")
+    amazon_mcf_ref = fields.Char(string="Amazon Fulfilment Order", readonly=True, copy=False,
+                                 index="btree_not_null")
+    amazon_mcf_marketplace = fields.Char(readonly=True, copy=False)
+    amazon_mcf_status = fields.Char(string="Amazon Fulfilment Status", readonly=True, copy=False)
+    amazon_mcf_shipment_refs = fields.Char(string="Amazon Shipments", readonly=True, copy=False)
+    amazon_mcf_message = fields.Text(string="Amazon's Refusal", readonly=True, copy=False)
+    amazon_mcf_warehouse = fields.Boolean(
+        compute="_compute_amazon_mcf_warehouse",
+        help="The delivery's warehouse is fulfilled by Amazon.")
+
+    def _compute_amazon_mcf_warehouse(self):
+        for picking in self:
+            picking.amazon_mcf_warehouse = bool(
+                picking.picking_type_id.warehouse_id.amazon_mcf_account_id)
+
+    def action_amazon_mcf_send_again(self):
+        """Send a delivery Amazon refused again, once what it said is fixed."""
+        self.filtered(lambda p: p.amazon_mcf_state == "error").write(
+            {"amazon_mcf_state": False, "amazon_mcf_message": False})
+        self.env.ref("amazon_seller.ir_cron_mcf").sudo()._trigger()
+        return True
+
+    def action_amazon_mcf_cancel(self):
+        """Cancel the fulfilment order at Amazon (possible until Amazon starts shipping)."""
+        for picking in self.filtered(lambda p: p.amazon_mcf_state == "sent"):
+            self.env["amazon.seller.mcf.export"]._cancel(picking)
+        return True
+
     amazon_removal_id = fields.Many2one(
         comodel_name="amazon.seller.removal", string="Amazon Removal Order", readonly=True,
         index="btree_not_null", copy=False,

@@ -133,8 +133,10 @@ def stock_summaries(scenario, code, now):
         gone, held, damaged, _moved = removed.get(sku, (0, 0, 0, 0))
         unfulfillable = max(0, unfulfillable - damaged)
         inbound = stages.get(sku, {})
-        fulfillable = max(0, initial + inbound.get("received", 0) - shipped.get(sku, 0)
-                          - reserved.get(sku, 0) - gone - held)
+        on_hand = initial + inbound.get("received", 0) - shipped.get(sku, 0) \
+            - reserved.get(sku, 0)
+        # removals never take more than there is; an impossible quantity set by a test stays
+        fulfillable = on_hand if on_hand < 0 else max(0, on_hand - gone - held)
         out.append({
             "sku": sku, "asin": product["asin"], "title": product["title"],
             "fnsku": "X00SIM" + product["asin"][-4:],
