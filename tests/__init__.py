@@ -27,3 +27,4 @@ from . import test_stock_push
 from . import test_eu_vat
 from . import test_returns
 from . import test_removals
+from . import test_mcf

@@ -238,7 +238,7 @@ class TestDashboard(AmazonSellerCase):
                 ("inventory", "FBA Inventory"), ("stock_push", "Stock Push"),
                 ("invoicing", "Invoicing"), ("invoice_upload", "Invoice Upload"),
                 ("settlements", "Settlements"), ("returns", "Customer Returns"),
-                ("removals", "Removal Orders"))),
+                ("removals", "Removal Orders"), ("mcf", "Multi-Channel Fulfilment"))),
         ])
         action = self.account.with_context(amazon_flow="orders").action_view_flow_errors()
         self.assertEqual(Error.search(action["domain"]), open_errors)
