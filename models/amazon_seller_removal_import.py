@@ -4,9 +4,7 @@ from datetime import timedelta
 from odoo import Command, models
 
 from .. import const
-from ..formats.removals_parser import (
-    ReportFileError, parse_removal_details, parse_removal_shipments,
-)
+from ..formats.removals_parser import parse_removal_details, parse_removal_shipments
 from .amazon_seller_removal import on_hand
 
 # Removal orders take weeks and Amazon lists them again as they move on.
@@ -30,9 +28,10 @@ class AmazonSellerRemovalImport(models.AbstractModel):
     _description = "Amazon Removal Orders Import"
     _flow = "removals"
     _cron_xmlid = "amazon_seller.ir_cron_sync_removals"
+    _parsers = PARSERS
 
     def _run(self, account, state, stats, commit):
-        return self._run_reports(account, state, stats, commit, PARSERS, LOOKBACK, INITIAL_DAYS)
+        return self._run_reports(account, state, stats, commit, LOOKBACK, INITIAL_DAYS)
 
     def _summary(self, stats):
         return self.env._(
@@ -41,21 +40,11 @@ class AmazonSellerRemovalImport(models.AbstractModel):
             shipped=stats["shipped"], disposed=stats["disposed"], failed=stats["failed"],
         ) + self._pending_note(stats)
 
-    def _import_report(self, account, marketplace, report_type, gateway, report, stats):
-        if self._report_failed(account, marketplace, report_type, report, stats):
-            return
-        content = gateway.get_report_document(report["reportDocumentId"])
-        try:
-            rows, problems = PARSERS[report_type](content)
-        except ReportFileError as error:
-            self._record_unreadable(account, marketplace, report_type, error, stats)
-            return
-        with self.env.cr.savepoint():
-            if report_type == const.REMOVAL_DETAIL_REPORT_TYPE:
-                self._store_details(account, marketplace, rows, stats)
-            else:
-                self._store_shipments(account, marketplace, rows, stats)
-        self._record_row_problems(account, marketplace, report_type, problems, stats)
+    def _store_rows(self, account, marketplace, report_type, rows, stats):
+        if report_type == const.REMOVAL_DETAIL_REPORT_TYPE:
+            self._store_details(account, marketplace, rows, stats)
+        else:
+            self._store_shipments(account, marketplace, rows, stats)
 
     # === ORDERS AND LINES === #
 

@@ -5,6 +5,7 @@ import time
 from odoo import fields, models
 
 from ..exceptions import AmazonBadRequest
+from ..formats.tab_report import ReportFileError
 from ..utils import parse_datetime, to_amazon_timestamp
 
 # Seconds waited before each getReport of a report just requested: Amazon often needs minutes,
@@ -26,6 +27,8 @@ class AmazonSellerReportFlow(models.AbstractModel):
     _inherit = "amazon.seller.flow"
     _description = "Amazon Flow Reading Reports"
     _cron_xmlid = None
+    # {report type: parser (content → (rows, problems))} of the reports of a period it reads
+    _parsers = {}
 
     def _poll(self, gateway, report_id):
         """getReport a few times, briefly: the report's metadata as last seen."""
@@ -69,8 +72,8 @@ class AmazonSellerReportFlow(models.AbstractModel):
 
     # === REPORTS OF A PERIOD (returns, removals) === #
 
-    def _run_reports(self, account, state, stats, commit, report_types, lookback, initial_days):
-        """Request each of ``report_types`` for each marketplace of the account, for the days
+    def _run_reports(self, account, state, stats, commit, lookback, initial_days):
+        """Request each report type of ``_parsers`` for each marketplace of the account, for the days
         since the checkpoint (``lookback`` before it: Amazon updates rows of earlier days; the
         first time ``initial_days``), and import each one as it is done
         (``_import_report``), committing after each. Reports still in preparation wait in the
@@ -84,7 +87,7 @@ class AmazonSellerReportFlow(models.AbstractModel):
             else now - timedelta(days=initial_days))
         until = pending.pop("_until", None) or to_amazon_timestamp(now)
         for marketplace in account.marketplace_ids:
-            for report_type in report_types:
+            for report_type in self._parsers:
                 key = f"{report_type}:{marketplace.marketplace_id}"
                 if key not in pending:
                     pending[key] = gateway.create_report(
@@ -117,6 +120,21 @@ class AmazonSellerReportFlow(models.AbstractModel):
                                    if pending else {})
 
     def _import_report(self, account, marketplace, report_type, gateway, report, stats):
+        """Download one report, read it with its parser (``_parsers``), store its rows
+        (``_store_rows``, all of them or none) and record its unreadable lines."""
+        if self._report_failed(account, marketplace, report_type, report, stats):
+            return
+        content = gateway.get_report_document(report["reportDocumentId"])
+        try:
+            rows, problems = self._parsers[report_type](content)
+        except ReportFileError as error:
+            self._record_unreadable(account, marketplace, report_type, error, stats)
+            return
+        with self.env.cr.savepoint():
+            self._store_rows(account, marketplace, report_type, rows, stats)
+        self._record_row_problems(account, marketplace, report_type, problems, stats)
+
+    def _store_rows(self, account, marketplace, report_type, rows, stats):
         raise NotImplementedError
 
     def _report_failed(self, account, marketplace, report_type, report, stats):

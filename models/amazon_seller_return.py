@@ -99,22 +99,47 @@ class AmazonSellerReturn(models.Model):
     # === MATCHING (order, line, stock) === #
 
     def _match(self):
-        """Find each waiting return's order and line and bring its goods back; what cannot be
-        matched yet keeps waiting with the reason (all or nothing per return)."""
-        for record in self.filtered(lambda r: not r.move_ids):
-            try:
-                with self.env.cr.savepoint():
-                    record._bring_back()
-                    record.problem = False
-            except UserError as error:
-                record.problem = error.args[0]
+        """Find each waiting return's order and line and bring its goods back, all in one
+        batch; when one cannot be matched yet, return by return, so that only that one keeps
+        waiting with the reason (all or nothing per return)."""
+        todo = self.filtered(lambda r: not r.move_ids)
+        try:
+            with self.env.cr.savepoint():
+                todo._bring_back()
+                todo.problem = False
+        except UserError:
+            for record in todo:
+                try:
+                    with self.env.cr.savepoint():
+                        record._bring_back()
+                        record.problem = False
+                except UserError as error:
+                    record.problem = error.args[0]
         self.order_id._amazon_link_refunds()
 
     def _bring_back(self):
+        """FBA returns back into Amazon's stock (one batch of moves), FBM ones expected at the
+        warehouse; a return that cannot be matched raises the reason."""
+        returning = {}  # sale line → units returned by this batch so far
+        at_amazon = []
+        orders = {(order.amazon_account_id.id, order.amazon_order_ref): order
+                  for order in self.env["sale.order"].search([
+                      ("amazon_account_id", "in", self.account_id.ids),
+                      ("amazon_order_ref", "in", self.mapped("order_ref"))])}
+        for record in self:
+            delivered = record._delivery(returning, orders)
+            if record.channel == "fba":
+                at_amazon.append((record, delivered[0]))
+            else:
+                record._expect_at_warehouse(delivered)
+        self._receive_at_amazon(at_amazon)
+
+    def _delivery(self, returning, orders):
+        """The done delivery moves of the return's order line (order and line recorded), once
+        checked that they left and were not all returned yet; ``orders``: {(account id, order
+        id): sale order} of the batch."""
         self.ensure_one()
-        order = self.order_id or self.env["sale.order"].search([
-            ("amazon_account_id", "=", self.account_id.id),
-            ("amazon_order_ref", "=", self.order_ref)], limit=1)
+        order = self.order_id or orders.get((self.account_id.id, self.order_ref))
         if not order:
             raise UserError(self.env._(
                 "Order %(order)s is not in Odoo yet: the return is matched once it is "
@@ -125,7 +150,8 @@ class AmazonSellerReturn(models.Model):
             raise UserError(self.env._(
                 "Order %(order)s has no line of SKU %(sku)s.", order=self.order_ref,
                 sku=self.sku))
-        self.write({"order_id": order.id, "sale_line_id": line.id})
+        if self.sale_line_id != line:
+            self.write({"order_id": order.id, "sale_line_id": line.id})
         delivered = line.move_ids.filtered(
             lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
         if not delivered:
@@ -134,26 +160,50 @@ class AmazonSellerReturn(models.Model):
                 "once its delivery is validated.", sku=self.sku, order=self.order_ref))
         returnable = sum(delivered.mapped("quantity")) - sum(
             line.move_ids.filtered(lambda m: m.origin_returned_move_id and m.state != "cancel")
-            .mapped("product_uom_qty"))
+            .mapped("product_uom_qty")) - returning.get(line, 0)
         if self.quantity > returnable:
             raise UserError(self.env._(
                 "Amazon reports %(quantity)s unit(s) of %(sku)s returned for order %(order)s, "
                 "but only %(returnable)s left and were not returned yet.",
                 quantity=self.quantity, sku=self.sku, order=self.order_ref,
                 returnable=returnable))
-        if self.channel == "fba":
-            self._receive_at_amazon(delivered)
-        else:
-            self._expect_at_warehouse(delivered)
+        returning[line] = returning.get(line, 0) + self.quantity
+        return delivered
 
-    def _receive_at_amazon(self, delivered):
-        """Amazon has the goods back: a done return of the delivery moves into the FBA location,
-        or its unsellable location for what came back damaged or defective."""
+    @api.model
+    def _receive_at_amazon(self, returns):
+        """Amazon has the goods back: done returns of the delivery moves ``returns`` [(return,
+        its origin move)] into the FBA location, or the unsellable location for what came back
+        damaged or defective, in one batch of moves."""
+        if not returns:
+            return
+        moves = self.env["stock.move"].create([record._return_move_values(origin)
+                                               for record, origin in returns])
+        moves._action_confirm()
+        for move, (record, origin) in zip(moves, returns):
+            lots = origin.move_line_ids.lot_id
+            if lots:
+                serial = move.product_id.tracking == "serial"
+                move.move_line_ids = [Command.clear()] + [Command.create({
+                    "product_id": move.product_id.id, "lot_id": lot.id,
+                    "quantity": 1 if serial else record.quantity,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                }) for lot in (lots[:record.quantity] if serial else lots[:1])]
+            else:
+                move.quantity = record.quantity
+        moves.picked = True
+        moves._action_done()
+        for move, (record, _origin) in zip(moves, returns):
+            if record.returned_at:
+                move.date = record.returned_at
+                move.move_line_ids.date = record.returned_at
+
+    def _return_move_values(self, origin):
         account = self.account_id
-        fba = account._fba_location(self.order_id.amazon_marketplace_id)
-        destination = fba if self.sellable else account._fba_unsellable_location()
-        origin = delivered[0]
-        move = self.env["stock.move"].create({
+        destination = account._fba_location(self.order_id.amazon_marketplace_id) \
+            if self.sellable else account._fba_unsellable_location()
+        return {
             "product_id": origin.product_id.id,
             "product_uom_qty": self.quantity,
             "product_uom": origin.product_uom.id,
@@ -167,23 +217,7 @@ class AmazonSellerReturn(models.Model):
             "origin": self.env._("Amazon return %(order)s (%(ref)s)", order=self.order_ref,
                                  ref=self.license_plate or self.disposition),
             "amazon_return_id": self.id,
-        })
-        move._action_confirm()
-        lots = origin.move_line_ids.lot_id
-        if lots:
-            move.move_line_ids = [Command.clear()] + [Command.create({
-                "product_id": move.product_id.id, "lot_id": lot.id, "quantity": 1
-                if move.product_id.tracking == "serial" else self.quantity,
-                "location_id": move.location_id.id, "location_dest_id": destination.id,
-            }) for lot in (lots[:self.quantity] if move.product_id.tracking == "serial"
-                           else lots[:1])]
-        else:
-            move.quantity = self.quantity
-        move.picked = True
-        move._action_done()
-        if self.returned_at:
-            move.write({"date": self.returned_at})
-            move.move_line_ids.write({"date": self.returned_at})
+        }
 
     def _expect_at_warehouse(self, delivered):
         """The buyer sends the parcel back: Odoo's own return of the delivery, waiting for the

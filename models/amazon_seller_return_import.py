@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import models
 
 from .. import const
-from ..formats.returns_parser import ReportFileError, parse_fba_returns, parse_fbm_returns
+from ..formats.returns_parser import parse_fba_returns, parse_fbm_returns
 
 # Amazon lists a return once its fulfilment centre processed it and updates rows of earlier
 # days later: each request reaches back this far before the checkpoint (rows are stored once).
@@ -37,11 +37,12 @@ class AmazonSellerReturnImport(models.AbstractModel):
     _description = "Amazon Customer Returns Import"
     _flow = "returns"
     _cron_xmlid = "amazon_seller.ir_cron_sync_returns"
+    _parsers = PARSERS
 
     # === THE FLOW === #
 
     def _run(self, account, state, stats, commit):
-        done = self._run_reports(account, state, stats, commit, PARSERS, LOOKBACK, INITIAL_DAYS)
+        done = self._run_reports(account, state, stats, commit, LOOKBACK, INITIAL_DAYS)
         self._match_waiting(account, stats)
         stats["waiting"] = self.env["amazon.seller.return"].search_count(
             [("account_id", "=", account.id), ("state", "=", "waiting")])
@@ -57,21 +58,10 @@ class AmazonSellerReturnImport(models.AbstractModel):
 
     # === ONE REPORT === #
 
-    def _import_report(self, account, marketplace, report_type, gateway, report, stats):
-        """Download and store one report; its unreadable rows become errors."""
-        if self._report_failed(account, marketplace, report_type, report, stats):
-            return
-        content = gateway.get_report_document(report["reportDocumentId"])
-        try:
-            rows, problems = PARSERS[report_type](content)
-        except ReportFileError as error:
-            self._record_unreadable(account, marketplace, report_type, error, stats)
-            return
-        with self.env.cr.savepoint():
-            new = self._store(account, rows, stats)
-            new._match()
+    def _store_rows(self, account, marketplace, report_type, rows, stats):
+        new = self._store(account, rows, stats)
+        new._match()
         self._count(new, stats)
-        self._record_row_problems(account, marketplace, report_type, problems, stats)
 
     def _store(self, account, rows, stats):
         """Create the returns Amazon reports for the first time, update those it lists again;

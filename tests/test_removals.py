@@ -134,3 +134,22 @@ class TestRemovalOrders(ReplayCase):
         row = settlement.line_ids.filtered(lambda line: line.order_ref == "RMV-2")
         self.assertEqual(row.removal_id, removal)
         self.assertEqual(removal.fee_line_count, 1)
+
+    def test_what_odoo_never_held_makes_no_negative_stock(self):
+        """Test that disposing of unsellable units Odoo never held scraps nothing, and units
+        shipped back beyond what the FBA location holds still arrive, none below zero."""
+        self.simulator.scenario.add_removal_order(
+            "RMV-3", "Disposal", [("SIM-LMP-200", "Unsellable", 2)], self.two_days_ago,
+            marketplace_id=self.marketplace_us.marketplace_id)
+        self.simulator.scenario.add_removal_order(
+            "RMV-4", "Return", [("SIM-LMP-200", "Sellable", 12)], self.two_days_ago,
+            marketplace_id=self.marketplace_us.marketplace_id)
+        self.sync_removals()
+        self.assertFalse(self.removal("RMV-3").scrap_ids)
+        self.assertEqual(self.removal("RMV-3").line_ids.disposed_booked, 2)
+        receipt = self.removal("RMV-4").picking_ids
+        self.assertEqual(sum(receipt.move_ids.mapped("product_uom_qty")), 12.0)
+        self.assertEqual(self.on_hand(self.account.fba_location_id), 0.0)
+        self.assertFalse(self.env["stock.quant"].search([
+            ("product_id", "=", self.lamp.id), ("location_id.usage", "=", "internal"),
+            ("quantity", "<", 0)]))

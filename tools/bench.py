@@ -4,6 +4,7 @@
     python -m tools.bench invoices [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench inventory [--skus N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench settlement [--rows N] [--rounds R] [--keep-db] [--profile] [--db NAME]
+    python -m tools.bench returns [--orders N] [--rounds R] [--db NAME]
 
 Each benchmark runs in one process, on a fresh database (``tools/setup.sh testdb``, about ten
 seconds; ``--keep-db`` reuses the database of the previous run), with Odoo loaded in-process and
@@ -23,6 +24,8 @@ Sub-commands (see the module of each for what it measures and why):
   N rows (N/4 invoiced FBA orders) against the bare ORM making the same statement and
   reconciling it with one ``_reconcile_plan``; here ``ratio`` is connector seconds ÷ bare ORM
   seconds (lower is better), and each part's peak RSS is printed.
+* ``returns``: :mod:`tools.bench_returns`, the returns flow bringing back one FBA return of
+  each of N shipped orders against the bare ORM making the same return moves.
 
 Any Python may start it: when Odoo is not importable, it re-executes itself with the project's
 venv and Odoo's source on PYTHONPATH (both set up by ``make test`` / ``tools/setup.sh env``).
@@ -144,6 +147,16 @@ def parse_args(argv):
     settlement.add_argument("--rows", type=int, default=100_000, metavar="N",
                             help="rows of the settlement file, 4 per invoiced FBA order "
                                  "(default 100000: 25,000 orders)")
+    returns = commands.add_parser(
+        "returns", parents=[common],
+        help="connector import of N FBA customer returns vs the bare ORM making the same "
+             "return moves",
+    )
+    returns.add_argument("--rounds", type=int, default=1, metavar="R",
+                         help="measure each part R times from the same database state and keep "
+                              "the best time of each (default 1)")
+    returns.add_argument("--orders", type=int, default=1000, metavar="N",
+                         help="shipped FBA orders, one return each (default 1000)")
     args = parser.parse_args(argv)
     if getattr(args, "orders", 1) < 1:
         parser.error("--orders must be at least 1")
@@ -160,10 +173,11 @@ def main(argv=None):
     if not args.keep_db:
         create_database(args.db)
     from . import (  # noqa: PLC0415 - need Odoo
-        bench_inventory, bench_invoices, bench_orders, bench_settlement)
+        bench_inventory, bench_invoices, bench_orders, bench_returns, bench_settlement)
 
     benchmarks = {"orders": bench_orders.run, "invoices": bench_invoices.run,
-                  "inventory": bench_inventory.run, "settlement": bench_settlement.run}
+                  "inventory": bench_inventory.run, "settlement": bench_settlement.run,
+                  "returns": bench_returns.run}
     with odoo_environment(args.db) as env:
         return benchmarks[args.command](env, args, build_dir=BUILD)
 
