@@ -83,8 +83,7 @@ class AmazonSellerMcfExport(models.AbstractModel):
             raise UserError(self.env._(
                 "%(delivery)s: the customer's address lacks a street, city, ZIP or country.",
                 delivery=picking.name))
-        marketplace = account.marketplace_ids.filtered(
-            lambda m: m.country_id == partner.country_id)[:1] or account.marketplace_ids[:1]
+        marketplace = self._marketplace(account, picking)
         items = []
         for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
             offer = self._fba_offer(account, move.product_id, marketplace)
@@ -106,6 +105,14 @@ class AmazonSellerMcfExport(models.AbstractModel):
             comment=self.env._("Thank you for your order %(order)s.",
                                order=picking.sale_id.name or picking.origin or picking.name))
 
+    @staticmethod
+    def _marketplace(account, picking):
+        """The account's marketplace of the customer's country (its FBA stock ships the
+        delivery), else its first one."""
+        return account.marketplace_ids.filtered(
+            lambda m: m.country_id == picking.partner_id.country_id)[:1] \
+            or account.marketplace_ids[:1]
+
     def _fba_offer(self, account, product, marketplace):
         offers = self.env["amazon.seller.offer"].search([
             ("account_id", "=", account.id), ("product_id", "=", product.id),
@@ -114,8 +121,7 @@ class AmazonSellerMcfExport(models.AbstractModel):
 
     def _reserve_at_amazon(self, account, picking):
         """The goods leave from Amazon's FBA stock, not the warehouse's shelves."""
-        fba = account._fba_location(account.marketplace_ids.filtered(
-            lambda m: m.country_id == picking.partner_id.country_id)[:1])
+        fba = account._fba_location(self._marketplace(account, picking))
         picking.do_unreserve()
         picking.write({"location_id": fba.id})
         picking.move_ids.write({"location_id": fba.id})

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import Command, api, fields, models
 from odoo.fields import Domain
 from odoo.exceptions import UserError
@@ -145,12 +147,16 @@ class SaleOrder(models.Model):
         by_merchant_ref = Line.search_fetch(
             [("merchant_order_ref", "in", mcf_refs)],
             ["merchant_order_ref", "kind", "amount"]) if mcf_refs else Line
+        grouped = defaultdict(lambda: Line)
+        for line in by_ref:
+            grouped[(line.account_id.id, line.order_ref)] |= line
+        for line in by_merchant_ref:
+            grouped[line.merchant_order_ref] |= line
         for order in self:
-            refs = set(order.picking_ids.filtered("amazon_mcf_ref").mapped("amazon_mcf_ref"))
-            lines = by_ref.filtered(lambda l: order.amazon_order_ref
-                                    and l.order_ref == order.amazon_order_ref
-                                    and l.account_id == order.amazon_account_id) \
-                | by_merchant_ref.filtered(lambda l: l.merchant_order_ref in refs)
+            lines = (grouped[(order.amazon_account_id.id, order.amazon_order_ref)]
+                     if order.amazon_order_ref else Line)
+            for ref in set(order.picking_ids.filtered("amazon_mcf_ref").mapped("amazon_mcf_ref")):
+                lines |= grouped[ref]
             order.amazon_fee_total = sum(lines.filtered(lambda l: l.kind == "account")
                                          .mapped("amount"))
             order.amazon_settlement_line_count = len(lines)

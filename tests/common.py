@@ -145,6 +145,16 @@ class ReplayCase(SimulatorCase):
         cls.set_checkpoint(cls.account)
 
     @classmethod
+    def us_account(cls, name, **values):
+        """A North American account on amazon.com, on the simulator, synchronising from 2020."""
+        account = cls.env["amazon.seller.account"].create({
+            "name": name, "region": "NA", "endpoint_url": cls.simulator.url,
+            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
+            **cls.credentials(), **values})
+        cls.set_checkpoint(account)
+        return account
+
+    @classmethod
     def map_skus(cls, skus, **product_values):
         """A product per SKU, mapped for both marketplaces and channels of the account."""
         products = {sku: cls.env["product.product"].create({

@@ -198,11 +198,7 @@ class TestInvoicing(ReplayCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.account_eu = cls.account
-        cls.account = cls.env["amazon.seller.account"].create({
-            "name": "Test Seller US", "region": "NA", "endpoint_url": cls.simulator.url,
-            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
-            "warehouse_id": cls.account_eu.warehouse_id.id, **cls.credentials()})
-        cls.set_checkpoint(cls.account)
+        cls.account = cls.us_account("Test Seller US", warehouse_id=cls.account_eu.warehouse_id.id)
         eur = cls.env.ref("base.EUR")
         eur.active = True
         cls.env["res.currency.rate"].create({"currency_id": eur.id, "name": "2026-01-01",
@@ -467,11 +463,7 @@ class TestSettlementPosting(ReplayCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.account = cls.env["amazon.seller.account"].create({
-            "name": "Example Seller", "region": "NA", "endpoint_url": cls.simulator.url,
-            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
-            **cls.credentials()})
-        cls.set_checkpoint(cls.account)
+        cls.account = cls.us_account("Example Seller")
         product = cls.env["product.product"].create({
             "name": "EX-1", "default_code": "EX-1", "is_storable": True,
             "taxes_id": [Command.clear()]})

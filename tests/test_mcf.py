@@ -16,10 +16,7 @@ class TestMultiChannelFulfilment(ReplayCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.account = cls.env["amazon.seller.account"].create({
-            "name": "Lamp Seller", "region": "NA", "endpoint_url": cls.simulator.url,
-            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
-            **cls.credentials()})
+        cls.account = cls.us_account("Lamp Seller")
         cls.simulator.scenario.add_products("US", ["SIM-LMP-300"], fba_quantity=10)
         cls.lamp = cls.env["product.product"].create({
             "name": "Desk lamp", "default_code": "LAMP-300", "is_storable": True,

@@ -60,10 +60,7 @@ class TestRemovalOrders(ReplayCase):
         super().setUpClass()
         cls.simulator.scenario.auto_removals = False
         cls.simulator.scenario.add_products("US", ["SIM-LMP-200"], fba_quantity=10)
-        cls.account = cls.env["amazon.seller.account"].create({
-            "name": "Lamp Seller", "region": "NA", "endpoint_url": cls.simulator.url,
-            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
-            **cls.credentials()})
+        cls.account = cls.us_account("Lamp Seller")
         cls.lamp = cls.env["product.product"].create({
             "name": "Reading lamp", "default_code": "SIM-LMP-200", "is_storable": True,
             "taxes_id": [Command.clear()]})

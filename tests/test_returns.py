@@ -115,11 +115,7 @@ class TestCustomerReturns(ReplayCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.account = cls.env["amazon.seller.account"].create({
-            "name": "Lamp Seller", "region": "NA", "endpoint_url": cls.simulator.url,
-            "marketplace_ids": [cls.marketplace_us.id], "sync_enabled": True,
-            **cls.credentials()})
-        cls.set_checkpoint(cls.account)
+        cls.account = cls.us_account("Lamp Seller")
         cls.lamp = cls.env["product.product"].create({
             "name": "Reading lamp", "default_code": "LAMP", "is_storable": True,
             "taxes_id": [Command.clear()]})

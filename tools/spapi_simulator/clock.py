@@ -5,6 +5,8 @@ import re
 import threading
 import time
 
+from .errors import ScenarioError
+
 DAY = 86400
 
 
@@ -61,3 +63,14 @@ def parse_iso(text):
 
 def day_floor(t):
     return int(t) - int(t) % DAY
+
+
+def as_time(value, what):
+    """Epoch seconds of ``value`` (epoch seconds or ISO-8601) a test gave for ``what``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    try:
+        return int(parse_iso(value))
+    except (ValueError, TypeError):
+        raise ScenarioError(400, "InvalidInput",
+                            "%s is no epoch time nor ISO-8601: %r" % (what, value)) from None

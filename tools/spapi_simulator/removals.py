@@ -21,7 +21,7 @@ orders keep their status.
 import random
 import time
 
-from .clock import DAY, parse_iso
+from .clock import DAY, as_time
 from .const import MARKETPLACE_BY_CODE, MARKETPLACE_BY_ID, MARKETPLACES
 from .errors import ScenarioError
 from .money import fmt, to_minor
@@ -117,15 +117,6 @@ class RemovalOrder:
         return done, cancelled, line.quantity - done - cancelled
 
 
-def _time(value, what):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
-    try:
-        return int(parse_iso(value))
-    except (ValueError, TypeError):
-        raise ScenarioError(400, "InvalidInput", "%s is no epoch time nor ISO-8601: %r" % (what, value))
-
-
 def _count(value, what, minimum=0):
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ScenarioError(400, "InvalidInput", "%s must be an integer >= %d: %r"
@@ -193,7 +184,7 @@ def add_removal_order(scenario, order_id, order_type, lines, when=None, status="
                                 "nor a dict: %r." % (n + 1, raw))
         specs.append(spec)
     market = _market(scenario, marketplace_id, [s.get("sku") for s in specs])
-    at = scenario.start if when is None else _time(when, "when")
+    at = scenario.start if when is None else as_time(when, "when")
     out_lines = []
     for n, spec in enumerate(specs):
         sku = spec.get("sku")
@@ -242,10 +233,10 @@ def add_removal_order(scenario, order_id, order_type, lines, when=None, status="
                                     status))
         if returned:
             leave = spec.get("shipped_at", shipped_at)
-            done_at = at + SHIP_AFTER if leave is None else _time(leave, "shipped_at")
+            done_at = at + SHIP_AFTER if leave is None else as_time(leave, "shipped_at")
         else:
             leave = spec.get("disposed_at", disposed_at)
-            done_at = at + DISPOSE_AFTER if leave is None else _time(leave, "disposed_at")
+            done_at = at + DISPOSE_AFTER if leave is None else as_time(leave, "disposed_at")
         if done_at < at:
             raise ScenarioError(400, "InvalidInput", "Line %d leaves before its request date."
                                 % (n + 1))

@@ -17,7 +17,7 @@ import time
 import zlib
 
 from . import settlement
-from .clock import DAY, parse_iso
+from .clock import DAY, as_time
 from .const import RETURN_CARRIERS, RETURN_CENTERS
 from .errors import ScenarioError
 from .money import fmt, prorate, to_minor
@@ -100,15 +100,6 @@ class CustomerReturn:
                                                      self.item.sku, self.n))
 
 
-def _time(value, what):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value)
-    try:
-        return int(parse_iso(value))
-    except (ValueError, TypeError):
-        raise ScenarioError(400, "InvalidInput", "%s is no epoch time nor ISO-8601: %r" % (what, value))
-
-
 def add_customer_return(scenario, order_id, sku=None, quantity=1, when=None, delivered_at=None,
                         **columns):
     """An explicit return (see Scenario.add_customer_return)."""
@@ -121,7 +112,7 @@ def add_customer_return(scenario, order_id, sku=None, quantity=1, when=None, del
     item = items[0]
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise ScenarioError(400, "InvalidInput", "quantity must be a positive integer.")
-    at = scenario.start if when is None else _time(when, "when")
+    at = scenario.start if when is None else as_time(when, "when")
     keys = _KEYS[order.channel]
     overrides = {}
     for key, value in columns.items():
@@ -132,7 +123,7 @@ def add_customer_return(scenario, order_id, sku=None, quantity=1, when=None, del
         overrides[column] = "" if value is None else str(value)
     closed = None
     if order.channel == "FBM":
-        closed = at + FBM_DELIVERED_AFTER if delivered_at is None else _time(delivered_at, "delivered_at")
+        closed = at + FBM_DELIVERED_AFTER if delivered_at is None else as_time(delivered_at, "delivered_at")
     elif delivered_at is not None:
         raise ScenarioError(400, "InvalidInput", "delivered_at applies to FBM returns only.")
     n = sum(1 for r in scenario.customer_returns if r.order is order and r.item is item)

@@ -11,7 +11,7 @@ from sp_api.api import Inventories  # noqa: E402
 from sp_api.base import Marketplaces  # noqa: E402
 
 from spapi_simulator import removals  # noqa: E402
-from spapi_simulator.clock import DAY, iso  # noqa: E402
+from spapi_simulator.clock import DAY, iso, parse_iso  # noqa: E402
 from spapi_simulator.errors import ScenarioError  # noqa: E402
 from spapi_simulator.testing import START, client, http_json, make_sim  # noqa: E402
 from test_returns import ALL, DE, UK, US, fetch  # noqa: E402
@@ -183,8 +183,8 @@ def test_automatic_removals_per_marketplace(seeded):
             "cancelled-quantity", "disposed-quantity", "shipped-quantity", "in-process-quantity"))
         assert row["order-status"] == "Completed" and row["in-process-quantity"] == "0"
         assert re.fullmatch(r"[A-Z0-9]{10}", row["order-id"])
-        assert START - 30 * DAY <= removals.parse_iso(row["request-date"]) \
-            < removals.parse_iso(row["last-updated-date"]) < START
+        assert START - 30 * DAY <= parse_iso(row["request-date"]) \
+            < parse_iso(row["last-updated-date"]) < START
         if row["order-type"] == "Disposal":
             assert row["disposition"] == "Unsellable" and row["shipped-quantity"] == "0"
         else:

@@ -11,7 +11,7 @@ pytest.importorskip("sp_api")
 from sp_api.api import ReportsV2  # noqa: E402
 
 from spapi_simulator import returns  # noqa: E402
-from spapi_simulator.clock import DAY, iso  # noqa: E402
+from spapi_simulator.clock import DAY, iso, parse_iso  # noqa: E402
 from spapi_simulator.errors import ScenarioError  # noqa: E402
 from spapi_simulator.testing import START, client, http_json, make_sim  # noqa: E402
 
@@ -225,7 +225,7 @@ def test_automatic_fba_returns_follow_the_refunds(sim):
         row = by_order.pop(order.order_id)
         assert (row["sku"], row["asin"], row["product-name"], row["quantity"]) == (
             item.sku, item.asin, item.title, str(qty))
-        assert abs(returns.parse_iso(row["return-date"]) - (t - DAY)) <= 3 * 3600
+        assert abs(parse_iso(row["return-date"]) - (t - DAY)) <= 3 * 3600
         assert row["fulfillment-center-id"] == returns.RETURN_CENTERS[order.market.code]
         assert row["detailed-disposition"] in returns.DISPOSITIONS
         assert row["license-plate-number"].startswith("LPNRR") and len(row["license-plate-number"]) == 14
