@@ -33,6 +33,7 @@
         "views/amazon_seller_settlement_views.xml",
         "views/amazon_seller_return_views.xml",
         "views/amazon_seller_removal_views.xml",
+        "views/amazon_seller_inbound_views.xml",
         "views/amazon_seller_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "views/amazon_seller_menus.xml",

@@ -29,6 +29,9 @@ APIS = {
     "fba_inventory": ("Inventories", None),
     "finances": ("Finances", "2024-06-19"),
     "fulfillment_outbound": ("FulfillmentOutbound", None),  # 2020-07-01, the library's own
+    "fulfillment_inbound": ("FulfillmentInbound", "2024-03-20"),
+    # only getLabels and getShipmentItemsByShipmentId, which Amazon keeps beside 2024-03-20
+    "fulfillment_inbound_v0": ("FulfillmentInbound", "v0"),
 }
 
 # Seconds a single HTTP call to Amazon may take before it is abandoned.
@@ -99,6 +102,7 @@ FLOWS = [
     ("returns", "Customer Returns"),
     ("removals", "Removal Orders"),
     ("mcf", "Multi-Channel Fulfilment"),
+    ("inbound", "Inbound Shipments"),
 ]
 
 # Reports API: the seller's listings, one report per marketplace (tab-separated text), and the
@@ -183,3 +187,10 @@ MCF_SHIPPED_STATUSES = ("COMPLETE", "COMPLETEPARTIALLED")
 MCF_STOPPED_STATUSES = ("CANCELLED", "UNFULFILLABLE", "INVALID")
 MCF_SHIPPING_SPEEDS = [("Standard", "Standard"), ("Expedited", "Expedited"),
                        ("Priority", "Priority")]
+
+# Fulfillment Inbound 2024-03-20: the inbound operations run asynchronously; their status is
+# asked this many times, waiting these seconds in between, before a person is told to come back.
+# https://developer-docs.amazon.com/sp-api/docs/fulfillment-inbound-api-v2024-03-20-reference
+INBOUND_OPERATION_POLLS = (0, 1, 2, 3, 5)
+INBOUND_LABEL_PAGE_TYPE = "PackageLabel_Plain_Paper"  # v0 getLabels: one label per page
+INBOUND_BOX_DIMENSIONS_CM = (40, 30, 30)

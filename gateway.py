@@ -275,6 +275,13 @@ class SpApiGateway:
         self._call("fulfillment_outbound", "createFulfillmentOrder", "create_fulfillment_order",
                    marketplace_id=body["marketplaceId"], **body)
 
+    def get_fulfillment_preview(self, body):
+        """What Amazon would charge and when it would ship and deliver (``getFulfillmentPreview``),
+        per shipping speed."""
+        return self._call("fulfillment_outbound", "getFulfillmentPreview",
+                          "get_fulfillment_preview", marketplace_id=body["marketplaceId"],
+                          **body).payload or {}
+
     def get_fulfillment_order(self, seller_order_id, marketplace_id=None):
         """A fulfilment order as Amazon tells it: its status, items, shipments and packages."""
         return self._call("fulfillment_outbound", "getFulfillmentOrder",
@@ -285,6 +292,129 @@ class SpApiGateway:
         """Cancel a fulfilment order Amazon has not started shipping."""
         self._call("fulfillment_outbound", "cancelFulfillmentOrder", "cancel_fulfillment_order",
                    seller_order_id, marketplace_id=marketplace_id)
+
+    # === FULFILLMENT INBOUND (sending stock to FBA) === #
+
+    def create_inbound_plan(self, body):
+        """``createInboundPlan``: ``(inboundPlanId, operationId)``."""
+        answer = self._inbound("createInboundPlan", "POST", "", body)
+        return answer["inboundPlanId"], answer["operationId"]
+
+    def inbound_operation(self, operation_id):
+        """``getInboundOperationStatus``: ``operationStatus`` (IN_PROGRESS, SUCCESS, FAILED)
+        and ``operationProblems``."""
+        return self._call("fulfillment_inbound", "getInboundOperationStatus",
+                          "get_inbound_operation_status", operation_id).payload or {}
+
+    def generate_packing_options(self, plan_id):
+        return self._inbound("generatePackingOptions", "POST", f"/{plan_id}/packingOptions")[
+            "operationId"]
+
+    def list_packing_options(self, plan_id):
+        return self._inbound_pages("listPackingOptions", f"/{plan_id}/packingOptions",
+                                   "packingOptions")
+
+    def confirm_packing_option(self, plan_id, option_id):
+        return self._inbound("confirmPackingOption", "POST",
+                             f"/{plan_id}/packingOptions/{option_id}/confirmation")["operationId"]
+
+    def list_packing_group_items(self, plan_id, group_id):
+        return self._inbound_pages("listPackingGroupItems",
+                                   f"/{plan_id}/packingGroups/{group_id}/items", "items")
+
+    def set_packing_information(self, plan_id, package_groupings):
+        return self._inbound("setPackingInformation", "POST", f"/{plan_id}/packingInformation",
+                             {"packageGroupings": package_groupings})["operationId"]
+
+    def generate_placement_options(self, plan_id):
+        return self._inbound("generatePlacementOptions", "POST", f"/{plan_id}/placementOptions",
+                             {})["operationId"]
+
+    def list_placement_options(self, plan_id):
+        return self._inbound_pages("listPlacementOptions", f"/{plan_id}/placementOptions",
+                                   "placementOptions")
+
+    def confirm_placement_option(self, plan_id, option_id):
+        return self._inbound("confirmPlacementOption", "POST",
+                             f"/{plan_id}/placementOptions/{option_id}/confirmation")[
+            "operationId"]
+
+    def get_inbound_shipment(self, plan_id, shipment_id):
+        return self._inbound("getShipment", "GET", f"/{plan_id}/shipments/{shipment_id}")
+
+    def list_inbound_shipment_items(self, plan_id, shipment_id):
+        return self._inbound_pages("listShipmentItems",
+                                   f"/{plan_id}/shipments/{shipment_id}/items", "items")
+
+    def generate_transportation_options(self, plan_id, placement_id, shipment_ids, ready_at):
+        body = {"placementOptionId": placement_id, "shipmentTransportationConfigurations": [
+            {"shipmentId": shipment_id, "readyToShipWindow": {"start": ready_at}}
+            for shipment_id in shipment_ids]}
+        return self._inbound("generateTransportationOptions", "POST",
+                             f"/{plan_id}/transportationOptions", body)["operationId"]
+
+    def list_transportation_options(self, plan_id, placement_id, shipment_id):
+        return self._inbound_pages("listTransportationOptions",
+                                   f"/{plan_id}/transportationOptions", "transportationOptions",
+                                   placementOptionId=placement_id, shipmentId=shipment_id)
+
+    def confirm_transportation_options(self, plan_id, selections):
+        """``selections``: [(shipmentId, transportationOptionId)]."""
+        body = {"transportationSelections": [
+            {"shipmentId": shipment_id, "transportationOptionId": option_id}
+            for shipment_id, option_id in selections]}
+        return self._inbound("confirmTransportationOptions", "POST",
+                             f"/{plan_id}/transportationOptions/confirmation", body)[
+            "operationId"]
+
+    def cancel_inbound_plan(self, plan_id):
+        return self._inbound("cancelInboundPlan", "PUT", f"/{plan_id}/cancellation")[
+            "operationId"]
+
+    def get_inbound_labels(self, confirmation_id, boxes, page_type):
+        """The box labels of a shipment (v0 ``getLabels``, kept by Amazon) as PDF bytes."""
+        payload = self._call("fulfillment_inbound_v0", "getLabels", "get_labels",
+                             confirmation_id, PageType=page_type, LabelType="UNIQUE",
+                             NumberOfPackages=boxes).payload or {}
+        if not payload.get("DownloadURL"):
+            raise AmazonServerError("getLabels: the answer has no DownloadURL")
+        return self._download(payload["DownloadURL"], "getLabels")
+
+    def get_inbound_receipts(self, confirmation_id, marketplace_id):
+        """What Amazon shipped and received of a shipment, per SKU (v0
+        ``getShipmentItemsByShipmentId``, kept by Amazon): every page of ``ItemData``."""
+        items, params = [], {"MarketplaceId": marketplace_id}
+        while True:
+            payload = self._call("fulfillment_inbound_v0", "getShipmentItemsByShipmentId",
+                                 "shipment_items_by_shipment", confirmation_id,
+                                 marketplace_id=marketplace_id, **params).payload or {}
+            items += payload.get("ItemData") or []
+            if not payload.get("NextToken"):
+                return items
+            params["NextToken"] = payload["NextToken"]
+
+    def _inbound(self, operation, verb, path, body=None, **params):
+        """One 2024-03-20 operation on ``/inbound/fba/2024-03-20/inboundPlans<path>``, through
+        the library's request method (some of its named methods have wrong paths)."""
+        response = self._call("fulfillment_inbound", operation, "_request",
+                              f"/inbound/fba/2024-03-20/inboundPlans{path}",
+                              params=dict(params, method=verb), data=dict(body or {}),
+                              add_marketplace=False)
+        return response.payload or {}
+
+    def _inbound_pages(self, operation, path, key, **params):
+        """Every page of a 2024-03-20 list operation (``pagination.nextToken``)."""
+        rows = []
+        while True:
+            response = self._call("fulfillment_inbound", operation, "_request",
+                                  f"/inbound/fba/2024-03-20/inboundPlans{path}",
+                                  params=dict(params, method="GET"), add_marketplace=False)
+            payload = response.payload or {}
+            rows += payload.get(key) or []
+            token = (payload.get("pagination") or {}).get("nextToken")
+            if not token:
+                return rows
+            params["paginationToken"] = token
 
     # === FINANCES === #
 

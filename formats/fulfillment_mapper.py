@@ -7,6 +7,7 @@ order's status and what left, per item (the delivery's move, named in
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 import re
 
 from ..utils import to_amazon_timestamp
@@ -48,6 +49,47 @@ def fulfillment_order_request(order_id, marketplace_id, displayable_ref, ordered
         "items": [{"sellerSku": sku, "sellerFulfillmentOrderItemId": str(item_id),
                    "quantity": int(quantity)} for item_id, sku, quantity in items],
     }
+
+
+def fulfillment_preview_request(order_request, speeds=("Standard", "Expedited", "Priority")):
+    """The ``GetFulfillmentPreviewRequest`` of what :func:`fulfillment_order_request` would
+    send: the same address and items, every shipping speed."""
+    return {"marketplaceId": order_request["marketplaceId"],
+            "address": order_request["destinationAddress"],
+            "items": order_request["items"], "shippingSpeedCategories": list(speeds)}
+
+
+@dataclass
+class Preview:
+    speed: str
+    fulfillable: bool
+    fee: Decimal
+    currency: str
+    ships_by: str = None
+    arrives_by: str = None
+    unfulfillable: list = field(default_factory=list)  # [(SKU, reasons)]
+
+
+def read_previews(payload):
+    """``getFulfillmentPreview``'s previews: per speed, whether Amazon can ship, its fees
+    (``Decimal``), the latest ship and arrival dates, the items it cannot ship and why."""
+    previews = []
+    for raw in payload.get("fulfillmentPreviews") or []:
+        fee, currency = Decimal(0), None
+        for estimated in raw.get("estimatedFees") or []:
+            amount = estimated.get("amount") or {}
+            fee += Decimal(str(amount.get("value") or 0))
+            currency = currency or amount.get("currencyCode")
+        shipments = raw.get("fulfillmentPreviewShipments") or []
+        previews.append(Preview(
+            speed=raw.get("shippingSpeedCategory"), fulfillable=bool(raw.get("isFulfillable")),
+            fee=fee, currency=currency,
+            ships_by=max((s.get("latestShipDate") or "" for s in shipments), default=None),
+            arrives_by=max((s.get("latestArrivalDate") or "" for s in shipments), default=None),
+            unfulfillable=[(item.get("sellerSku"), ", ".join(item.get("itemUnfulfillableReasons")
+                                                             or []))
+                           for item in raw.get("unfulfillablePreviewItems") or []]))
+    return previews
 
 
 @dataclass

@@ -31,6 +31,8 @@ from . import amazon_seller_return_import
 from . import amazon_seller_removal
 from . import amazon_seller_removal_import
 from . import amazon_seller_mcf_export
+from . import amazon_seller_inbound
+from . import amazon_seller_inbound_sync
 from . import product
 from . import stock_location
 from . import stock_move

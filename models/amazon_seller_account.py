@@ -136,6 +136,11 @@ class AmazonSellerAccount(models.Model):
         copy=False,
         help="Units Amazon shipped back from its fulfilment centres (removal orders), on their "
              "way to the warehouse, which receives them.")
+    inbound_transit_location_id = fields.Many2one(
+        comodel_name="stock.location", string="Inbound in Transit", check_company=True,
+        copy=False,
+        help="Units the warehouse shipped to Amazon's fulfilment centres, until Amazon reports "
+             "them received.")
     eu_distance_sales = fields.Selection(
         related="company_id.amazon_eu_distance_sales", string="EU Distance Sales")
     company_in_eu = fields.Boolean(string="Company in the EU", compute="_compute_company_in_eu")
@@ -779,15 +784,20 @@ class AmazonSellerAccount(models.Model):
 
     def _removal_transit_location(self):
         """Where units Amazon shipped back wait until the warehouse receives them."""
+        return self._transit_location("removal_transit_location_id", self.env._(
+            "Amazon removals in transit (%(account)s)", account=self.name))
+
+    def _inbound_transit_location(self):
+        """Where units sent to Amazon wait until Amazon receives them."""
+        return self._transit_location("inbound_transit_location_id", self.env._(
+            "Amazon inbound in transit (%(account)s)", account=self.name))
+
+    def _transit_location(self, field_name, name):
         self.ensure_one()
-        if not self.removal_transit_location_id:
-            self.removal_transit_location_id = self.env["stock.location"].sudo().create({
-                "name": self.env._("Amazon removals in transit (%(account)s)",
-                                   account=self.name),
-                "usage": "transit",
-                "company_id": self.company_id.id,
-            })
-        return self.removal_transit_location_id
+        if not self[field_name]:
+            self[field_name] = self.env["stock.location"].sudo().create({
+                "name": name, "usage": "transit", "company_id": self.company_id.id})
+        return self[field_name]
 
     def _stock_warehouse(self, marketplace):
         """The warehouse whose free quantity FBM offers of ``marketplace`` send to Amazon."""

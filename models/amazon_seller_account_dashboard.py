@@ -28,6 +28,22 @@ class AmazonSellerAccount(models.Model):
     dashboard_awaiting_mapping = fields.Integer(
         string="Awaiting SKU Mapping", compute="_compute_dashboard_figures",
         help="Orders waiting as quotations until their SKUs are mapped to products.")
+    dashboard_returns_week = fields.Integer(
+        string="Returns This Week", compute="_compute_dashboard_figures",
+        help="Customer returns Amazon reported over the last 7 days.")
+    dashboard_return_rate_30d = fields.Float(
+        string="Return Rate (30 days)", compute="_compute_dashboard_return_rate",
+        help="Units returned over the last 30 days, per unit of the orders of those 30 days.")
+    dashboard_removals_open = fields.Integer(
+        string="Removals in Progress", compute="_compute_dashboard_figures",
+        help="Removal orders Amazon has not completed or cancelled yet.")
+    dashboard_inbound_discrepancies = fields.Integer(
+        string="Inbound Discrepancies", compute="_compute_dashboard_figures",
+        help="Shipments to Amazon whose received quantities differ from what was sent.")
+    dashboard_mcf_late = fields.Integer(
+        string="MCF Orders Late", compute="_compute_dashboard_figures",
+        help="Deliveries sent to Amazon (Multi-Channel Fulfilment) not shipped by their "
+             "scheduled date, or that Amazon refused or stopped.")
     dashboard_flows = fields.Json(
         string="Flow Summary", compute="_compute_dashboard_flows",
         help="Per flow that ran or has errors: its last successful run and open errors.")
@@ -42,6 +58,21 @@ class AmazonSellerAccount(models.Model):
             counts = dict(self.env[model].sudo()._read_group(domain, [account_path], ["__count"]))
             for account in self:
                 account[f"dashboard_{figure}"] = counts.get(account, 0)
+
+    def _compute_dashboard_return_rate(self):
+        """Returned units ÷ ordered units of the last 30 days, per account (a percentage)."""
+        since = fields.Datetime.now() - timedelta(days=30)
+        returned = dict(self.env["amazon.seller.return"].sudo()._read_group(
+            [("account_id", "in", self.ids), ("returned_at", ">=", since)],
+            ["account_id"], ["quantity:sum"]))
+        ordered = dict(self.env["sale.order.line"].sudo()._read_group(
+            [("order_id.amazon_account_id", "in", self.ids), ("order_id.date_order", ">=", since),
+             ("order_id.state", "=", "sale"), ("amazon_order_item_id", "!=", False)],
+            ["order_id.amazon_account_id"], ["product_uom_qty:sum"]))
+        for account in self:
+            units = ordered.get(account, 0)
+            account.dashboard_return_rate_30d = \
+                round(100.0 * returned.get(account, 0) / units, 1) if units else 0.0
 
     def _compute_dashboard_flows(self):
         labels = dict(self.env["amazon.seller.flow.state"]._fields["flow"]
@@ -99,6 +130,26 @@ class AmazonSellerAccount(models.Model):
             "awaiting_mapping", "amazon_seller.action_amazon_awaiting_mapping",
             self.env._("Awaiting SKU Mapping"))
 
+    def action_view_returns_week(self):
+        action = self._dashboard_action("returns_week", "amazon_seller.action_amazon_seller_returns",
+                                        self.env._("Returns This Week"))
+        action["context"] = dict(action["context"], group_by=["sku"])
+        return action
+
+    def action_view_removals_open(self):
+        return self._dashboard_action("removals_open",
+                                      "amazon_seller.action_amazon_seller_removals",
+                                      self.env._("Removals in Progress"))
+
+    def action_view_inbound_discrepancies(self):
+        return self._dashboard_action("inbound_discrepancies",
+                                      "amazon_seller.action_amazon_seller_inbounds",
+                                      self.env._("Inbound Shipments with Discrepancies"))
+
+    def action_view_mcf_late(self):
+        return self._dashboard_action("mcf_late", "amazon_seller.action_amazon_mcf_orders",
+                                      self.env._("MCF Orders Late"))
+
     def action_view_flow_errors(self):
         """The open errors of the flow the card's line names (context key ``amazon_flow``), as
         the card counts them."""
@@ -152,6 +203,19 @@ class AmazonSellerAccount(models.Model):
             "awaiting_mapping": ("sale.order", "amazon_account_id", [
                 ("amazon_account_id", "in", self.ids), ("amazon_awaiting_mapping", "=", True),
                 ("state", "!=", "cancel")]),
+            "returns_week": ("amazon.seller.return", "account_id", [
+                ("account_id", "in", self.ids), ("returned_at", ">=", now - timedelta(days=7))]),
+            "removals_open": ("amazon.seller.removal", "account_id", [
+                ("account_id", "in", self.ids),
+                ("amazon_status", "not in", ("Completed", "Cancelled"))]),
+            "inbound_discrepancies": ("amazon.seller.inbound", "account_id", [
+                ("account_id", "in", self.ids), ("has_discrepancy", "=", True),
+                ("state", "!=", "cancel")]),
+            "mcf_late": ("stock.picking", "picking_type_id.warehouse_id.amazon_mcf_account_id", [
+                ("picking_type_id.warehouse_id.amazon_mcf_account_id", "in", self.ids),
+                ("amazon_mcf_state", "!=", False), ("state", "not in", ("done", "cancel")), "|",
+                ("amazon_mcf_state", "in", ("error", "stopped")),
+                ("scheduled_date", "<", now)]),
         }
 
     @api.model

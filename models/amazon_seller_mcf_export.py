@@ -1,11 +1,15 @@
+from markupsafe import Markup, escape
+
 from odoo import models
 from odoo.exceptions import UserError
 
 from .. import const
-from ..exceptions import AmazonBadRequest
+from ..exceptions import AmazonBadRequest, AmazonError
 from ..formats.fulfillment_mapper import (
-    fulfillment_order_request, read_fulfillment_order, seller_order_id,
+    fulfillment_order_request, fulfillment_preview_request, read_fulfillment_order,
+    read_previews, seller_order_id,
 )
+from ..utils import parse_datetime
 
 # Deliveries sent, and fulfilment orders followed, per run.
 BATCH = 50
@@ -104,6 +108,38 @@ class AmazonSellerMcfExport(models.AbstractModel):
             items, speed=picking.picking_type_id.warehouse_id.amazon_mcf_speed or "Standard",
             comment=self.env._("Thank you for your order %(order)s.",
                                order=picking.sale_id.name or picking.origin or picking.name))
+
+    # === PREVIEW === #
+
+    def _preview(self, picking):
+        """Amazon's preview of a delivery as an HTML table: per speed its fees, latest ship and
+        arrival dates, or why Amazon cannot ship it."""
+        account = picking.picking_type_id.warehouse_id.amazon_mcf_account_id
+        try:
+            request = fulfillment_preview_request(self._request(account, picking))
+            previews = read_previews(account._get_gateway().get_fulfillment_preview(request))
+        except AmazonError as error:
+            raise UserError(self.env._("Amazon gave no preview of %(delivery)s: %(reason)s",
+                                       delivery=picking.name, reason=error.message)) from error
+        rows = Markup()
+        for preview in previews:
+            if preview.fulfillable:
+                outcome = self.env._("%(fee)s %(currency)s, ships by %(ship)s, arrives by "
+                                     "%(arrive)s", fee=preview.fee, currency=preview.currency,
+                                     ship=self._local(preview.ships_by),
+                                     arrive=self._local(preview.arrives_by))
+            else:
+                outcome = self.env._("Amazon cannot ship it: %(items)s", items="; ".join(
+                    f"{sku} ({reasons})" for sku, reasons in preview.unfulfillable)
+                    or self.env._("no reason given"))
+            rows += Markup("<tr><td>%s</td><td>%s</td></tr>") % (preview.speed, outcome)
+        return Markup('<table class="table table-sm"><tr><th>%s</th><th>%s</th></tr>%s</table>') % (
+            self.env._("Speed"), self.env._("Amazon's answer"), rows)
+
+    def _local(self, timestamp):
+        moment = parse_datetime(timestamp) if timestamp else False
+        return escape(self.env["ir.qweb.field.datetime"].value_to_html(moment, {})
+                      if moment else "—")
 
     @staticmethod
     def _marketplace(account, picking):

@@ -608,6 +608,11 @@ class AmazonSellerSettlementLine(models.Model):
         comodel_name="amazon.seller.removal", string="Removal Order",
         compute="_compute_removal_id",
         help="The FBA removal order a removal or disposal fee is for (its order id).")
+    inbound_shipment_id = fields.Many2one(
+        comodel_name="amazon.seller.inbound.shipment", string="Inbound Shipment",
+        compute="_compute_inbound_shipment_id",
+        help="The shipment to Amazon an inbound placement or transportation fee is for (its "
+             "FBA… id in the row).")
     adjustment_ref = fields.Char(string="Adjustment ID", readonly=True)
     shipment_ref = fields.Char(string="Shipment ID", readonly=True)
     marketplace_name = fields.Char(readonly=True)
@@ -631,6 +636,17 @@ class AmazonSellerSettlementLine(models.Model):
                         [("order_ref", "in", list(refs))])} if refs else {}
         for line in self:
             line.removal_id = removals.get((line.account_id.id, line.order_ref), False)
+
+    def _compute_inbound_shipment_id(self):
+        refs = {ref for line in self for ref in (line.order_ref, line.shipment_ref)
+                if ref and ref.startswith("FBA")}
+        shipments = {(shipment.account_id.id, shipment.confirmation_ref): shipment
+                     for shipment in self.env["amazon.seller.inbound.shipment"].search(
+                         [("confirmation_ref", "in", list(refs))])} if refs else {}
+        for line in self:
+            line.inbound_shipment_id = shipments.get(
+                (line.account_id.id, line.order_ref),
+                shipments.get((line.account_id.id, line.shipment_ref), False))
 
     @api.depends("rule_id.kind", "marketplace_name")
     def _compute_kind(self):

@@ -34,22 +34,45 @@ class ProductTemplate(models.Model):
     amazon_fba_qty = fields.Float(
         string="At Amazon (FBA)", compute="_compute_amazon_fba_qty",
         digits="Product Unit",
-        help="Units in the FBA locations of your Amazon accounts, as the last inventory pull "
-             "and the FBA orders since left them.")
+        help="Sellable units in the FBA locations of your Amazon accounts, as the last inventory "
+             "pull and the FBA orders since left them.")
+    amazon_fba_unsellable_qty = fields.Float(
+        string="Unsellable at Amazon", compute="_compute_amazon_fba_qty", digits="Product Unit",
+        help="Returned units Amazon holds as unsellable, until removed or disposed of.")
+    amazon_fba_transit_qty = fields.Float(
+        string="In Transit to Amazon", compute="_compute_amazon_fba_qty", digits="Product Unit",
+        help="Units shipped to Amazon's fulfilment centres that Amazon has not received yet.")
+    amazon_fba_reserved_qty = fields.Float(
+        string="Reserved at Amazon", compute="_compute_amazon_fba_qty", digits="Product Unit",
+        help="Units Amazon reserves for orders being picked or moved between its centres (last "
+             "inventory pull).")
 
     @api.depends_context("company")
     def _compute_amazon_fba_qty(self):
-        locations = self.env["amazon.seller.account"].sudo().with_context(
-            active_test=False).search([("company_id", "in", self.env.companies.ids)]).fba_location_id
-        quantities = {}
-        if locations and self.ids:
-            quantities = dict(self.env["stock.quant"].sudo()._read_group(
-                [("location_id", "child_of", locations.ids),
-                 ("product_id.product_tmpl_id", "in", self.ids)],
-                ["product_id"], ["quantity:sum"]))
+        accounts = self.env["amazon.seller.account"].sudo().with_context(
+            active_test=False).search([("company_id", "in", self.env.companies.ids)])
+        sellable = self._amazon_quantities(accounts.fba_location_id)
+        unsellable = self._amazon_quantities(accounts.fba_unsellable_location_id)
+        transit = self._amazon_quantities(accounts.inbound_transit_location_id)
+        reserved = dict(self.env["amazon.seller.offer"].sudo()._read_group(
+            [("account_id", "in", accounts.ids), ("fulfillment_channel", "=", "fba"),
+             ("product_id.product_tmpl_id", "in", self.ids)],
+            ["product_id"], ["fba_reserved_qty:sum"])) if accounts and self.ids else {}
         for template in self:
-            template.amazon_fba_qty = sum(quantities.get(product, 0.0)
-                                          for product in template.product_variant_ids)
+            variants = template.product_variant_ids
+            template.amazon_fba_qty = sum(sellable.get(p, 0.0) for p in variants)
+            template.amazon_fba_unsellable_qty = sum(unsellable.get(p, 0.0) for p in variants)
+            template.amazon_fba_transit_qty = sum(transit.get(p, 0.0) for p in variants)
+            template.amazon_fba_reserved_qty = sum(reserved.get(p, 0) for p in variants)
+
+    def _amazon_quantities(self, locations):
+        """{variant: units} of these templates in ``locations`` and their children."""
+        if not locations or not self.ids:
+            return {}
+        return dict(self.env["stock.quant"].sudo()._read_group(
+            [("location_id", "child_of", locations.ids),
+             ("product_id.product_tmpl_id", "in", self.ids)],
+            ["product_id"], ["quantity:sum"]))
 
     def action_amazon_fba_stock(self):
         """The quants of this product in the FBA locations."""

@@ -44,6 +44,19 @@ class StockPicking(models.Model):
         self.env.ref("amazon_seller.ir_cron_mcf").sudo()._trigger()
         return True
 
+    amazon_mcf_preview = fields.Html(
+        string="Amazon's Preview", readonly=True, copy=False, sanitize=True,
+        help="What Amazon would charge, and when it would ship and deliver, per shipping speed "
+             "(getFulfillmentPreview), as last asked.")
+
+    def action_amazon_mcf_preview(self):
+        """Ask Amazon what shipping this delivery from the FBA stock would cost and when it
+        would arrive, before it is sent."""
+        for picking in self.filtered(lambda p: p.amazon_mcf_warehouse
+                                     and p.amazon_mcf_state in (False, "error")):
+            picking.amazon_mcf_preview = self.env["amazon.seller.mcf.export"]._preview(picking)
+        return True
+
     def action_amazon_mcf_cancel(self):
         """Cancel the fulfilment order at Amazon (possible until Amazon starts shipping)."""
         for picking in self.filtered(lambda p: p.amazon_mcf_state == "sent"):
@@ -54,6 +67,11 @@ class StockPicking(models.Model):
         comodel_name="amazon.seller.removal", string="Amazon Removal Order", readonly=True,
         index="btree_not_null", copy=False,
         help="The FBA removal order whose units this receipt brings back from Amazon.")
+
+    amazon_inbound_shipment_id = fields.Many2one(
+        comodel_name="amazon.seller.inbound.shipment", string="Amazon Inbound Shipment",
+        readonly=True, index="btree_not_null", copy=False,
+        help="The shipment to Amazon's fulfilment centres whose units this transfer moves.")
 
     amazon_ship_by = fields.Datetime(
         related="sale_id.amazon_ship_by", store=True, string="Ship By",
@@ -107,7 +125,15 @@ class StockPicking(models.Model):
         to_confirm._amazon_check_shipping_data()
         result = super()._action_done()
         to_confirm.filtered(lambda picking: picking.state == "done")._amazon_queue_confirmation()
+        self._amazon_inbound_left()
         return result
+
+    def _amazon_inbound_left(self):
+        """The warehouse shipped a plan's boxes to Amazon: the plan is on its way."""
+        inbounds = self.filtered(lambda picking: picking.state == "done"
+                                 and picking.location_dest_id.usage == "transit"
+                                 ).amazon_inbound_shipment_id.inbound_id.sudo()
+        inbounds.filtered(lambda inbound: inbound.state == "ready").state = "shipped"
 
     def _amazon_to_confirm(self):
         """Outgoing deliveries of FBM orders that Amazon still expects us to ship."""

@@ -28,3 +28,4 @@ from . import test_eu_vat
 from . import test_returns
 from . import test_removals
 from . import test_mcf
+from . import test_inbound

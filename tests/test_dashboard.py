@@ -238,7 +238,8 @@ class TestDashboard(AmazonSellerCase):
                 ("inventory", "FBA Inventory"), ("stock_push", "Stock Push"),
                 ("invoicing", "Invoicing"), ("invoice_upload", "Invoice Upload"),
                 ("settlements", "Settlements"), ("returns", "Customer Returns"),
-                ("removals", "Removal Orders"), ("mcf", "Multi-Channel Fulfilment"))),
+                ("removals", "Removal Orders"), ("mcf", "Multi-Channel Fulfilment"),
+                ("inbound", "Inbound Shipments"))),
         ])
         action = self.account.with_context(amazon_flow="orders").action_view_flow_errors()
         self.assertEqual(Error.search(action["domain"]), open_errors)

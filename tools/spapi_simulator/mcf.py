@@ -342,6 +342,72 @@ def create(scenario, body, now):
     return order
 
 
+def preview(scenario, body, now):
+    """getFulfillmentPreview: per shipping speed asked (default Standard, Expedited, Priority)
+    whether Amazon can ship the items from the FBA stock, its fees and dates."""
+    if not isinstance(body, dict):
+        raise _bad("Request body must be a JSON object.")
+    _address(body.get("address"), None)
+    market = _market(body)
+    raw_items = body.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise _bad("Missing required field: items.")
+    speeds = body.get("shippingSpeedCategories") or ["Standard", "Expedited", "Priority"]
+    for speed in speeds:
+        if speed not in SPEEDS or (speed == "ScheduledDelivery" and market.code != "JP"):
+            raise _bad("Invalid shippingSpeedCategory: %s." % speed)
+    stock = {r["sku"]: r for r in scenario.inventory(market.code, now)}
+    fee_minor, weight, unfulfillable = 0, 0.0, []
+    for raw in raw_items:
+        item_id = _text(raw, "sellerFulfillmentOrderItemId", 50)
+        sku = _text(raw, "sellerSku", 50)
+        qty = raw.get("quantity")
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
+            raise _bad("quantity for Item Id: %s must be a whole number >= 1." % item_id)
+        reasons = []
+        if (market.code, sku) not in scenario.fba_initial:
+            reasons.append("InvalidSku")
+        elif qty > stock[sku]["fulfillable"]:
+            reasons.append("InventoryUnavailable")
+        if reasons:
+            unfulfillable.append({"sellerSku": sku, "quantity": qty,
+                                  "sellerFulfillmentOrderItemId": item_id,
+                                  "itemUnfulfillableReasons": reasons})
+            continue
+        product = scenario.by_sku.get(sku)
+        base = product["base_price"] if product else 10.0
+        fee_minor += to_minor(fba_fee_usd(base) * PRICE_FACTOR[market.code] * MCF_FEE_FACTOR,
+                              market.currency) * qty
+        weight += 0.5 * qty
+    digits = 0 if market.currency == "JPY" else 2
+    previews = []
+    for index, speed in enumerate(speeds):
+        fulfillable = not unfulfillable
+        preview = {"shippingSpeedCategory": speed, "isFulfillable": fulfillable,
+                   "isCODCapable": False, "marketplaceId": market.id,
+                   "estimatedShippingWeight": {"unit": "KILOGRAMS", "value": str(weight)}}
+        if fulfillable:
+            # faster costs more: +40 % per step above Standard
+            minor = fee_minor * (10 + 4 * index) // 10
+            transit = TRANSIT_DAYS.get(speed, 4)
+            ship_by = now + PROCESSING_AFTER + SHIP_AFTER
+            preview["estimatedFees"] = [{"name": "FBAPerUnitFulfillmentFee", "amount": {
+                "currencyCode": market.currency, "value": str(round(minor / 10 ** digits, digits))}}]
+            preview["fulfillmentPreviewShipments"] = [{
+                "earliestShipDate": iso(now + PROCESSING_AFTER), "latestShipDate": iso(ship_by),
+                "earliestArrivalDate": iso(ship_by + max(transit - 1, 1) * DAY),
+                "latestArrivalDate": iso(ship_by + transit * DAY),
+                "fulfillmentPreviewItems": [{
+                    "sellerSku": raw["sellerSku"], "quantity": raw["quantity"],
+                    "sellerFulfillmentOrderItemId": raw["sellerFulfillmentOrderItemId"]}
+                    for raw in raw_items]}]
+        else:
+            preview["unfulfillablePreviewItems"] = unfulfillable
+            preview["orderUnfulfillableReasons"] = ["Some items cannot be fulfilled."]
+        previews.append(preview)
+    return previews
+
+
 def get(scenario, order_id, now):
     order = scenario.fulfillment_orders.get(order_id)
     if order is None or order.created > now:

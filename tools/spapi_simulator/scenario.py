@@ -69,6 +69,9 @@ class Scenario:
         self.auto_removals = bool(auto_removals)
         # multi-channel fulfilment orders created through the Fulfillment Outbound API (mcf.py)
         self.fulfillment_orders = {}
+        # inbound plans created through the Fulfillment Inbound API (inbound.py)
+        self.inbound_plans = {}
+        self.inbound_operations = {}
         if listing_samples:
             self.add_listing_samples()
         if orders_file:

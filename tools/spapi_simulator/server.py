@@ -11,7 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import mcf
+from . import inbound, mcf
 from .apis import OPERATIONS, RATE_LIMITS, Request, auth
 from .clock import Clock, iso
 from .documents import Document
@@ -234,6 +234,25 @@ class Simulator:
         """Switch the seeded removal orders on or off (explicit ones stay)."""
         with self.lock:
             self.scenario.auto_removals = bool(enabled)
+
+    def inbound_plan(self, plan_id):
+        """An inbound plan of the Fulfillment Inbound API (inbound.InboundPlan): its
+        ``shipments`` (``shipment_id``, ``confirmation_id``, ``items``, ``status(now)``)."""
+        with self.lock:
+            return inbound.get(self.scenario, plan_id)
+
+    def ship_inbound_shipment(self, confirmation_id, when=None):
+        """The seller's boxes of shipment ``FBA…`` leave: IN_TRANSIT (inbound.ship)."""
+        with self.lock:
+            return inbound.ship(self.scenario, confirmation_id,
+                                self.now() if when is None else when)
+
+    def receive_inbound_shipment(self, confirmation_id, quantities=None, close=True, when=None):
+        """Amazon counts shipment ``FBA…``: ``quantities`` {sku: units received so far}
+        (default: all it holds); ``close`` ends the receiving, short or over (inbound.receive)."""
+        with self.lock:
+            return inbound.receive(self.scenario, confirmation_id, quantities, close,
+                                   self.now() if when is None else when)
 
     def fulfillment_order(self, order_id):
         """getFulfillmentOrder's payload of an MCF order, now (mcf.py)."""

@@ -285,6 +285,9 @@ def other_rows(scenario, code, k):
     # fulfilment orders created through the Fulfillment Outbound API, shipped in the period
     from .mcf import settlement_rows as mcf_order_rows   # (mcf.py imports returns.py, which imports this)
     out += mcf_order_rows(scenario, code, start, end)
+    # inbound placement and partnered-carrier fees of the Fulfillment Inbound API's plans
+    from .inbound import settlement_rows as inbound_fee_rows
+    out += inbound_fee_rows(scenario, code, start, end)
     out += return_reimbursement_rows(scenario, code, k, options)
     return out
 

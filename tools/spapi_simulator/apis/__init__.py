@@ -3,12 +3,15 @@ table of `base.Operation` rows (method, path template, operationId, handler, rat
 the server routes, logs, faults and rate-limits by these rows only.  The LWA token endpoint
 (auth.py) is served beside them, without access token nor rate limit."""
 
-from . import feeds, finances, fulfillment_outbound, inventory, orders, reports, sellers
+from . import (
+    feeds, finances, fulfillment_inbound, fulfillment_outbound, inventory, orders, reports, sellers,
+)
 from .base import Operation, Request
 
 __all__ = ["APIS", "OPERATIONS", "RATE_LIMITS", "Operation", "Request"]
 
-APIS = (sellers, orders, reports, feeds, inventory, finances, fulfillment_outbound)
+APIS = (sellers, orders, reports, feeds, inventory, finances, fulfillment_outbound,
+        fulfillment_inbound)
 
 # Every operation, in routing order (the first row whose method and path match serves).
 OPERATIONS = [op for api in APIS for op in api.OPERATIONS]

@@ -1,4 +1,5 @@
-"""Fulfillment Outbound API 2020-07-01 (Multi-Channel Fulfilment): createFulfillmentOrder,
+"""Fulfillment Outbound API 2020-07-01 (Multi-Channel Fulfilment): getFulfillmentPreview,
+createFulfillmentOrder,
 getFulfillmentOrder, updateFulfillmentOrder, cancelFulfillmentOrder,
 listAllFulfillmentOrders.  The orders themselves live in the scenario (mcf.py)."""
 
@@ -12,6 +13,11 @@ BASE = "/fba/outbound/2020-07-01/fulfillmentOrders"
 def create_fulfillment_order(sim, req):
     mcf.create(sim.scenario, req.body, req.now)
     return 200, {}
+
+
+def get_fulfillment_preview(sim, req):
+    previews = mcf.preview(sim.scenario, req.body, req.now)
+    return 200, {"payload": {"fulfillmentPreviews": previews}}
 
 
 def get_fulfillment_order(sim, req):
@@ -49,6 +55,8 @@ def list_all_fulfillment_orders(sim, req):
 OPERATIONS = [
     Operation("GET", BASE, "listAllFulfillmentOrders", list_all_fulfillment_orders, 2.0, 30),
     Operation("POST", BASE, "createFulfillmentOrder", create_fulfillment_order, 2.0, 30),
+    Operation("POST", BASE + "/preview", "getFulfillmentPreview", get_fulfillment_preview,
+              2.0, 30),
     Operation("GET", BASE + "/{sellerFulfillmentOrderId}", "getFulfillmentOrder",
               get_fulfillment_order, 2.0, 30),
     Operation("PUT", BASE + "/{sellerFulfillmentOrderId}", "updateFulfillmentOrder",

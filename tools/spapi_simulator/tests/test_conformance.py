@@ -24,6 +24,7 @@ FILES = {
     "reports": "reports_2021-06-30.json", "feeds": "feeds_2021-06-30.json",
     "inventory": "fbaInventory.json", "finances": "finances_2024-06-19.json",
     "outbound": "fulfillmentOutbound_2020-07-01.json",
+    "inbound": "fulfillmentInbound_2024-03-20.json",
 }
 ALL = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS"
 
@@ -112,7 +113,8 @@ def test_rate_limit_table_matches_the_models():
             if op_id in RATE_LIMITS and found:
                 seen[op_id] = (float(found.group(1)), int(found.group(2)))
     assert seen == {k: (float(v[0]), v[1]) for k, v in RATE_LIMITS.items() if k in seen}
-    assert set(RATE_LIMITS) == set(seen)
+    # the Fulfillment Inbound v0 operations Amazon keeps (its v0 model is not among the models)
+    assert set(RATE_LIMITS) - set(seen) == {"getLabels", "getShipmentItemsByShipmentId"}
 
 
 def test_search_orders_and_get_order_conform(sim, token):
