@@ -37,6 +37,7 @@ class AmazonSellerInventoryImport(models.AbstractModel):
         return accounts.filtered(lambda a: (a,) in with_fba)
 
     def _run(self, account, state, stats, commit):
+        self.env["amazon.seller.inbound.sync"]._receive_before_pull(account)
         summaries, unreadable = {}, {}
         for marketplace in account.marketplace_ids:
             summaries[marketplace], unreadable[marketplace] = self._read_summaries(account,

@@ -121,6 +121,28 @@ class TestInboundShipments(ReplayCase):
         self.assertEqual(self.run_inbound()["followed"], 0, "a closed shipment is left alone")
         self.assertEqual(self.mug.with_context(location=fba.id).qty_available, 29.0,
                          "receipts are booked once")
+        self.account.invalidate_recordset()
+        self.assertEqual(self.account.dashboard_inbound_discrepancies, 1)
+        action = self.account.action_view_inbound_discrepancies()
+        self.assertEqual(self.env["amazon.seller.inbound"].search(action["domain"]), plan)
+
+    def test_inventory_pull_moves_received_units_from_transit_once(self):
+        """Test that an FBA inventory pull after Amazon received a shipment books the receipt
+        first: the units come out of transit, not from an inventory gain on top of them."""
+        plan = self.ship_plan(self.new_plan((("tea", 8),)))
+        shipment = plan.shipment_ids
+        shipment.picking_id.button_validate()
+        self.simulator.receive_inbound_shipment(shipment.confirmation_ref)
+        self.env["amazon.seller.inventory.import"]._run_now(self.account)
+        fba, transit = self.account.fba_location_id, self.account.inbound_transit_location_id
+        self.assertEqual(self.tea.with_context(location=transit.id).qty_available, 0.0)
+        self.assertEqual(self.tea.with_context(location=fba.id).qty_available, 13.0,
+                         "Amazon's 5 units and the 8 received")
+        gains = self.env["stock.move"].search([
+            ("product_id", "=", self.tea.id), ("is_inventory", "=", True),
+            ("location_dest_id", "=", fba.id)])
+        self.assertEqual(sum(gains.mapped("quantity")), 5.0, "only Amazon's own 5 are a gain")
+        self.assertEqual(plan.state, "done")
 
     def test_inbound_fees_of_a_settlement_point_at_the_shipment(self):
         """Test that Amazon's placement and carrier fee rows, which name the FBA shipment id,

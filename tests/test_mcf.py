@@ -135,3 +135,18 @@ class TestMultiChannelFulfilment(ReplayCase):
                          ("COMPLETEPARTIALLED", {"L1": 2}, [("USPS", "92029725")],
                           ["DmK7SivNu"]))
         self.assertEqual(seller_order_id("AFN/OUT/00012"), "AFN-OUT-00012")
+
+    def test_preview_shows_cost_and_dates_before_sending(self):
+        """Test that Amazon's preview names each speed with its fee, and says why Amazon cannot
+        ship more than it holds."""
+        picking = self.web_order(quantity=2).picking_ids
+        picking.action_amazon_mcf_preview()
+        preview = picking.amazon_mcf_preview
+        for speed in ("Standard", "Expedited", "Priority"):
+            self.assertIn(speed, preview)
+        self.assertIn("USD, ships by", preview)
+        self.assertFalse(picking.amazon_mcf_state, "a preview sends nothing")
+        too_many = self.web_order(quantity=50).picking_ids
+        too_many.action_amazon_mcf_preview()
+        self.assertIn("Amazon cannot ship it: SIM-LMP-300 (InventoryUnavailable)",
+                      too_many.amazon_mcf_preview)
