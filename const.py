@@ -194,3 +194,20 @@ MCF_SHIPPING_SPEEDS = [("Standard", "Standard"), ("Expedited", "Expedited"),
 INBOUND_OPERATION_POLLS = (0, 1, 2, 3, 5)
 INBOUND_LABEL_PAGE_TYPE = "PackageLabel_Plain_Paper"  # v0 getLabels: one label per page
 INBOUND_BOX_DIMENSIONS_CM = (40, 30, 30)
+
+# The time zone each marketplace's deadlines (latest ship and delivery dates) are set in:
+# Amazon's "end of day" of a ship-by date is the marketplace's, not the seller's.
+MARKETPLACE_TIME_ZONES = {
+    "ATVPDKIKX0DER": "America/Los_Angeles", "A2EUQ1WTGCTBG2": "America/Los_Angeles",
+    "A1AM78C64UM0Y8": "America/Mexico_City", "A2Q3Y263D00KWC": "America/Sao_Paulo",
+    "A28R8C7NBKEWEA": "Europe/Dublin", "A1RKKUPIHCS9HS": "Europe/Madrid",
+    "A1F83G8C2ARO7P": "Europe/London", "A13V1IB3VIYZZH": "Europe/Paris",
+    "AMEN7PMS3EDWL": "Europe/Brussels", "A1805IZSGTT6HS": "Europe/Amsterdam",
+    "A1PA6795UKMFR9": "Europe/Berlin", "APJ6JRA9NG5V4": "Europe/Rome",
+    "A2NODRKZP88ZB9": "Europe/Stockholm", "AE08WJ6YKNBMC": "Africa/Johannesburg",
+    "A1C3SOZRARQ6R3": "Europe/Warsaw", "ARBP9OOSHTCHU": "Africa/Cairo",
+    "A33AVAJ2PDY3EV": "Europe/Istanbul", "A17E79C6D8DWNP": "Asia/Riyadh",
+    "A2VIGQ35RCS4UG": "Asia/Dubai", "A21TJRUUN4KGV": "Asia/Kolkata",
+    "A19VAU5U5O7RUS": "Asia/Singapore", "A39IBJ37TRP1C6": "Australia/Sydney",
+    "A1VC38T7YXB528": "Asia/Tokyo",
+}

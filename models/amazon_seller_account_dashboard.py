@@ -195,7 +195,7 @@ class AmazonSellerAccount(models.Model):
                 ("amazon_account_id", "in", self.ids), ("date_order", ">=", today),
                 ("date_order", "<", tomorrow), ("state", "!=", "cancel")]),
             "to_ship_today": ("stock.picking", "sale_id.amazon_account_id", not_shipped + [
-                ("amazon_ship_by", ">=", now), ("amazon_ship_by", "<", tomorrow)]),
+                ("amazon_due_today", "=", True)]),
             "overdue": ("stock.picking", "sale_id.amazon_account_id", not_shipped + [
                 ("amazon_ship_by", "<", now)]),
             "confirmation_errors": ("stock.picking", "sale_id.amazon_account_id", deliveries + [

@@ -32,6 +32,11 @@ class SaleOrder(models.Model):
     )
     amazon_ship_by = fields.Datetime(string="Ship By", readonly=True, copy=False)
     amazon_deliver_by = fields.Datetime(string="Deliver By", readonly=True, copy=False)
+    amazon_ship_by_local = fields.Char(
+        string="Ship By (Marketplace Time)", compute="_compute_amazon_local_deadlines",
+        help="Amazon's ship-by deadline in the marketplace's time zone, where Amazon sets it.")
+    amazon_deliver_by_local = fields.Char(
+        string="Deliver By (Marketplace Time)", compute="_compute_amazon_local_deadlines")
     amazon_is_prime = fields.Boolean(string="Prime", readonly=True, copy=False)
     amazon_is_business = fields.Boolean(string="Business Order", readonly=True, copy=False)
     amazon_purchase_order_number = fields.Char(string="Buyer PO Number", readonly=True, copy=False)
@@ -56,6 +61,15 @@ class SaleOrder(models.Model):
         "UNIQUE(amazon_account_id, amazon_order_ref)",
         "An Amazon order can only be imported once per account.",
     )
+
+    @api.depends("amazon_ship_by", "amazon_deliver_by", "amazon_marketplace_id")
+    def _compute_amazon_local_deadlines(self):
+        for order in self:
+            marketplace = order.amazon_marketplace_id
+            order.amazon_ship_by_local = marketplace._format_local(order.amazon_ship_by) \
+                if marketplace else False
+            order.amazon_deliver_by_local = marketplace._format_local(order.amazon_deliver_by) \
+                if marketplace else False
 
     def action_confirm(self):
         """An Amazon order awaiting SKU mapping is confirmed by the mapping itself, never with

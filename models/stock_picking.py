@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.exceptions import UserError
 
 from ..utils import notification_action
@@ -57,6 +58,29 @@ class StockPicking(models.Model):
             picking.amazon_mcf_preview = self.env["amazon.seller.mcf.export"]._preview(picking)
         return True
 
+    def _compute_amazon_due_today(self):
+        due = self.search([("id", "in", self.ids), ("amazon_due_today", "=", True)]) \
+            if self.ids else self.browse()
+        for picking in self:
+            picking.amazon_due_today = picking in due
+
+    def _search_amazon_due_today(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        domain = self._amazon_due_today_domain()
+        return domain if (operator == "=") == value else ~domain
+
+    def _amazon_due_today_domain(self):
+        """Deliveries due later today, each marketplace's day counted in its own time zone."""
+        now = fields.Datetime.now()
+        marketplaces = self.env["amazon.seller.marketplace"].with_context(
+            active_test=False).search([])
+        return Domain("state", "not in", ("done", "cancel")) & Domain.OR(
+            Domain("sale_id.amazon_marketplace_id", "=", marketplace.id)
+            & Domain("amazon_ship_by", ">=", now)
+            & Domain("amazon_ship_by", "<", marketplace._local_day_bounds(now)[1])
+            for marketplace in marketplaces)
+
     def action_amazon_mcf_cancel(self):
         """Cancel the fulfilment order at Amazon (possible until Amazon starts shipping)."""
         for picking in self.filtered(lambda p: p.amazon_mcf_state == "sent"):
@@ -77,6 +101,13 @@ class StockPicking(models.Model):
         related="sale_id.amazon_ship_by", store=True, string="Ship By",
         help="Amazon's latest ship date: confirming later counts as a late shipment.",
     )
+    amazon_ship_by_local = fields.Char(related="sale_id.amazon_ship_by_local",
+                                       string="Ship By (Marketplace Time)")
+    amazon_due_today = fields.Boolean(
+        string="Due Today at Amazon", compute="_compute_amazon_due_today",
+        search="_search_amazon_due_today",
+        help="Not shipped, and Amazon's ship-by deadline falls later today in the marketplace's "
+             "time zone (its day, not the user's).")
     amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Order")
     amazon_marketplace_id = fields.Many2one(related="sale_id.amazon_marketplace_id")
     amazon_gift_messages = fields.Text(

@@ -139,6 +139,25 @@ class TestDashboard(AmazonSellerCase):
         # due at 18:00 UTC, 14:00 in New York: still today
         self.assertEqual(account.dashboard_to_ship_today, 1)
 
+    @freeze_time("2026-03-08 09:30:00")
+    def test_ship_by_in_the_marketplace_time_across_dst(self):
+        """Test that amazon.com deadlines are shown and counted in Pacific time, across the
+        switch to summer time (Sunday 8 March 2026, 02:00 PST = 10:00 UTC): at 01:30 PST the
+        Los Angeles day runs 23 hours, to 07:00 UTC on Monday, while the Berlin user's day
+        ends at 23:00 UTC."""
+        before_switch = self._order("111-0000021", "2026-03-07 20:00:00", "2026-03-08 09:59:00")
+        end_of_day = self._order("111-0000022", "2026-03-07 20:00:00", "2026-03-09 06:59:59")
+        next_day = self._order("111-0000023", "2026-03-07 20:00:00", "2026-03-09 07:30:00")
+        self.assertEqual(
+            [before_switch.amazon_ship_by_local, end_of_day.amazon_ship_by_local,
+             next_day.amazon_ship_by_local],
+            ["2026-03-08 01:59 PST", "2026-03-08 23:59 PDT", "2026-03-09 00:30 PDT"])
+        due = self.env["stock.picking"].search([("amazon_due_today", "=", True)])
+        self.assertEqual(due.sale_id, before_switch | end_of_day)
+        self.assertEqual(self.account.dashboard_to_ship_today, 2)
+        self.assertEqual(self.opened_refs(self.account.action_view_to_ship_today()),
+                         ["111-0000021", "111-0000022"])
+
     @freeze_time(NOW)
     def test_each_figure_opens_what_it_counts(self):
         """Test that every figure's action lists exactly the records the figure counts."""
