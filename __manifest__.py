@@ -34,6 +34,8 @@
         "views/amazon_seller_return_views.xml",
         "views/amazon_seller_removal_views.xml",
         "views/amazon_seller_inbound_views.xml",
+        "views/amazon_seller_review_views.xml",
+        "wizards/amazon_seller_hold_wizard_views.xml",
         "views/amazon_seller_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "views/amazon_seller_menus.xml",

@@ -13,6 +13,8 @@ from . import amazon_seller_shipment_export
 from . import res_partner
 from . import portal_wizard
 from . import sale_order
+from . import sale_order_review
+from . import amazon_seller_review_rule
 from . import sale_order_line
 from . import amazon_seller_carrier
 from . import delivery_carrier

@@ -136,6 +136,10 @@ class AmazonSellerAccount(models.Model):
         copy=False,
         help="Units Amazon shipped back from its fulfilment centres (removal orders), on their "
              "way to the warehouse, which receives them.")
+    review_rule_ids = fields.One2many(
+        comodel_name="amazon.seller.review.rule", inverse_name="account_id",
+        string="Order Review Rules",
+        help="An imported FBM order matching any of these waits To Review before it ships.")
     inbound_transit_location_id = fields.Many2one(
         comodel_name="stock.location", string="Inbound in Transit", check_company=True,
         copy=False,

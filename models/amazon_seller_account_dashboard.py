@@ -28,6 +28,9 @@ class AmazonSellerAccount(models.Model):
     dashboard_awaiting_mapping = fields.Integer(
         string="Awaiting SKU Mapping", compute="_compute_dashboard_figures",
         help="Orders waiting as quotations until their SKUs are mapped to products.")
+    dashboard_to_review = fields.Integer(
+        string="To Review or On Hold", compute="_compute_dashboard_figures",
+        help="FBM orders waiting for a person before they ship (review rules, holds).")
     dashboard_returns_week = fields.Integer(
         string="Returns This Week", compute="_compute_dashboard_figures",
         help="Customer returns Amazon reported over the last 7 days.")
@@ -130,6 +133,10 @@ class AmazonSellerAccount(models.Model):
             "awaiting_mapping", "amazon_seller.action_amazon_awaiting_mapping",
             self.env._("Awaiting SKU Mapping"))
 
+    def action_view_to_review(self):
+        return self._dashboard_action("to_review", "amazon_seller.action_amazon_orders_to_review",
+                                      self.env._("Orders to Review"))
+
     def action_view_returns_week(self):
         action = self._dashboard_action("returns_week", "amazon_seller.action_amazon_seller_returns",
                                         self.env._("Returns This Week"))
@@ -203,6 +210,9 @@ class AmazonSellerAccount(models.Model):
             "awaiting_mapping": ("sale.order", "amazon_account_id", [
                 ("amazon_account_id", "in", self.ids), ("amazon_awaiting_mapping", "=", True),
                 ("state", "!=", "cancel")]),
+            "to_review": ("sale.order", "amazon_account_id", [
+                ("amazon_account_id", "in", self.ids),
+                ("amazon_review_state", "in", ("to_review", "held")), ("state", "!=", "cancel")]),
             "returns_week": ("amazon.seller.return", "account_id", [
                 ("account_id", "in", self.ids), ("returned_at", ">=", now - timedelta(days=7))]),
             "removals_open": ("amazon.seller.removal", "account_id", [

@@ -252,6 +252,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
         import, or once the last SKU an order waited for is mapped."""
         if not orders:
             return
+        orders._amazon_apply_review_rules()  # before anything is reserved for them
         # first confirmation: no delivery of theirs exists to add their moves to
         orders.with_context(amazon_first_confirmation=True).action_confirm()
         orders.action_lock()

@@ -18,6 +18,12 @@ class StockMove(models.Model):
         moves.amazon_return_id.order_id.sudo()._amazon_link_refunds()
         return moves
 
+    def _action_assign(self, force_qty=False):
+        """Nothing is reserved for Amazon orders waiting for review or on hold."""
+        held = self.filtered(lambda move: move.sale_line_id.order_id.amazon_review_state
+                             in ("to_review", "held"))
+        return super(StockMove, self - held)._action_assign(force_qty=force_qty)
+
     def _search_picking_for_assignation(self):
         """Moves of Amazon orders the importer confirms for the first time join no picking: each
         order is a stock reference of its own that no picking carries yet, so Odoo's search,

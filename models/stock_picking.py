@@ -151,7 +151,9 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         """FBM deliveries of Amazon orders need a carrier and a tracking number; once done,
-        their confirmation is queued and sent after the validation is committed."""
+        their confirmation is queued and sent after the validation is committed. Orders waiting
+        for review or on hold do not ship."""
+        self._amazon_check_not_held()
         to_confirm = self._amazon_to_confirm()
         to_confirm._amazon_check_shipping_data()
         result = super()._action_done()
@@ -165,6 +167,14 @@ class StockPicking(models.Model):
                                  and picking.location_dest_id.usage == "transit"
                                  ).amazon_inbound_shipment_id.inbound_id.sudo()
         inbounds.filtered(lambda inbound: inbound.state == "ready").state = "shipped"
+
+    def _amazon_check_not_held(self):
+        held = self.filtered(lambda p: p.picking_type_code == "outgoing"
+                             and p.sale_id.amazon_review_state in ("to_review", "held"))
+        if held:
+            raise UserError(self.env._(
+                "%(orders)s waits for review or is on hold: release it before shipping.",
+                orders=", ".join(held.sale_id.mapped("amazon_order_ref"))))
 
     def _amazon_to_confirm(self):
         """Outgoing deliveries of FBM orders that Amazon still expects us to ship."""

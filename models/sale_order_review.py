@@ -1,0 +1,78 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+REVIEW_STATES = [("to_review", "To Review"), ("held", "On Hold"), ("released", "Released")]
+
+
+class SaleOrder(models.Model):
+    """The review of imported FBM orders: the account's rules decide which wait *To Review*;
+    a person releases them (the delivery is reserved and shipped as usual), holds them with a
+    reason (nothing is reserved or shipped meanwhile) or cancels them."""
+
+    _inherit = "sale.order"
+
+    amazon_review_state = fields.Selection(
+        selection=REVIEW_STATES, string="Review", readonly=True, copy=False, index=True,
+        tracking=True,
+        help="To Review: a rule of the account asks a person to look at this order before it "
+             "ships; On Hold: a person stopped it; Released: it goes on.")
+    amazon_review_reasons = fields.Text(string="Review Reasons", readonly=True, copy=False)
+    amazon_hold_reason = fields.Char(string="Hold Reason", readonly=True, copy=False,
+                                     tracking=True)
+
+    def _amazon_apply_review_rules(self):
+        """Put the FBM orders that match a rule of their account *To Review* (before their
+        delivery reserves anything)."""
+        for order in self.filtered(lambda o: o.amazon_fulfillment_channel == "fbm"
+                                   and o.amazon_status in ("UNSHIPPED", "PARTIALLY_SHIPPED",
+                                                           "PENDING")):
+            reasons = [reason for rule in order.amazon_account_id.review_rule_ids
+                       if (reason := rule._reason(order))]
+            if reasons:
+                order.write({"amazon_review_state": "to_review",
+                             "amazon_review_reasons": "\n".join(reasons)})
+
+    def action_amazon_release(self):
+        """The order goes on: its delivery is reserved and shipped as usual."""
+        orders = self.filtered(lambda o: o.amazon_review_state in ("to_review", "held"))
+        orders.write({"amazon_review_state": "released", "amazon_hold_reason": False})
+        pickings = orders.picking_ids.filtered(
+            lambda p: p.state in ("confirmed", "waiting") and p.picking_type_code == "outgoing")
+        if pickings:
+            pickings.action_assign()
+        for order in orders:
+            order.message_post(body=self.env._("Released for shipping."))
+        return True
+
+    def action_amazon_hold(self):
+        """Ask for the reason, then hold the selected orders."""
+        return {
+            "type": "ir.actions.act_window", "res_model": "amazon.seller.hold.wizard",
+            "name": self.env._("Hold Amazon Orders"), "view_mode": "form", "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }
+
+    def _amazon_hold(self, reason):
+        orders = self.filtered(lambda o: o.amazon_fulfillment_channel == "fbm"
+                               and o.state == "sale")
+        shipped = orders.picking_ids.filtered(lambda p: p.state == "done")
+        if shipped:
+            raise UserError(self.env._(
+                "%(orders)s shipped already: it cannot be held.",
+                orders=", ".join(shipped.sale_id.mapped("amazon_order_ref"))))
+        orders.write({"amazon_review_state": "held", "amazon_hold_reason": reason})
+        orders.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).do_unreserve()
+        for order in orders:
+            order.message_post(body=self.env._("On hold: %(reason)s", reason=reason))
+        return orders
+
+    def action_amazon_to_review(self):
+        """The orders waiting for a person, the most urgent ship-by first."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_seller.action_amazon_orders_to_review")
+        return action
+
+    @api.model
+    def _amazon_review_blocks(self, orders):
+        """Orders whose goods must not be reserved nor shipped."""
+        return orders.filtered(lambda o: o.amazon_review_state in ("to_review", "held"))
