@@ -10,6 +10,8 @@ S3 URLs: no access token needed); feed documents are uploaded there with PUT.
 """
 
 import base64
+import struct
+import zlib
 
 DONE_AFTER = 60          # a requested job is DONE this many seconds after creation, polled or not
 
@@ -65,3 +67,48 @@ class Pages:
         chunk = items[offset:offset + size]
         token = self.put(items, offset + size, extra) if offset + size < len(items) else None
         return chunk, token
+
+
+def _pdf_text(text):
+    return str(text).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def text_pdf(pages, size=(595, 842), font_size=18, top=700):
+    """A real (minimal) PDF written by hand: one page per entry of ``pages`` (a line of text,
+    or a list of lines), Helvetica ``font_size`` from ``top`` down, page ``size`` in points
+    (A4 by default; a 4x6 inch label is (288, 432))."""
+    pages = [[page] if isinstance(page, str) else list(page) for page in pages]
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
+               "<< /Type /Pages /Kids [%s] /Count %d >>" % (
+                   " ".join("%d 0 R" % (4 + 2 * i) for i in range(len(pages))), len(pages)),
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for index, lines in enumerate(pages):
+        leading = "" if len(lines) == 1 else " %d TL" % int(font_size * 1.4)
+        shown = " T* ".join("(%s) Tj" % _pdf_text(line) for line in lines)
+        stream = "BT /F1 %d Tf 40 %d Td%s %s ET" % (font_size, top, leading, shown)
+        objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "
+                       "/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
+                       % (size[0], size[1], 5 + 2 * index))
+        objects.append("<< /Length %d >>\nstream\n%s\nendstream"
+                       % (len(stream.encode("latin-1", "replace")), stream))
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += ("%d 0 obj\n%s\nendobj\n" % (number, body)).encode("latin-1", "replace")
+    xref = len(out)
+    out += ("xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)).encode()
+    out += "".join("%010d 00000 n \n" % offset for offset in offsets).encode()
+    out += ("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objects) + 1, xref)).encode()
+    return out
+
+
+def blank_png(width=8, height=12):
+    """A real (white, 1-bit) PNG of ``width`` x ``height`` pixels."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))

@@ -17,6 +17,7 @@ import random
 
 from .clock import DAY, iso
 from .const import MARKETPLACE_BY_ID
+from .documents import text_pdf
 from .errors import ScenarioError
 from .inventory import HOUR, Inbound, RECEIVING_HOURS
 from .money import to_minor
@@ -418,28 +419,8 @@ def v0_items(shipment, now):
 
 def label_pdf(shipment, boxes):
     """A real PDF: one page per box, with the FBA id, box n of N and the fulfilment centre."""
-    pages = ["%s  box %d of %d  to %s" % (shipment.confirmation_id, n + 1, boxes, shipment.centre)
-             for n in range(boxes)]
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
-               "<< /Type /Pages /Kids [%s] /Count %d >>" % (
-                   " ".join("%d 0 R" % (4 + 2 * i) for i in range(boxes)), boxes),
-               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    for index, text in enumerate(pages):
-        stream = "BT /F1 18 Tf 40 700 Td (%s) Tj ET" % text
-        objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                       "/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
-                       % (5 + 2 * index))
-        objects.append("<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += ("%d 0 obj\n%s\nendobj\n" % (number, body)).encode("latin-1")
-    xref = len(out)
-    out += ("xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)).encode()
-    out += "".join("%010d 00000 n \n" % offset for offset in offsets).encode()
-    out += ("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-            % (len(objects) + 1, xref)).encode()
-    return out
+    return text_pdf(["%s  box %d of %d  to %s" % (shipment.confirmation_id, n + 1, boxes,
+                                                  shipment.centre) for n in range(boxes)])
 
 
 def settlement_rows(scenario, code, start, end):

@@ -11,7 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import inbound, mcf
+from . import inbound, mcf, messaging, shipping
 from .apis import OPERATIONS, RATE_LIMITS, Request, auth
 from .clock import Clock, iso
 from .documents import Document
@@ -275,6 +275,29 @@ class Simulator:
         with self.lock:
             now = self.now()
             return mcf.make_unfulfillable(self.scenario, order_id, now).status(now)[0]
+
+    def purchased_shipments(self):
+        """Every label bought through Buy Shipping (Shipping API v2), in purchase order:
+        [{shipmentId, orderId, rateId, carrierId, trackingId, cancelled}] (trackingId of the
+        first package)."""
+        with self.lock:
+            return [s.summary() for s in shipping.book(self.scenario).shipments.values()]
+
+    def refuse_next_rates(self, message):
+        """The next getRates answers 400 InvalidInput with ``message``."""
+        with self.lock:
+            shipping.book(self.scenario).refuse_next = str(message)
+
+    def messages_sent(self, order_id):
+        """Buyer messages sent for an order (Messaging API): [(action, body, time ISO-8601)],
+        action as in the Messaging model (``confirmDeliveryDetails``, ``warranty``...)."""
+        with self.lock:
+            return messaging.sent(self.scenario, "messages", order_id)
+
+    def solicitations_sent(self, order_id):
+        """Review requests sent for an order (Solicitations API): [(action, time ISO-8601)]."""
+        with self.lock:
+            return messaging.sent(self.scenario, "solicitations", order_id)
 
     def cancel_order(self, order_id):
         """A buyer cancellation arriving now (PENDING/UNSHIPPED orders only)."""

@@ -4,14 +4,15 @@ the server routes, logs, faults and rate-limits by these rows only.  The LWA tok
 (auth.py) is served beside them, without access token nor rate limit."""
 
 from . import (
-    feeds, finances, fulfillment_inbound, fulfillment_outbound, inventory, orders, reports, sellers,
+    feeds, finances, fulfillment_inbound, fulfillment_outbound, inventory, messaging, orders,
+    reports, sellers, shipping,
 )
 from .base import Operation, Request
 
 __all__ = ["APIS", "OPERATIONS", "RATE_LIMITS", "Operation", "Request"]
 
 APIS = (sellers, orders, reports, feeds, inventory, finances, fulfillment_outbound,
-        fulfillment_inbound)
+        fulfillment_inbound, shipping, messaging)
 
 # Every operation, in routing order (the first row whose method and path match serves).
 OPERATIONS = [op for api in APIS for op in api.OPERATIONS]

@@ -25,6 +25,8 @@ FILES = {
     "inventory": "fbaInventory.json", "finances": "finances_2024-06-19.json",
     "outbound": "fulfillmentOutbound_2020-07-01.json",
     "inbound": "fulfillmentInbound_2024-03-20.json",
+    "shipping": "shippingV2.json", "messaging": "messaging.json",
+    "solicitations": "solicitations.json",
 }
 ALL = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS"
 
@@ -338,3 +340,66 @@ def test_fulfillment_outbound_conforms(sim, token):
     status, _h, answer = http_json(sim, "PUT", base + "/CONF-1/cancel", token)
     assert status == 400
     validate("outbound", base + "/{sellerFulfillmentOrderId}/cancel", "put", 400, answer)
+
+
+def test_buy_shipping_messaging_and_solicitations_conform():
+    sim = make_sim(seed=7, orders=10, rate_limits=False, profile="fbm2")
+    try:
+        token = sim.issue_token()
+        order = next(o for o in sim.orders_summary("UNSHIPPED") if o["marketplaceId"] == "ATVPDKIKX0DER")
+        base = "/shipping/v2/shipments"
+        body = {"shipFrom": {"name": "W", "addressLine1": "1 Main St", "city": "Seattle",
+                             "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US"},
+                "channelDetails": {"channelType": "AMAZON",
+                                   "amazonOrderDetails": {"orderId": order["orderId"]}},
+                "packages": [{"packageClientReferenceId": "P1", "insuredValue": {"value": 1, "unit": "USD"},
+                              "dimensions": {"length": 10, "width": 10, "height": 10, "unit": "INCH"},
+                              "weight": {"value": 80, "unit": "POUND"}, "items": [{"quantity": 1}]}]}
+        status, _, rates = http_json(sim, "POST", base + "/rates", token, body)
+        assert status == 200 and rates["payload"]["ineligibleRates"]
+        validate("shipping", base + "/rates", "post", 200, rates)
+        spec = {"format": "PDF", "size": {"width": 4, "length": 6, "unit": "INCH"},
+                "needFileJoining": False, "requestedDocumentTypes": ["LABEL"]}
+        status, _, bought = http_json(sim, "POST", base, token, {
+            "requestToken": rates["payload"]["requestToken"],
+            "rateId": rates["payload"]["rates"][0]["rateId"], "requestedDocumentSpecification": spec})
+        assert status == 200
+        validate("shipping", base, "post", 200, bought)
+        shipment = bought["payload"]["shipmentId"]
+        tracking = bought["payload"]["packageDocumentDetails"][0]["trackingId"]
+        path = "/shipping/v2/shipments/{shipmentId}/documents"
+        answer = http_json(sim, "GET", "%s/%s/documents?packageClientReferenceId=P1" % (base, shipment), token)
+        validate("shipping", path, "get", 200, answer[2])
+        carrier = rates["payload"]["rates"][0]["carrierId"]
+        answer = http_json(sim, "GET", "/shipping/v2/tracking?trackingId=%s&carrierId=%s"
+                           % (tracking, carrier), token)
+        validate("shipping", "/shipping/v2/tracking", "get", 200, answer[2])
+        answer = http_json(sim, "PUT", "%s/%s/cancel" % (base, shipment), token)
+        validate("shipping", "/shipping/v2/shipments/{shipmentId}/cancel", "put", 200, answer[2])
+        answer = http_json(sim, "PUT", "%s/%s/cancel" % (base, shipment), token)
+        assert answer[0] == 400
+        validate("shipping", "/shipping/v2/shipments/{shipmentId}/cancel", "put", 400, answer[2])
+        query = "?marketplaceIds=ATVPDKIKX0DER"
+        path = "/messaging/v1/orders/%s" % order["orderId"]
+        answer = http_json(sim, "GET", path + query, token)
+        assert answer[2]["_links"]["actions"]
+        validate("messaging", "/messaging/v1/orders/{amazonOrderId}", "get", 200, answer[2])
+        answer = http_json(sim, "POST", path + "/messages/confirmDeliveryDetails" + query, token,
+                           {"text": "Hello"})
+        assert answer[0] == 201
+        validate("messaging", "/messaging/v1/orders/{amazonOrderId}/messages/confirmDeliveryDetails",
+                 "post", 201, answer[2])
+        answer = http_json(sim, "POST", path + "/messages/warranty" + query, token, {})
+        assert answer[0] == 403
+        validate("messaging", "/messaging/v1/orders/{amazonOrderId}/messages/warranty", "post", 403,
+                 answer[2])
+        path = "/solicitations/v1/orders/%s" % order["orderId"]
+        answer = http_json(sim, "GET", path + query, token)
+        validate("solicitations", "/solicitations/v1/orders/{amazonOrderId}", "get", 200, answer[2])
+        answer = http_json(sim, "POST", path + "/solicitations/productReviewAndSellerFeedback" + query,
+                           token)
+        assert answer[0] == 403
+        validate("solicitations", "/solicitations/v1/orders/{amazonOrderId}/solicitations/"
+                 "productReviewAndSellerFeedback", "post", 403, answer[2])
+    finally:
+        sim.stop()
