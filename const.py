@@ -30,6 +30,9 @@ APIS = {
     "finances": ("Finances", "2024-06-19"),
     "fulfillment_outbound": ("FulfillmentOutbound", None),  # 2020-07-01, the library's own
     "fulfillment_inbound": ("FulfillmentInbound", "2024-03-20"),
+    "shipping": ("Shipping", "v2"),  # Buy Shipping
+    "messaging": ("Messaging", None),
+    "solicitations": ("Solicitations", None),
     # only getLabels and getShipmentItemsByShipmentId, which Amazon keeps beside 2024-03-20
     "fulfillment_inbound_v0": ("FulfillmentInbound", "v0"),
 }
@@ -211,3 +214,10 @@ MARKETPLACE_TIME_ZONES = {
     "A19VAU5U5O7RUS": "Asia/Singapore", "A39IBJ37TRP1C6": "Australia/Sydney",
     "A1VC38T7YXB528": "Asia/Tokyo",
 }
+
+# Amazon Buy Shipping (Shipping API v2): a package's default box (cm) when its products give
+# no dimensions, and which rate an account buys when nobody chooses.
+# https://developer-docs.amazon.com/amazon-shipping/docs/shipping-api-v2-reference
+LABEL_BOX_CM = (30, 20, 10)
+LABEL_PREFERENCES = [("cheapest", "Cheapest"), ("fastest", "Fastest")]
+LABEL_FORMATS = [("PDF", "PDF"), ("ZPL", "ZPL (thermal printer)")]

@@ -416,6 +416,23 @@ class SpApiGateway:
                 return rows
             params["paginationToken"] = token
 
+    # === BUY SHIPPING (Shipping API v2) === #
+
+    def get_shipping_rates(self, body, marketplace_id=None):
+        """``getRates``: the carriers' rates for an order's package."""
+        return self._call("shipping", "getRates", "get_rates", marketplace_id=marketplace_id,
+                          **body).payload or {}
+
+    def purchase_shipment(self, body, marketplace_id=None):
+        """``purchaseShipment``: the label bought with a rate of ``getRates``."""
+        return self._call("shipping", "purchaseShipment", "purchase_shipment",
+                          marketplace_id=marketplace_id, **body).payload or {}
+
+    def cancel_shipment(self, shipment_id, marketplace_id=None):
+        """``cancelShipment``: void a label bought with Buy Shipping."""
+        self._call("shipping", "cancelShipment", "cancel_shipment", shipment_id,
+                   marketplace_id=marketplace_id)
+
     # === FINANCES === #
 
     def list_transactions(self, posted_after, posted_before=None, marketplace_id=None):

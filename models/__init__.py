@@ -19,6 +19,7 @@ from . import sale_order_line
 from . import amazon_seller_carrier
 from . import delivery_carrier
 from . import stock_picking
+from . import stock_picking_label
 from . import account_move
 from . import amazon_seller_invoicing
 from . import amazon_seller_invoice_upload

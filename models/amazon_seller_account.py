@@ -136,6 +136,14 @@ class AmazonSellerAccount(models.Model):
         copy=False,
         help="Units Amazon shipped back from its fulfilment centres (removal orders), on their "
              "way to the warehouse, which receives them.")
+    label_preference = fields.Selection(
+        selection=const.LABEL_PREFERENCES, string="Buy Shipping Rate", default="cheapest",
+        help="Which of Amazon's Buy Shipping rates a label bought without choosing takes.")
+    label_service_ref = fields.Char(
+        string="Default Shipping Service",
+        help="Amazon's serviceId to buy when offered (e.g. UPS_GROUND); else the preference.")
+    label_format = fields.Selection(selection=const.LABEL_FORMATS, string="Label Format",
+                                    default="PDF")
     review_rule_ids = fields.One2many(
         comodel_name="amazon.seller.review.rule", inverse_name="account_id",
         string="Order Review Rules",
