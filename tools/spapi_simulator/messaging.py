@@ -117,10 +117,7 @@ def solicit(scenario, order, now):
 
 
 def _log(scenario, kind):
-    name = "sent_" + kind
-    if not hasattr(scenario, name):
-        setattr(scenario, name, {})
-    return getattr(scenario, name)
+    return getattr(scenario, "sent_" + kind)
 
 
 def sent(scenario, kind, order_id):

@@ -13,7 +13,7 @@ stock in inventory.py, money events and settlements in settlement.py.
 import json
 import random
 
-from . import settlement
+from . import settlement, shipping
 from .clock import DAY, parse_iso
 from .const import LISTING_SAMPLE_BAD_ROWS, LISTING_SAMPLES, MARKETPLACES, build_catalogue
 from .errors import ScenarioError
@@ -72,6 +72,10 @@ class Scenario:
         # inbound plans created through the Fulfillment Inbound API (inbound.py)
         self.inbound_plans = {}
         self.inbound_operations = {}
+        # Buy Shipping rate requests and labels (shipping.py); messages and review requests
+        # sent per order (messaging.py)
+        self.buy_shipping = shipping.Book()
+        self.sent_messages, self.sent_solicitations = {}, {}
         if listing_samples:
             self.add_listing_samples()
         if orders_file:

@@ -10,7 +10,7 @@ pytest.importorskip("sp_api")
 from sp_api.api import Messaging, Orders, Shipping, ShippingV2, Solicitations  # noqa: E402
 from sp_api.base import Marketplaces, SellingApiException  # noqa: E402
 
-from spapi_simulator.testing import client, make_sim  # noqa: E402
+from spapi_simulator.testing import client, http_json, make_sim  # noqa: E402
 
 US, DE = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
 SHIP_FROM = {"name": "Warehouse", "addressLine1": "400 Pine St", "city": "Seattle",
@@ -123,6 +123,15 @@ def test_purchase_ships_the_order_and_cancel_unships_it(sim):
     assert "already shipped" in _error(lambda: api.get_rates(**_rates_body(order["orderId"])))[1]["message"]
     tracked = api.get_tracking(trackingId=detail["trackingId"], carrierId="UPS").payload
     assert tracked["summary"]["status"] == "PreTransit"
+    # Amazon knows the shipment: a confirmShipment for the same units over-ships
+    item = sim.scenario.by_id[order["orderId"]].items[0]
+    status, _, answer = http_json(sim, "POST", "/orders/v0/orders/%s/shipmentConfirmation"
+                                  % order["orderId"], sim.issue_token(), {
+        "marketplaceId": US, "packageDetail": {
+            "packageReferenceId": "2", "carrierCode": "UPS", "trackingNumber": detail["trackingId"],
+            "shipDate": shown["packages"][0]["shipTime"],
+            "orderItems": [{"orderItemId": item.item_id, "quantity": item.qty}]}})
+    assert status == 400 and "exceeds the unshipped quantity 0" in answer["errors"][0]["message"]
     assert api.cancel_shipment(bought["shipmentId"]).payload == {}
     assert sim.order_status(order["orderId"]) == "UNSHIPPED"
     assert sim.purchased_shipments()[0]["cancelled"] is True
