@@ -122,7 +122,7 @@ class StockPicking(models.Model):
                 or self.picking_type_code != "outgoing":
             raise UserError(self.env._("%(delivery)s is not a delivery of an FBM Amazon order.",
                                        delivery=self.name))
-        if order.state == "cancel" or order.amazon_status == "CANCELED":
+        if order.state == "cancel" or order.amazon_status == "CANCELLED":
             raise UserError(self.env._("%(order)s is cancelled: no label is bought for it.",
                                        order=order.amazon_order_ref))
         if self.amazon_label_ref:

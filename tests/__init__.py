@@ -30,3 +30,4 @@ from . import test_removals
 from . import test_mcf
 from . import test_inbound
 from . import test_review
+from . import test_labels
