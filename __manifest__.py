@@ -38,6 +38,7 @@
         "wizards/amazon_seller_hold_wizard_views.xml",
         "views/stock_picking_label_views.xml",
         "wizards/amazon_seller_label_wizard_views.xml",
+        "wizards/amazon_seller_message_wizard_views.xml",
         "views/amazon_seller_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "views/amazon_seller_menus.xml",

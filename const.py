@@ -221,3 +221,25 @@ MARKETPLACE_TIME_ZONES = {
 LABEL_BOX_CM = (30, 20, 10)
 LABEL_PREFERENCES = [("cheapest", "Cheapest"), ("fastest", "Fastest")]
 LABEL_FORMATS = [("PDF", "PDF"), ("ZPL", "ZPL (thermal printer)")]
+
+# Messaging API v1: the message types Amazon lets a seller send a buyer (those an order offers
+# now come from getMessagingActionsForOrder), with the library's method for each.
+# Amazon's API does not let a program read what buyers write.
+# https://developer-docs.amazon.com/sp-api/docs/messaging-api-v1-reference
+BUYER_MESSAGES = [
+    ("confirmDeliveryDetails", "Confirm delivery details"),
+    ("unexpectedProblem", "Unexpected problem"),
+    ("confirmOrderDetails", "Confirm order details"),
+    ("confirmCustomizationDetails", "Confirm customization details"),
+    ("warranty", "Warranty"),
+]
+BUYER_MESSAGE_METHODS = {
+    "confirmDeliveryDetails": ("createConfirmDeliveryDetails", "create_confirm_delivery_details"),
+    "unexpectedProblem": ("createUnexpectedProblem", "create_unexpected_problem"),
+    "confirmOrderDetails": ("createConfirmOrderDetails", "create_confirm_order_details"),
+    "confirmCustomizationDetails": ("confirmCustomizationDetails",
+                                    "confirm_customization_details"),
+    "warranty": ("CreateWarranty", "create_warranty"),
+}
+BUYER_MESSAGE_MAX_LENGTH = {"confirmCustomizationDetails": 800}  # else 2000
+REVIEW_SOLICITATION = "productReviewAndSellerFeedback"

@@ -433,6 +433,33 @@ class SpApiGateway:
         self._call("shipping", "cancelShipment", "cancel_shipment", shipment_id,
                    marketplace_id=marketplace_id)
 
+    # === BUYER MESSAGES (Messaging, Solicitations) === #
+
+    def buyer_message_actions(self, order_id, marketplace_id):
+        """The message types Amazon lets the seller send this order's buyer now."""
+        payload = self._call("messaging", "getMessagingActionsForOrder",
+                             "get_messaging_actions_for_order", order_id,
+                             marketplace_id=marketplace_id,
+                             marketplaceIds=[marketplace_id]).payload or {}
+        return [link.get("name") for link in (payload.get("_links") or {}).get("actions") or []]
+
+    def send_buyer_message(self, order_id, marketplace_id, action, body):
+        operation, method = const.BUYER_MESSAGE_METHODS[action]
+        self._call("messaging", operation, method, order_id, marketplace_id=marketplace_id,
+                   body=body)
+
+    def review_request_actions(self, order_id, marketplace_id):
+        payload = self._call("solicitations", "getSolicitationActionsForOrder",
+                             "get_solicitation_actions_for_order", order_id,
+                             marketplace_id=marketplace_id,
+                             marketplaceIds=[marketplace_id]).payload or {}
+        return [link.get("name") for link in (payload.get("_links") or {}).get("actions") or []]
+
+    def request_review(self, order_id, marketplace_id):
+        self._call("solicitations", "createProductReviewAndSellerFeedbackSolicitation",
+                   "create_product_review_and_seller_feedback_solicitation", order_id,
+                   marketplace_id=marketplace_id, marketplaceIds=[marketplace_id])
+
     # === FINANCES === #
 
     def list_transactions(self, posted_after, posted_before=None, marketplace_id=None):

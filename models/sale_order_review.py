@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .. import const
+from ..exceptions import AmazonError
+
 REVIEW_STATES = [("to_review", "To Review"), ("held", "On Hold"), ("released", "Released")]
 
 
@@ -19,6 +22,63 @@ class SaleOrder(models.Model):
     amazon_review_reasons = fields.Text(string="Review Reasons", readonly=True, copy=False)
     amazon_hold_reason = fields.Char(string="Hold Reason", readonly=True, copy=False,
                                      tracking=True)
+
+    amazon_review_requested_at = fields.Datetime(
+        string="Review Requested", readonly=True, copy=False,
+        help="When Amazon was asked to request the buyer's product review and seller "
+             "feedback (once per order).")
+
+    # === THE BUYER, THROUGH AMAZON ONLY === #
+
+    def action_amazon_message_buyer(self):
+        """Write to the buyer with one of the messages Amazon offers for this order now."""
+        self.ensure_one()
+        offered = self._amazon_buyer_call(lambda gateway: gateway.buyer_message_actions(
+            self.amazon_order_ref, self.amazon_marketplace_id.marketplace_id))
+        known = [action for action in offered if action in const.BUYER_MESSAGE_METHODS]
+        if not known:
+            raise UserError(self.env._(
+                "Amazon offers no message to the buyer of %(order)s now (cancelled, pending, or "
+                "past Amazon's window).", order=self.amazon_order_ref))
+        return {
+            "type": "ir.actions.act_window", "res_model": "amazon.seller.message.wizard",
+            "name": self.env._("Message the Buyer through Amazon"), "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id, "default_offered": " ".join(known),
+                        "default_action": known[0]},
+        }
+
+    def action_amazon_request_review(self):
+        """Ask Amazon to request the buyer's review and feedback (Solicitations API): once,
+        within Amazon's window (5 to 30 days after delivery)."""
+        self.ensure_one()
+        if self.amazon_review_requested_at:
+            raise UserError(self.env._("A review of %(order)s was requested already on %(date)s.",
+                                       order=self.amazon_order_ref,
+                                       date=self.amazon_review_requested_at))
+        marketplace = self.amazon_marketplace_id.marketplace_id
+        offered = self._amazon_buyer_call(lambda gateway: gateway.review_request_actions(
+            self.amazon_order_ref, marketplace))
+        if const.REVIEW_SOLICITATION not in offered:
+            raise UserError(self.env._(
+                "Amazon does not let a review of %(order)s be requested now: only once, from 5 "
+                "to 30 days after delivery.", order=self.amazon_order_ref))
+        self._amazon_buyer_call(lambda gateway: gateway.request_review(self.amazon_order_ref,
+                                                                       marketplace))
+        self.amazon_review_requested_at = fields.Datetime.now()
+        self.message_post(body=self.env._(
+            "Amazon was asked to request the buyer's product review and seller feedback."))
+        return True
+
+    def _amazon_buyer_call(self, call):
+        try:
+            return call(self.amazon_account_id._get_gateway())
+        except AmazonError as error:
+            raise UserError(self.env._("Amazon refused it for %(order)s: %(reason)s",
+                                       order=self.amazon_order_ref,
+                                       reason=error.message)) from error
+
+    # === REVIEW BEFORE SHIPPING === #
 
     def _amazon_apply_review_rules(self):
         """Put the FBM orders that match a rule of their account *To Review* (before their

@@ -2,6 +2,7 @@
 a delivery's package, the label bought and attached with its tracking number, Amazon knowing
 the shipment without confirmShipment, a batch printed as one document, refusals, voiding."""
 
+from datetime import datetime, timedelta, timezone
 import io
 
 from odoo import Command
@@ -16,8 +17,15 @@ ORDERS = ["111-2000001-0000001", "111-2000002-0000002", "111-2000003-0000003"]
 
 
 def us_order(order_id):
+    """An amazon.com FBM order of yesterday, due tomorrow (within Amazon's messaging window)."""
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    stamp = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     order = make_order(order_id, market="US", items=(("LAMP", 2, "20.00"),),
-                       buyer_name="Jane Doe")
+                       buyer_name="Jane Doe", updated=stamp(yesterday))
+    order["createdTime"] = stamp(yesterday)
+    order["fulfillment"]["shipByWindow"]["latestDateTime"] = stamp(yesterday + timedelta(days=2))
+    order["fulfillment"]["deliverByWindow"]["latestDateTime"] = stamp(
+        yesterday + timedelta(days=6))
     order["recipient"]["deliveryAddress"].update({
         "addressLine1": "1 Main St", "city": "Seattle", "stateOrRegion": "WA",
         "postalCode": "98101"})
@@ -110,3 +118,29 @@ class TestBuyShipping(ReplayCase):
         with self.assertRaisesRegex(UserError, "is cancelled"):
             picking.action_amazon_label_rates()
         self.assertFalse(picking.amazon_label_ref)
+
+    def test_buyer_messages_through_amazon_only(self):
+        """Test that the seller writes to the buyer only with the messages Amazon offers for
+        the order, sent through Amazon and noted in the chatter (no e-mail to the buyer), and
+        that a review is asked for only within Amazon's window."""
+        order = self.pickings[ORDERS[0]].sale_id
+        context = order.action_amazon_message_buyer()["context"]
+        self.assertEqual(context["default_offered"].split(), [
+            "confirmCustomizationDetails", "confirmDeliveryDetails", "confirmOrderDetails",
+            "unexpectedProblem"], "an unshipped order: no warranty message")
+        Wizard = self.env["amazon.seller.message.wizard"].with_context(**context)
+        with self.assertRaisesRegex(UserError, "does not offer this message"):
+            Wizard.create({"action": "warranty"})
+        too_long = Wizard.create({"action": "confirmCustomizationDetails", "text": "x" * 801})
+        with self.assertRaisesRegex(UserError, "at most 800 characters"):
+            too_long.action_send()
+        mails_before = self.env["mail.mail"].search_count([])
+        Wizard.create({"action": "confirmOrderDetails", "text": "Blue, right?"}).action_send()
+        self.assertEqual(self.simulator.messages_sent(ORDERS[0])[-1][:2],
+                         ("confirmOrderDetails", {"text": "Blue, right?"}))
+        self.assertIn("Blue, right?", order.message_ids[0].body)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before,
+                         "nothing is e-mailed to the buyer")
+        with self.assertRaisesRegex(UserError, "from 5 to 30 days after delivery"):
+            order.action_amazon_request_review()
+        self.assertFalse(order.amazon_review_requested_at)
