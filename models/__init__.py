@@ -16,6 +16,7 @@ from . import sale_order
 from . import sale_order_review
 from . import amazon_seller_review_rule
 from . import sale_order_line
+from . import sales_reports
 from . import amazon_seller_carrier
 from . import delivery_carrier
 from . import stock_picking

@@ -333,3 +333,67 @@ class SaleOrder(models.Model):
             original = originals.get((replacement.amazon_account_id, replacement.amazon_replaced_order_ref))
             if original:
                 replacement.amazon_replaced_order_id = original
+
+
+class SaleOrderCollectedTax(models.Model):
+    """Tax Amazon collects itself (marketplace facilitator) is not the seller's revenue: its
+    line stays on the order so that the total is Amazon's, but it counts as tax, not in the
+    untaxed amount, nor in sale and invoice analysis."""
+
+    _inherit = "sale.order"
+
+    def _compute_amounts(self):
+        super()._compute_amounts()
+        for order in self:
+            collected = order._amazon_collected_tax()
+            if collected:
+                currency = order.currency_id or order.company_id.currency_id
+                order.amount_untaxed = currency.round(order.amount_untaxed - collected)
+                order.amount_tax = currency.round(order.amount_tax + collected)
+
+    def _compute_tax_totals(self):
+        super()._compute_tax_totals()
+        for order in self:
+            collected = order._amazon_collected_tax()
+            if collected and order.tax_totals:
+                order.tax_totals = order._amazon_totals_with_collected_tax(order.tax_totals,
+                                                                           collected)
+
+    def _amazon_collected_tax(self):
+        """The order's tax collected by Amazon, in the order's currency."""
+        return sum(self.order_line.filtered("amazon_collected_tax").mapped("price_subtotal"))
+
+    def _amazon_totals_with_collected_tax(self, totals, collected):
+        """Odoo's totals summary with the collected tax moved from the base into a tax group of
+        its own (the total unchanged)."""
+        totals = dict(totals)
+        round_order = (self.currency_id or self.company_id.currency_id).round
+        round_company = self.company_id.currency_id.round
+        collected = round_order(collected)
+        base = totals.get("base_amount_currency") or 0.0
+        rate = (totals.get("base_amount") or 0.0) / base if base else 1.0
+        collected_company = round_company(collected * rate)
+        totals["base_amount_currency"] = round_order(base - collected)
+        totals["base_amount"] = round_company((totals.get("base_amount") or 0.0)
+                                              - collected_company)
+        totals["tax_amount_currency"] = round_order((totals.get("tax_amount_currency") or 0.0)
+                                                    + collected)
+        totals["tax_amount"] = round_company((totals.get("tax_amount") or 0.0)
+                                             + collected_company)
+        subtotals = [dict(subtotal) for subtotal in totals.get("subtotals") or []]
+        if subtotals:
+            first = subtotals[0]
+            first["base_amount_currency"] = round_order(first["base_amount_currency"] - collected)
+            first["base_amount"] = round_company(first["base_amount"] - collected_company)
+            first["tax_amount_currency"] = round_order(first.get("tax_amount_currency", 0.0)
+                                                       + collected)
+            first["tax_amount"] = round_company(first.get("tax_amount", 0.0) + collected_company)
+            first["tax_groups"] = [*first.get("tax_groups", []), {
+                "id": 0, "involved_tax_ids": [],
+                "tax_amount_currency": collected, "tax_amount": collected_company,
+                "base_amount_currency": False, "base_amount": False,
+                "display_base_amount_currency": False, "display_base_amount": False,
+                "group_name": self.env._("Tax collected by Amazon"), "group_label": False,
+            }]
+        totals["subtotals"] = subtotals
+        return totals

@@ -6,6 +6,10 @@ class SaleOrderLine(models.Model):
 
     amazon_order_item_id = fields.Char(string="Amazon Order Item", copy=False, index="btree_not_null")
     amazon_offer_id = fields.Many2one(comodel_name="amazon.seller.offer", copy=False)
+    amazon_collected_tax = fields.Boolean(
+        string="Tax Collected by Amazon", compute="_compute_amazon_collected_tax", store=True,
+        help="The marketplace facilitator tax Amazon collects and remits itself: counted as "
+             "tax, never as revenue.")
     amazon_gift_message = fields.Text(
         string="Gift Message", copy=False,
         help="The buyer's gift message for this item: print it for the parcel.")
@@ -32,6 +36,12 @@ class SaleOrderLine(models.Model):
                 line.qty_to_invoice = line.product_uom_qty - line.qty_invoiced
             else:
                 line.qty_to_invoice = 0.0
+
+    @api.depends("product_id")
+    def _compute_amazon_collected_tax(self):
+        mf_tax = self.env.ref("amazon_seller.product_amazon_mf_tax", raise_if_not_found=False)
+        for line in self:
+            line.amazon_collected_tax = bool(mf_tax) and line.product_id == mf_tax
 
     def _prepare_invoice_line(self, **optional_values):
         """Tax Amazon collects as marketplace facilitator goes to that liability, never to

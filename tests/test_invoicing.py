@@ -255,6 +255,30 @@ class TestInvoicing(ReplayCase):
                          (self.account, self.marketplace_us))
         self.assertEqual(self.account._flow_state("invoicing").last_message, "1 invoiced, 0 failed")
 
+    def test_sales_figures_leave_out_the_tax_amazon_collects(self):
+        """Test that the facilitator tax is tax, not untaxed revenue: on the order (its untaxed
+        amount and totals), in sales analysis and in invoice analysis, the total still
+        Amazon's."""
+        self.sync_orders(self.account)
+        order = self.order(US_FBA)
+        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total),
+                         (129.99, 10.40, 140.39))
+        totals = order.tax_totals
+        self.assertEqual((totals["base_amount_currency"], round(totals["total_amount_currency"], 2)),
+                         (129.99, 140.39))
+        groups = totals["subtotals"][0]["tax_groups"]
+        self.assertEqual([(g["group_name"], g["tax_amount_currency"]) for g in groups],
+                         [("Tax collected by Amazon", 10.40)])
+        self.env.flush_all()
+        sold = self.env["sale.report"]._read_group(
+            [("order_reference", "=", f"sale.order,{order.id}")], [], ["price_subtotal:sum"])
+        self.assertAlmostEqual(sold[0][0], 129.99)
+        self.invoice_run()
+        self.env.flush_all()
+        invoiced = self.env["account.invoice.report"]._read_group(
+            [("move_id", "=", order.invoice_ids.id)], [], ["price_subtotal:sum"])
+        self.assertAlmostEqual(invoiced[0][0], 129.99)
+
     def test_tax_amazon_collects_is_the_only_tax_of_the_sale(self):
         """Test that a facilitator order of a product carrying the company's 15 % sales tax
         books Amazon's item price as revenue, Amazon's tax on its own line, and no Odoo tax,
@@ -268,7 +292,8 @@ class TestInvoicing(ReplayCase):
                                  line.price_tax) for line in order.order_line),
                          [("AMAZON-MF-TAX", 1.14, 0.0), ("AMAZON-SHIPPING", 1.80, 0.0),
                           ("INV-TAXED", 11.99, 0.0)])
-        self.assertEqual((order.amount_tax, order.amount_total), (0.0, 14.93))
+        self.assertEqual((order.amount_untaxed, order.amount_tax, order.amount_total),
+                         (13.79, 1.14, 14.93), "the only tax is Amazon's")
         order.picking_ids.write({"carrier_id": self.carrier.id, "carrier_tracking_ref": "1Z5"})
         order.picking_ids.move_ids.quantity = 1
         order.picking_ids.button_validate()
