@@ -29,3 +29,4 @@ from . import test_returns
 from . import test_removals
 from . import test_mcf
 from . import test_inbound
+from . import test_pack_ship
