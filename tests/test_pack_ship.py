@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AmazonSellerCase
 
@@ -169,3 +169,53 @@ class TestPackShip(AmazonSellerCase):
         self.assertEqual(sorted(backorder.move_ids.mapped("product_uom_qty")), [1, 1])
         data = self.env["stock.picking"].amazon_pack_find("302-9000009-9000009")
         self.assertEqual(data["id"], backorder.id, "the order's open delivery opens next")
+
+
+@tagged("post_install", "-at_install")
+class TestPackShipUi(HttpCase):
+
+    def test_warehouse_scans_and_ships_a_delivery(self):
+        """Test in a browser, as a user holding exactly the warehouse's groups, that Pack & Ship
+        opens the delivery of a scanned Amazon order, refuses a product it does not hold, packs
+        the right ones and ships with the carrier and tracking number typed."""
+        account = self.env["amazon.seller.account"].create({
+            "name": "Pack Tour Seller", "region": "EU",
+            "marketplace_ids": [self.env.ref("amazon_seller.marketplace_de").id],
+            **AmazonSellerCase.credentials(),
+        })
+        Product = self.env["product.product"]
+        mug = Product.create({"name": "Tour mug", "default_code": "PACKTOUR-MUG",
+                              "barcode": "4006381333900", "is_storable": True, "weight": 0.4})
+        lamp = Product.create({"name": "Tour lamp", "default_code": "PACKTOUR-LAMP",
+                               "is_storable": True, "weight": 1.5})
+        Product.create({"name": "Odd socks", "default_code": "PACKTOUR-ODD", "is_storable": True})
+        for product in (mug, lamp):
+            self.env["stock.quant"]._update_available_quantity(
+                product, account.warehouse_id.lot_stock_id, 5)
+        service = Product.create({"name": "Carriage", "type": "service"})
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "Pack Tour Carrier", "product_id": service.id})
+        order = self.env["sale.order"].create({
+            "partner_id": self.env["res.partner"].create({"name": "Tour Buyer"}).id,
+            "amazon_account_id": account.id, "amazon_order_ref": "302-4000001-4000001",
+            "amazon_fulfillment_channel": "fbm", "amazon_status": "UNSHIPPED",
+            "warehouse_id": account.warehouse_id.id,
+            "order_line": [Command.create({"product_id": mug.id, "product_uom_qty": 2}),
+                           Command.create({"product_id": lamp.id, "product_uom_qty": 1})],
+        })
+        order.action_confirm()
+        picking = order.picking_ids
+        self.assertEqual(picking.state, "assigned")
+
+        new_test_user(self.env, login="pack_warehouse", groups="stock.group_stock_user,"
+                      "amazon_seller.group_amazon_seller_user")
+        self.start_tour("/odoo/action-amazon_seller.action_amazon_pack_ship",
+                        "amazon_seller_pack_ship_tour", login="pack_warehouse")
+
+        self.assertEqual(picking.state, "done")
+        self.assertEqual((picking.carrier_id, picking.carrier_tracking_ref),
+                         (carrier, "PACK-TOUR-1"))
+        self.assertEqual(picking.amazon_package_weight, 2.5)
+        self.assertEqual(picking.move_ids.mapped("quantity"), [2, 1])
+        self.assertEqual(picking.amazon_confirmation_state, "to_send")
+        self.assertFalse(order.picking_ids - picking, "no backorder")

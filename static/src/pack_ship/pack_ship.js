@@ -192,8 +192,17 @@ export class AmazonPackShip extends Component {
 
     // === weight, carrier, shipping === //
 
-    async onWeightChange(ev) {
-        const weight = parseFloat(ev.target.value);
+    /** The weight typed, with a decimal point or comma; NaN when it is no number. */
+    get weight() {
+        return Number(String(this.state.weight).trim().replace(",", "."));
+    }
+
+    async onWeightChange() {
+        const weight = this.weight;
+        if (Number.isNaN(weight) || weight < 0) {
+            this.flash("danger", _t("The weight is a number, zero or more."));
+            return;
+        }
         const data = await this.call("amazon_pack_set_weight", [[this.state.picking.id], weight]);
         if (data) {
             this.updatePicking(data);
@@ -224,7 +233,7 @@ export class AmazonPackShip extends Component {
         const result = await this.call("amazon_pack_ship", [[picking.id]], {
             carrier_id: Number(this.state.carrierId) || false,
             tracking_ref: this.state.tracking,
-            weight: parseFloat(this.state.weight) || 0,
+            weight: Number.isNaN(this.weight) ? String(this.state.weight) : this.weight,
             partial,
         });
         if (!result) {
