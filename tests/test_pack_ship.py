@@ -46,6 +46,19 @@ class TestPackShip(AmazonSellerCase):
             self.assertIn(word, caught.exception.args[0])
         return caught.exception.args[0]
 
+    def test_menus_for_the_warehouse_only(self):
+        """Test that the warehouse (Inventory / User + Amazon / User) sees both Pack & Ship
+        menus, and an Amazon user without Inventory rights neither."""
+        menus = (self.env.ref("amazon_seller.menu_amazon_seller_pack_ship")
+                 | self.env.ref("amazon_seller.menu_amazon_pack_ship_inventory"))
+        warehouse = new_test_user(self.env, login="pack_menus_warehouse", groups=(
+            "stock.group_stock_user,amazon_seller.group_amazon_seller_user"))
+        sales = new_test_user(self.env, login="pack_menus_sales", groups=(
+            "sales_team.group_sale_salesman,amazon_seller.group_amazon_seller_user"))
+        Menu = self.env["ir.ui.menu"]
+        self.assertLessEqual(set(menus.ids), Menu.with_user(warehouse)._visible_menu_ids())
+        self.assertFalse(set(menus.ids) & Menu.with_user(sales)._visible_menu_ids())
+
     def test_find_by_order_id_or_reference(self):
         """Test that a delivery opens by its Amazon order id and by its reference, with the
         lines to pack, the products' weight and the carriers."""
