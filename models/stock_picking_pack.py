@@ -32,10 +32,12 @@ class StockPicking(models.Model):
         code = (code or "").strip()
         if not code:
             raise UserError(self.env._("Scan or type a delivery reference or an Amazon order id."))
-        pickings = self.search([("name", "=ilike", code)])
+        # case aside, exactly the code: a scanned "%" or "_" is no wildcard
+        exact = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pickings = self.search([("name", "=ilike", exact)])
         order = pickings.sale_id[:1]
         if not pickings:
-            order = self.env["sale.order"].search([("amazon_order_ref", "=ilike", code)], limit=1)
+            order = self.env["sale.order"].search([("amazon_order_ref", "=ilike", exact)], limit=1)
             if order.amazon_fulfillment_channel == "fba":
                 raise UserError(self.env._(
                     "Amazon order %(order)s is fulfilled by Amazon (FBA): Amazon ships it, not "

@@ -78,6 +78,7 @@ class TestPackShip(AmazonSellerCase):
         """Test that unknown codes, FBA orders, done and cancelled deliveries are refused."""
         Picking = self.env["stock.picking"]
         self.refused(lambda: Picking.amazon_pack_find("NOPE-42"), "NOPE-42")
+        self.refused(lambda: Picking.amazon_pack_find("%"), "Nothing found")
         self.refused(lambda: Picking.amazon_pack_find(""), "Amazon order id")
         fba = self.env["sale.order"].create({
             "partner_id": self.buyer.id, "amazon_account_id": self.account.id,
