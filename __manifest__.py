@@ -29,6 +29,7 @@
         "views/sale_order_views.xml",
         "wizards/amazon_seller_ship_wizard_views.xml",
         "views/stock_picking_views.xml",
+        "views/amazon_seller_pack_ship_views.xml",
         "wizards/amazon_seller_order_sync_wizard_views.xml",
         "views/amazon_seller_settlement_views.xml",
         "views/amazon_seller_return_views.xml",
@@ -44,7 +45,10 @@
         "views/amazon_seller_menus.xml",
     ],
     "assets": {
-        "web.assets_backend": ["amazon_seller/static/src/scss/amazon_seller_dashboard.scss"],
+        "web.assets_backend": [
+            "amazon_seller/static/src/scss/amazon_seller_dashboard.scss",
+            "amazon_seller/static/src/pack_ship/*",
+        ],
         "web.assets_tests": ["amazon_seller/static/tests/tours/*.js"],
     },
 }

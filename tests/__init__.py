@@ -31,3 +31,4 @@ from . import test_mcf
 from . import test_inbound
 from . import test_review
 from . import test_labels
+from . import test_pack_ship
