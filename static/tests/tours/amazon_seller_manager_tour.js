@@ -80,13 +80,8 @@ registry.category("web_tour.tours").add("amazon_seller_manager_setup_tour", {
 registry.category("web_tour.tours").add("amazon_seller_manager_mapping_tour", {
     steps: () => [
         {
-            content: "the SKU to map, grouped",
-            trigger: ".o_group_header:contains('JOURNEY-SKU')",
-            run: "click",
-        },
-        {
-            content: "its offer",
-            trigger: ".o_data_row td[name='product_id']",
+            content: "the SKU to map, in a flat list: only its product is editable",
+            trigger: ".o_data_row:has(td[name='sku']:contains('JOURNEY-SKU')) td[name='product_id']",
             run: "click",
         },
         {
