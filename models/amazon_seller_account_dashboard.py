@@ -1,5 +1,6 @@
 from datetime import datetime, time, timedelta
 
+from markupsafe import Markup
 import pytz
 
 from odoo import api, fields, models
@@ -180,10 +181,34 @@ class AmazonSellerAccount(models.Model):
         """The list of what ``figure`` counts for this account: the figure's own domain, no
         other default filter."""
         self.ensure_one()
+        model, _path, domain = self._dashboard_domains()[figure]
+        if model == "stock.picking" and not self.env["stock.picking"].has_access("read"):
+            # no Inventory rights: the orders of those deliveries, which the user may read
+            orders = self.env["stock.picking"].sudo().search(domain).sale_id
+            xmlid, domain = "amazon_seller.action_amazon_orders", [("id", "in", orders.ids)]
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        _model, _path, domain = self._dashboard_domains()[figure]
-        action.update(name=name, domain=domain, context={"create": False})
+        action.update(name=name, domain=domain, context={"create": False},
+                      help=Markup('<p class="o_view_nocontent_empty_folder">%s</p>') % (
+                          self._dashboard_empty_text(figure)))
         return action
+
+    def _dashboard_empty_text(self, figure):
+        """What an empty list of ``figure`` means, naming the account."""
+        texts = {
+            "orders_today": self.env._("No order of %(account)s arrived today."),
+            "to_ship_today": self.env._("No FBM delivery of %(account)s is due today."),
+            "overdue": self.env._("No FBM delivery of %(account)s is overdue."),
+            "confirmation_errors": self.env._(
+                "No shipment confirmation of %(account)s failed."),
+            "awaiting_mapping": self.env._("No order of %(account)s waits for an SKU mapping."),
+            "to_review": self.env._("No order of %(account)s waits for review or is on hold."),
+            "returns_week": self.env._("No return of %(account)s this week."),
+            "removals_open": self.env._("No removal order of %(account)s is in progress."),
+            "inbound_discrepancies": self.env._(
+                "No shipment of %(account)s to Amazon has a discrepancy."),
+            "mcf_late": self.env._("No MCF order of %(account)s is late or refused."),
+        }
+        return texts[figure] % {"account": self.name}
 
     # === BUSINESS METHODS === #
 

@@ -282,14 +282,17 @@ class TestDashboardAccess(AmazonSellerCase):
         self.assertIn('name="dashboard_overdue"', arch)
         self.assertNotIn("settlement_to_review_count", arch)
         self.assertNotIn("undeposited_count", arch)
-        # no Inventory rights: the delivery figures show, they do not open the deliveries
-        self.assertNotIn("action_view_to_ship_today", arch)
+        # no Inventory rights: the delivery figures open the orders concerned
+        self.assertIn("action_view_to_ship_today", arch)
         account = self.account.with_user(user)
         account.read(["dashboard_orders_today", "dashboard_to_ship_today", "dashboard_overdue",
                       "dashboard_confirmation_errors", "dashboard_awaiting_mapping",
                       "dashboard_flows", "to_invoice_count", "late_shipment_rate_7d",
                       "late_shipment_rate_30d", "setup_step"])
         self.assertEqual(account.dashboard_to_ship_today, 0)
+        action = account.action_view_overdue()
+        self.assertEqual(action["res_model"], "sale.order", "orders, which the user may read")
+        self.assertIn(f"No FBM delivery of {self.account.name} is overdue.", action["help"])
 
     def test_accountant_and_warehouse_see_their_figures(self):
         """Test that accountants see the settlement figures, warehouse users open deliveries."""
