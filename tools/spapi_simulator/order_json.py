@@ -72,12 +72,19 @@ def render_order(order, now, included):
                                  "breakdowns": _item_breakdowns(item, cur)}
         if "PROMOTION" in included and item.promotion_ids:
             entry["promotion"] = {"breakdowns": [{"promotionId": p} for p in item.promotion_ids]}
+        request = order.cancel_request if (order.cancel_request is not None
+                                           and order.cancel_request[0] <= now) else None
         if "CANCELLATION" in included and status == CANCELLED:
             execution = "BUYER" if order.cancelled_by_api is None else "AMAZON"
             entry["cancellation"] = {
-                "cancellationRequest": {"requester": "BUYER", "cancelReason": order.cancel_reason},
+                "cancellationRequest": {"requester": "BUYER",
+                                        "cancelReason": request[1] if request else order.cancel_reason},
                 "cancellationExecution": {"cancelledBy": execution, "cancelReason": order.cancel_reason},
             }
+        elif "CANCELLATION" in included and request:
+            # the buyer asked to cancel; the seller has not acted on it (yet)
+            entry["cancellation"] = {"cancellationRequest": {"requester": "BUYER",
+                                                             "cancelReason": request[1]}}
         if "FULFILLMENT" in included:
             done = shipped.get(item.item_id, 0)
             fulfil = {"quantityFulfilled": done,

@@ -58,6 +58,7 @@ class Order:
         self.service_level = "STANDARD"
         self.packages = []              # confirmShipment mutations (and Seller Central ones)
         self.cancelled_by_api = None    # stamp of a cancellation made via the control API
+        self.cancel_request = None      # (stamp, reason) of a buyer's cancellation request
         self.raw = None                 # replayed Orders 2026-01-01 JSON (--orders-file)
         self.raw_status = None
         self.raw_updated = None
@@ -104,6 +105,8 @@ class Order:
                 status, updated = s, t
         if self.raw_updated and self.raw is not None and self.raw_updated <= now:
             updated = max(updated, self.raw_updated)
+        if self.cancel_request is not None and self.cancel_request[0] <= now:
+            updated = max(updated, self.cancel_request[0])
         return status, updated
 
     def shipped_quantities(self, now):

@@ -12,13 +12,13 @@ import gzip
 import time
 import zlib
 
-from . import removals, returns
+from . import removals, returns, vat_invoices
 from . import settlement as settle
 from .clock import DAY, iso, parse_iso
 from .const import (
     FBA_RETURNS_REPORT, FBM_RETURNS_REPORT, LISTINGS_ENCODING, MARKETPLACE_BY_ID, MARKETPLACES,
     ORDER_REPORT, REMOVAL_ORDERS_REPORT, REMOVAL_SHIPMENTS_REPORT, REQUESTABLE_REPORTS,
-    SETTLEMENT_REPORT,
+    SETTLEMENT_REPORT, VAT_INVOICE_REPORT,
 )
 from .documents import DONE_AFTER, Document, Job, Pages
 from .errors import ScenarioError
@@ -129,6 +129,8 @@ class Store(FeedStore):
         except ValueError as exc:
             raise ScenarioError(400, "InvalidInput", str(exc))
         job.options = body.get("reportOptions") or {}
+        if report_type == VAT_INVOICE_REPORT:
+            vat_invoices.check_report(body, ids, job.data_start, job.data_end)
         self.reports[job.job_id] = job
         return job
 
@@ -200,6 +202,11 @@ class Store(FeedStore):
             text = returns.report(self.scenario, channel, job.marketplace_ids,
                                   job.data_start or at - 30 * DAY, at)
             doc = Document("amzn1.spdoc.1.4.na.%s" % job.job_id, text.encode("utf-8"))
+        elif job.job_type == VAT_INVOICE_REPORT:
+            self.process_due(job.created)
+            text = vat_invoices.report(self.scenario, self.vat, job.marketplace_ids,
+                                       job.data_start or at - 30 * DAY, at, job.options)
+            doc = Document("amzn1.spdoc.1.4.eu.%s" % job.job_id, text.encode("utf-8"))
         elif job.job_type in (REMOVAL_ORDERS_REPORT, REMOVAL_SHIPMENTS_REPORT):
             build = (removals.detail_report if job.job_type == REMOVAL_ORDERS_REPORT
                      else removals.shipment_report)

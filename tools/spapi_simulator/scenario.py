@@ -76,6 +76,12 @@ class Scenario:
         # sent per order (messaging.py)
         self.buy_shipping = shipping.Book()
         self.sent_messages, self.sent_solicitations = {}, {}
+        # money (finances.py, payouts.py): listSummary differences per settlement id (minor
+        # units), failed payouts {settlement id: (time, reason)}, and whether the seller chose
+        # VCS self-invoicing (False: UPLOAD_VAT_INVOICE answers FeatureNotAvailable)
+        self.summary_differences = {}
+        self.failed_payouts = {}
+        self.vcs_self_invoicing = True
         if listing_samples:
             self.add_listing_samples()
         if orders_file:
@@ -263,6 +269,23 @@ class Scenario:
         if status not in (PENDING, UNSHIPPED):
             raise ScenarioError(400, "InvalidInput", "Order %s is %s." % (order_id, status))
         order.cancelled_by_api = int(now)
+        return order
+
+    def request_cancellation(self, order_id, reason, now):
+        """A buyer's cancellation request on an unshipped seller-fulfilled order, arriving now:
+        the order stays UNSHIPPED, its lastUpdatedTime moves to now and its items carry
+        ``cancellation.cancellationRequest`` {requester: BUYER, cancelReason: reason}."""
+        order = self.by_id.get(order_id)
+        if order is None or order.created > now:
+            raise ScenarioError(404, "NotFound", "Order %s not found." % order_id)
+        if order.channel != "FBM":
+            raise ScenarioError(400, "InvalidInput", "Order %s is fulfilled by Amazon." % order_id)
+        status, _ = order.status(now)
+        if status != UNSHIPPED:
+            raise ScenarioError(400, "InvalidInput", "Order %s is %s." % (order_id, status))
+        if not reason or not isinstance(reason, str):
+            raise ScenarioError(400, "InvalidInput", "A cancellation reason is required.")
+        order.cancel_request = (int(now), reason)
         return order
 
     # -- queries -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import inbound, mcf, messaging, shipping
+from . import inbound, mcf, messaging, payouts, shipping
 from .apis import OPERATIONS, RATE_LIMITS, Request, auth
 from .clock import Clock, iso
 from .documents import Document
@@ -304,6 +304,58 @@ class Simulator:
         with self.lock:
             order = self.scenario.cancel(order_id, self.now())
             return order.status(self.now())[0]
+
+    def request_cancellation(self, order_id, reason="No longer needed"):
+        """The buyer asks to cancel an UNSHIPPED seller-fulfilled order, now: it stays UNSHIPPED,
+        its lastUpdatedTime moves to now and, with includedData=CANCELLATION, every item shows
+        ``cancellation.cancellationRequest`` {requester: BUYER, cancelReason: reason}.  Returns
+        the order's status."""
+        with self.lock:
+            order = self.scenario.request_cancellation(order_id, reason, self.now())
+            return order.status(self.now())[0]
+
+    def set_summary_difference(self, settlement_id, amount):
+        """listSummary of settlement ``settlement_id`` answers a netProceeds off by ``amount``
+        (a decimal in the settlement's currency, e.g. "0.05" or -1.5; 0 = none), carried by an
+        ``Other`` / ``Unreconciled`` breakdown; the settlement file is unchanged."""
+        from decimal import Decimal
+        from .const import CURRENCY_DECIMALS
+        with self.lock:
+            currency = self._settlement_currency(settlement_id)
+            minor = int(Decimal(str(amount)) * 10 ** CURRENCY_DECIMALS.get(currency, 2))
+            if minor:
+                self.scenario.summary_differences[str(settlement_id)] = minor
+            else:
+                self.scenario.summary_differences.pop(str(settlement_id), None)
+
+    def _settlement_currency(self, settlement_id):
+        from . import settlement as settle
+        for market in MARKETPLACES:
+            for k in range(settle.period_of(self.scenario, self.now()) + 1):
+                if settle.settlement_id(self.scenario, market.code, k) == str(settlement_id):
+                    return market.currency
+        raise ScenarioError(404, "NotFound", "No settlement %s." % settlement_id)
+
+    def payouts(self):
+        """Every payout of listPayouts now (Transfers 2024-06-01 Payout objects, grouped by
+        marketplace, the most recent first within each)."""
+        with self.lock:
+            return payouts.payouts(self.scenario, self.now(), self.store.settlement)
+
+    def fail_payout(self, settlement_id, reason=None):
+        """The payout of a closed settlement, not PAID yet, fails (FAILED with ``reason`` in
+        statusHistory; from now, or from IN_TRANSIT when later); its amount is back in the
+        AVAILABLE balance.  Returns the Payout object."""
+        with self.lock:
+            return payouts.fail(self.scenario, self.now(), self.store.settlement,
+                                str(settlement_id), reason)
+
+    def set_vcs_self_invoicing(self, enabled):
+        """Whether the seller chose self-invoicing when enrolling in Amazon's VAT Calculation
+        Service (default True).  False: UPLOAD_VAT_INVOICE feeds are rejected with
+        FeatureNotAvailable and the VAT invoice data report says is-amazon-invoiced=true."""
+        with self.lock:
+            self.scenario.vcs_self_invoicing = bool(enabled)
 
     def order_status(self, order_id):
         order = self.scenario.by_id.get(order_id)
@@ -605,8 +657,24 @@ class Simulator:
         if found and method == "DELETE":
             self.remove_listing(found.group(1))
             return 200, {"sku": found.group(1), "listed": False}
+        found = re.match(r"^orders/([^/]+)/cancellation_request$", name)
+        if found and method == "POST":
+            return 200, {"orderId": found.group(1), "status": self.request_cancellation(
+                found.group(1), body.get("reason") or "No longer needed")}
         if name == "settlements":
             return 200, {"settlements": self.settlements()}
+        found = re.match(r"^settlements/([^/]+)/summary_difference$", name)
+        if found and method == "POST":
+            self.set_summary_difference(found.group(1), body.get("amount", 0))
+            return 200, {"settlementId": found.group(1), "amount": str(body.get("amount", 0))}
+        if name == "payouts":
+            return 200, {"payouts": self.payouts()}
+        found = re.match(r"^payouts/([^/]+)/fail$", name)
+        if found and method == "POST":
+            return 200, self.fail_payout(found.group(1), body.get("reason"))
+        if name == "vcs_self_invoicing" and method == "POST":
+            self.set_vcs_self_invoicing(body.get("enabled", True))
+            return 200, {"enabled": self.scenario.vcs_self_invoicing}
         if name == "inventory":
             mp = (query.get("marketplaceId") or [MARKETPLACES[0].id])[0]
             return 200, {"marketplaceId": mp, "inventory": self.inventory(mp)}

@@ -5,14 +5,14 @@ the server routes, logs, faults and rate-limits by these rows only.  The LWA tok
 
 from . import (
     feeds, finances, fulfillment_inbound, fulfillment_outbound, inventory, messaging, orders,
-    reports, sellers, shipping,
+    reports, sellers, shipping, transfers,
 )
 from .base import Operation, Request
 
 __all__ = ["APIS", "OPERATIONS", "RATE_LIMITS", "Operation", "Request"]
 
 APIS = (sellers, orders, reports, feeds, inventory, finances, fulfillment_outbound,
-        fulfillment_inbound, shipping, messaging)
+        fulfillment_inbound, shipping, messaging, transfers)
 
 # Every operation, in routing order (the first row whose method and path match serves).
 OPERATIONS = [op for api in APIS for op in api.OPERATIONS]
