@@ -4,6 +4,7 @@ method for them: `client._request(path, params={..., "method": "GET"}, add_marke
 the buyer's cancellation request (Orders 2026-01-01) and the VAT invoice data report."""
 
 import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -185,12 +186,16 @@ def test_vat_invoice_data_report_shows_uploaded_invoices(sim):
     feeds, reports = client(sim, Feeds), client(sim, Reports)
     order = sim.scenario.by_id[next(o["orderId"] for o in sim.orders_summary("SHIPPED")
                                     if o["marketplaceId"] == DE and o["fulfilledBy"] == "MERCHANT")]
-    _, feed = feeds.submit_feed("UPLOAD_VAT_INVOICE", io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
-                                content_type="application/pdf", marketplaceIds=[DE],
-                                feedOptions={"metadata:orderid": order.order_id,
-                                             "metadata:invoicenumber": "RE-1",
-                                             "metadata:documenttype": "Invoice",
-                                             "metadata:totalamount": "1.00"})
+
+    def upload(number):
+        return feeds.submit_feed("UPLOAD_VAT_INVOICE", io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+                                 content_type="application/pdf", marketplaceIds=[DE],
+                                 feedOptions={"metadata:orderid": order.order_id,
+                                              "metadata:invoicenumber": number,
+                                              "metadata:documenttype": "Invoice",
+                                              "metadata:totalamount": "1.00"})[1]
+
+    upload("RE-1")
     sim.advance(minutes=2)
 
     def vidr(**options):
@@ -215,14 +220,8 @@ def test_vat_invoice_data_report_shows_uploaded_invoices(sim):
         reports.create_report(reportType="GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT", marketplaceIds=[US])
     assert "MarketplaceIdList" in err.value.message
     sim.set_vcs_self_invoicing(False)
-    _, feed = feeds.submit_feed("UPLOAD_VAT_INVOICE", io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
-                                content_type="application/pdf", marketplaceIds=[DE],
-                                feedOptions={"metadata:orderid": order.order_id,
-                                             "metadata:invoicenumber": "RE-2",
-                                             "metadata:documenttype": "Invoice",
-                                             "metadata:totalamount": "1.00"})
+    feed = upload("RE-2")
     for _ in range(2):
         state = feeds.get_feed(feed.payload["feedId"]).payload
-    import json
     result = json.loads(feeds.get_feed_result_document(state["resultFeedDocumentId"]))
     assert [i["code"] for i in result["issues"]] == ["FeatureNotAvailable"]
