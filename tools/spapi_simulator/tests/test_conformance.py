@@ -26,7 +26,7 @@ FILES = {
     "outbound": "fulfillmentOutbound_2020-07-01.json",
     "inbound": "fulfillmentInbound_2024-03-20.json",
     "shipping": "shippingV2.json", "messaging": "messaging.json",
-    "solicitations": "solicitations.json",
+    "solicitations": "solicitations.json", "transfers": "transfers_2024-06-01.json",
 }
 ALL = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS"
 
@@ -401,5 +401,59 @@ def test_buy_shipping_messaging_and_solicitations_conform():
         assert answer[0] == 403
         validate("solicitations", "/solicitations/v1/orders/{amazonOrderId}/solicitations/"
                  "productReviewAndSellerFeedback", "post", 403, answer[2])
+    finally:
+        sim.stop()
+
+
+def test_summary_balances_payouts_and_cancellation_request_conform():
+    sim = make_sim(seed=9, orders=120, rate_limits=False, settlements={"negative": [1]})
+    try:
+        token = sim.issue_token()
+        path = "/finances/2024-06-19/summary"
+        sid = sim.settlements()[0]["settlementId"]
+        sim.set_summary_difference(sid, "1.00")
+        for query in ("", "?marketplaceIds=A1PA6795UKMFR9&periodStart=2026-05-01&periodEnd=2026-05-20",
+                      "?relatedIdentifierName=SETTLEMENT_ID&relatedIdentifierValue=" + sid):
+            status, _, body = http_json(sim, "GET", path + query, token)
+            assert status == 200 and body["summaries"]
+            validate("finances", path, "get", 200, body)
+        status, _, body = http_json(sim, "GET", path + "?relatedIdentifierName=ORDER_ID&relatedIdentifierValue=1", token)
+        assert status == 400
+        validate("finances", path, "get", 400, body)
+        path = "/finances/2024-06-19/balances"
+        for query in ("", "?balanceType=RESERVED", "?balanceType=AVAILABLE&marketplaceIds=ATVPDKIKX0DER",
+                      "?asOfDate=2026-05-20"):
+            status, _, body = http_json(sim, "GET", path + query, token)
+            assert status == 200 and body["balances"]
+            validate("finances", path, "get", 200, body)
+        status, _, body = http_json(sim, "GET", path + "?balanceType=X", token)
+        assert status == 400
+        validate("finances", path, "get", 400, body)
+        path = "/finances/transfers/2024-06-01/payouts"
+        from spapi_simulator import settlement as settle
+        end = settle.period_bounds(sim.scenario, settle.period_of(sim.scenario, sim.now()))[1]
+        sim.advance(seconds=end + settle.READY_AFTER + 7 * 3600 - sim.now())   # IN_TRANSIT now
+        in_transit = [p for p in sim.payouts() if p["currentStatus"] == "IN_TRANSIT"]
+        assert in_transit
+        sim.fail_payout(in_transit[0]["id"])
+        query, statuses = "", set()
+        while True:
+            status, _, body = http_json(sim, "GET", path + query, token)
+            assert status == 200
+            validate("transfers", path, "get", 200, body)
+            statuses |= {p["currentStatus"] for p in body["payouts"]}
+            if not body.get("nextToken"):
+                break
+            query = "?nextToken=" + body["nextToken"]
+        assert {"PAID", "IN_TRANSIT", "FAILED", "NO_PAYOUT"} <= statuses
+        status, _, body = http_json(sim, "GET", path + "?marketplaceIds=NOPE", token)
+        assert status == 400
+        validate("transfers", path, "get", 400, body)
+        order = next(o for o in sim.orders_summary("UNSHIPPED") if o["fulfilledBy"] == "MERCHANT")
+        sim.request_cancellation(order["orderId"], "Found it cheaper elsewhere")
+        path = "/orders/2026-01-01/orders/{orderId}"
+        status, _, body = http_json(sim, "GET", path.format(orderId=order["orderId"]) + "?includedData=" + ALL, token)
+        assert body["order"]["orderItems"][0]["cancellation"]["cancellationRequest"]["requester"] == "BUYER"
+        validate("orders", path, "get", 200, body)
     finally:
         sim.stop()
