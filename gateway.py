@@ -476,6 +476,30 @@ class SpApiGateway:
                 return
             params["nextToken"] = response.next_token
 
+    def get_settlement_summaries(self, settlement_id, marketplace_id):
+        """Amazon's summaries of a settlement (Finances 2024-06-19 ``listSummary``)."""
+        return self._finance_pages("listSummary", "/finances/2024-06-19/summary", "summaries", {
+            "relatedIdentifierName": "SETTLEMENT_ID", "relatedIdentifierValue": settlement_id,
+            "marketplaceIds": marketplace_id}, marketplace_id)
+
+    def list_payouts(self, marketplace_id, created_after):
+        """Amazon's payouts to the seller's bank since ``created_after`` (Transfers 2024-06-01
+        ``listPayouts``): their status and bank trace id."""
+        return self._finance_pages("listPayouts", "/finances/transfers/2024-06-01/payouts",
+                                   "payouts", {"marketplaceIds": marketplace_id,
+                                               "createdAfter": created_after}, marketplace_id)
+
+    def _finance_pages(self, operation, path, key, params, marketplace_id):
+        rows, params = [], dict(params)
+        while True:
+            payload = self._call("finances", operation, "_request", path,
+                                 params=dict(params, method="GET"), add_marketplace=False,
+                                 marketplace_id=marketplace_id).payload or {}
+            rows += payload.get(key) or []
+            if not payload.get("nextToken"):
+                return rows
+            params = {"nextToken": payload["nextToken"]}
+
     # === PRIVATE METHODS === #
 
     def _call(self, api, operation, method, *args, marketplace_id=None, fresh_token=False,

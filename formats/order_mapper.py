@@ -99,6 +99,7 @@ def map_order(order):
         "purchase_order_number": _text(buyer, "buyerPurchaseOrderNumber", "buyer") or False,
         "replaced_order_ref": _replaced_order_ref(order),
         "promotion_ids": _all_promotion_ids(items),
+        "cancel_request": _buyer_cancel_request(items),
         "buyer_tax": _buyer_tax_registration(order),
         "grand_total": total,
         "tax_collected_by_amazon": any(
@@ -113,6 +114,17 @@ def map_order(order):
             _object(_object(order, "recipient", ""), "deliveryAddress", "recipient")),
         "lines": lines,
     }
+
+
+def _buyer_cancel_request(items):
+    """The buyer's reason when an item carries a cancellation request
+    (``orderItems[].cancellation.cancellationRequest``), ``False`` otherwise."""
+    for item in items:
+        request = ((item.get("cancellation") or {}) if isinstance(item, dict) else {}).get(
+            "cancellationRequest") or {}
+        if request:
+            return (request.get("cancelReason") or "").strip() or "-"
+    return False
 
 
 def map_address(address, path="recipient.deliveryAddress"):

@@ -328,6 +328,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "amazon_purchase_order_number": values["purchase_order_number"],
             "amazon_replaced_order_ref": values["replaced_order_ref"],
             "amazon_promotion_ids": ", ".join(values["promotion_ids"]) or False,
+            "amazon_cancel_request": values["cancel_request"],
             "amazon_awaiting_mapping": awaiting,
             "order_line": lines,
         }
@@ -539,9 +540,12 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "amazon_last_update": values["last_updated"],
             "amazon_ship_by": values["ship_by"],
             "amazon_deliver_by": values["deliver_by"],
+            "amazon_cancel_request": values["cancel_request"],
         }.items() if order[name] != value}
         if changes:
             order.write(changes)
+            if changes.get("amazon_cancel_request"):
+                order._amazon_tell_cancel_request()
         self._complete_names(order, values)
         self._refresh_order_level_charges(order, values)
         if values["status"] == "CANCELLED" and order.state != "cancel":

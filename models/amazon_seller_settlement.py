@@ -259,6 +259,7 @@ class AmazonSellerSettlement(models.Model):
                 [("settlement_id", "=", self.id), ("rule_id", "=", False)],
                 ["transaction_type", "amount_type", "amount_description"]))
         problems += self._fee_tax_problems()
+        problems += self._summary_problems()
         for order_ref in self._missing_order_refs():
             problems.append(self.env._(
                 "Order %(order)s is not in Odoo: fetch it from Amazon.", order=order_ref))
@@ -437,9 +438,11 @@ class AmazonSellerSettlement(models.Model):
                                        "for its deposit.", settlement=self.settlement_ref))
         payments = self.account_id._payments_in(self.currency_id)
         payout = self._payout_in_transit(payments)
+        self._check_payout_not_failed()
         day = self.deposit_date or self.date_end
         near = DEPOSIT_WINDOW
-        bank_line = self._bank_lines_of(self.total_amount, day - near, day + near, day)[:1]
+        bank_line = self._deposit_line_by_trace(day - near, day + near) \
+            or self._bank_lines_of(self.total_amount, day - near, day + near, day)[:1]
         if not bank_line or not payout:
             raise UserError(self._no_deposit_message(payout, day))
         self._reconcile_with_bank(payout, bank_line, payments)

@@ -74,6 +74,7 @@ class AmazonSellerSettlementImport(models.AbstractModel):
             remaining_time = commit() if commit else float("inf")
             if remaining_time <= 0:
                 return False
+        account._amazon_refresh_payouts()
         return True
 
     def _summary(self, stats):
@@ -86,13 +87,15 @@ class AmazonSellerSettlementImport(models.AbstractModel):
         filename = f"settlement-{report['reportId']}.txt"
         try:
             with self.env.cr.savepoint():
-                _settlement, outcome = self._import_file(account, content, filename,
+                settlement, outcome = self._import_file(account, content, filename,
                                                          report_ref=report["reportId"])
         except (SettlementFileError, UserError) as error:
             self.env["amazon.seller.sync.error"]._record(
                 account, self._flow, {report["reportId"]: self._describe(error)})
             stats["failed"] += 1
             return
+        if outcome != "skipped":
+            settlement._amazon_check_summary()
         stats[outcome] += 1
         self.env["amazon.seller.sync.error"]._resolve(account, self._flow, [report["reportId"]])
 

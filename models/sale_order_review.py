@@ -23,10 +23,25 @@ class SaleOrder(models.Model):
     amazon_hold_reason = fields.Char(string="Hold Reason", readonly=True, copy=False,
                                      tracking=True)
 
+    amazon_cancel_request = fields.Char(
+        string="Buyer Asks to Cancel", readonly=True, copy=False, tracking=True,
+        help="The buyer asked Amazon to cancel this order (their reason): do not ship it "
+             "before cancelling it in Seller Central or deciding otherwise.")
     amazon_review_requested_at = fields.Datetime(
         string="Review Requested", readonly=True, copy=False,
         help="When Amazon was asked to request the buyer's product review and seller "
              "feedback (once per order).")
+
+    def _amazon_tell_cancel_request(self):
+        """The buyer asked to cancel: the account's responsible hears it before the parcel
+        leaves."""
+        for order in self.filtered(lambda o: o.state == "sale"
+                                   and o.delivery_status != "full"):
+            order.amazon_account_id._schedule_activity(order, self.env._(
+                "The buyer asks to cancel %(order)s", order=order.amazon_order_ref),
+                self.env._("Reason: %(reason)s. Cancel the order in Seller Central (Amazon then "
+                           "cancels it here) instead of shipping it.",
+                           reason=order.amazon_cancel_request))
 
     # === THE BUYER, THROUGH AMAZON ONLY === #
 

@@ -109,6 +109,8 @@ class StockPicking(models.Model):
         help="Not shipped, and Amazon's ship-by deadline falls later today in the marketplace's "
              "time zone (its day, not the user's).")
     amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Order")
+    amazon_cancel_request = fields.Char(related="sale_id.amazon_cancel_request",
+                                        string="Buyer Asks to Cancel")
     amazon_marketplace_id = fields.Many2one(related="sale_id.amazon_marketplace_id")
     amazon_gift_messages = fields.Text(
         string="Gift Messages", compute="_compute_amazon_products",

@@ -32,3 +32,4 @@ from . import test_inbound
 from . import test_review
 from . import test_labels
 from . import test_pack_ship
+from . import test_amazon_numbers

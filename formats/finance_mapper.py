@@ -1,0 +1,68 @@
+"""Amazon's own numbers (Finances 2024-06-19 listSummary, Transfers 2024-06-01 listPayouts) →
+plain values, in ``Decimal``. Pure, no ORM."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..utils import parse_datetime
+
+
+def _money(amount):
+    return Decimal(str((amount or {}).get("currencyAmount", 0)))
+
+
+def _related(record, name="SETTLEMENT_ID"):
+    return [related.get("relatedIdentifierValue")
+            for related in record.get("relatedIdentifiers") or []
+            if related.get("relatedIdentifierName") == name]
+
+
+@dataclass
+class Summary:
+    """Amazon's summary of a settlement: its net proceeds and its top-level breakdown
+    (``Sales``, ``Refunds``, ``Expenses``... → amount)."""
+
+    net: Decimal
+    currency: str
+    breakdown: dict = field(default_factory=dict)
+
+
+def read_summary(summaries, settlement_id):
+    """The :class:`Summary` of ``settlement_id`` among ``listSummary``'s summaries, or None."""
+    for raw in summaries or []:
+        if settlement_id in _related(raw):
+            net = raw.get("netProceeds") or {}
+            return Summary(net=_money(net), currency=net.get("currencyCode"), breakdown={
+                item.get("breakdownType"): _money(item.get("breakdownAmount"))
+                for item in raw.get("breakdowns") or []})
+    return None
+
+
+@dataclass
+class Payout:
+    ref: str
+    status: str
+    trace: str = None
+    amount: Decimal = None
+    currency: str = None
+    failure: str = None
+    changed_at: object = None
+
+
+def read_payouts(payouts):
+    """{settlement id: :class:`Payout`} of ``listPayouts``' payouts."""
+    found = {}
+    for raw in payouts or []:
+        history = raw.get("statusHistory") or []
+        failure = next((step.get("failureReason") for step in reversed(history)
+                        if step.get("status") == "FAILED"), None)
+        amount = raw.get("amount") or {}
+        payout = Payout(
+            ref=raw.get("id"), status=raw.get("currentStatus"), trace=raw.get("traceId"),
+            amount=_money(amount) if amount else None, currency=amount.get("currencyCode"),
+            failure=failure,
+            changed_at=parse_datetime(history[-1]["lastUpdatedDate"])
+            if history and history[-1].get("lastUpdatedDate") else None)
+        for settlement_id in _related(raw):
+            found[settlement_id] = payout
+    return found
