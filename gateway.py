@@ -482,6 +482,13 @@ class SpApiGateway:
             "relatedIdentifierName": "SETTLEMENT_ID", "relatedIdentifierValue": settlement_id,
             "marketplaceIds": marketplace_id}, marketplace_id)
 
+    def list_balances(self, marketplace_id, as_of):
+        """Amazon's balances of a marketplace at the end of the day ``as_of`` (YYYY-MM-DD):
+        available, reserved (deferred, account-level reserve), total (``listBalances``)."""
+        return self._finance_pages("listBalances", "/finances/2024-06-19/balances", "balances", {
+            "marketplaceIds": marketplace_id, "balanceType": "TOTAL", "asOfDate": as_of},
+            marketplace_id)
+
     def list_payouts(self, marketplace_id, created_after):
         """Amazon's payouts to the seller's bank since ``created_after`` (Transfers 2024-06-01
         ``listPayouts``): their status and bank trace id."""

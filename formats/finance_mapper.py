@@ -66,3 +66,19 @@ def read_payouts(payouts):
         for settlement_id in _related(raw):
             found[settlement_id] = payout
     return found
+
+
+def read_balance(balances, marketplace_id):
+    """{balance type: amount} (``TOTAL``, ``AVAILABLE``, ``RESERVED``, ``DEFERRED``,
+    ``ACCOUNT_LEVEL_RESERVE``) of ``listBalances``' balance of one marketplace, and its
+    currency; (None, None) when Amazon gives none."""
+    for raw in balances or []:
+        if (raw.get("partnerMetadata") or {}).get("marketplaceId") not in (None, marketplace_id):
+            continue
+        amounts, stack = {}, [raw]
+        while stack:
+            node = stack.pop()
+            amounts[node.get("balanceType")] = _money(node.get("amount"))
+            stack.extend(node.get("balances") or [])
+        return amounts, (raw.get("amount") or {}).get("currencyCode")
+    return None, None

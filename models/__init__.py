@@ -29,6 +29,7 @@ from . import amazon_seller_settlement
 from . import amazon_seller_settlement_posting
 from . import amazon_seller_settlement_import
 from . import amazon_seller_settlement_check
+from . import amazon_seller_balance_check
 from . import amazon_seller_report_flow
 from . import amazon_seller_listings_import
 from . import amazon_seller_return

@@ -2,7 +2,9 @@
 (Finances listSummary) against its file, its payout (Transfers listPayouts) with status and
 bank trace id, the deposit found by that trace id, and buyers' cancellation requests."""
 
-from odoo import Command
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -78,3 +80,20 @@ class TestAmazonNumbers(OrderSyncCase):
         self.assertEqual(order.picking_ids.amazon_cancel_request, "Ordered by mistake")
         self.assertIn("asks to cancel", order.activity_ids.summary)
         self.assertEqual(order.state, "sale", "the seller decides; Amazon cancels")
+
+    def test_month_end_balances_beside_the_books(self):
+        """Test that the settlement run compares Amazon's balances of the last month end with
+        Odoo's books, per marketplace, once, the difference explained."""
+        self.import_settlements()
+        checks = self.account.balance_check_ids
+        self.assertEqual(checks.marketplace_id, self.account.marketplace_ids)
+        check = checks[:1]
+        last_day = fields.Date.today().replace(day=1) - timedelta(days=1)
+        self.assertEqual(check.date, last_day)
+        self.assertAlmostEqual(check.amazon_total, check.amazon_available + check.amazon_deferred
+                               + check.amazon_reserve, places=2)
+        self.assertAlmostEqual(check.difference, check.amazon_total - check.odoo_total, places=2)
+        if check.difference:
+            self.assertIn("Orders shipped and not settled yet", check.note)
+        self.account.action_check_balances()
+        self.assertEqual(len(self.account.balance_check_ids), len(checks), "once per month end")
