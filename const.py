@@ -243,3 +243,10 @@ BUYER_MESSAGE_METHODS = {
 }
 BUYER_MESSAGE_MAX_LENGTH = {"confirmCustomizationDetails": 800}  # else 2000
 REVIEW_SOLICITATION = "productReviewAndSellerFeedback"
+
+# Sellers on Amazon's VAT Calculation Service: an uploaded invoice's state is the one Amazon's
+# VAT invoice data report gives (the feed result only says the file was received).
+# https://developer-docs.amazon.com/sp-api/docs/report-type-values-tax
+VAT_INVOICE_DATA_REPORT_TYPE = "GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT"
+VIDR_UPLOADED = "InvoiceUploaded"
+VIDR_DAYS = 29  # Amazon's longest range with reportOptions All is 30 days

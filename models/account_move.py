@@ -6,6 +6,7 @@ from .. import const
 UPLOAD_STATES = [
     ("to_upload", "To Upload"),
     ("processing", "Processing"),
+    ("confirming", "Awaiting Amazon's VAT Report"),
     ("uploaded", "Uploaded"),
     ("error", "Error"),
 ]

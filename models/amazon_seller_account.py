@@ -166,6 +166,10 @@ class AmazonSellerAccount(models.Model):
         help="Invoice each Amazon order once it shipped (FBA at import, FBM when its delivery is "
              "validated), one invoice per order, never sent by e-mail (Amazon relays the "
              "buyer's address).")
+    vat_calculation_service = fields.Boolean(
+        string="On Amazon's VAT Calculation Service", tracking=True,
+        help="Amazon computes the VAT (VCS): an uploaded invoice counts as accepted once "
+             "Amazon's VAT invoice data report says so, not when the feed received the file.")
     upload_invoices = fields.Boolean(
         string="Send Invoices to Amazon", default=False, tracking=True,
         help="On the EU marketplaces (DE, FR, IT, ES, UK, NL, PL, SE, BE, IE) Amazon hands the "

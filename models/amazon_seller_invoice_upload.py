@@ -1,10 +1,13 @@
+from datetime import timedelta
 import json
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const
 from ..exceptions import AmazonError, AmazonThrottled
+from ..formats.vat_invoice_report import parse_vat_invoice_report
+from ..utils import to_amazon_timestamp
 
 # Invoices uploaded per account and run (each is a feed: document, upload, createFeed).
 UPLOADS_PER_RUN = 50
@@ -43,6 +46,8 @@ class AmazonSellerInvoiceUpload(models.AbstractModel):
             self._read_report(move, stats)
             if commit:
                 commit()
+        if account.vat_calculation_service:
+            self._confirm_from_vat_report(account, self._moves(account, "confirming"), stats)
         self._requeue_due_failures(account)
         for move in self._moves(account, "to_upload", UPLOADS_PER_RUN):
             self._send(move, stats)
@@ -117,6 +122,11 @@ class AmazonSellerInvoiceUpload(models.AbstractModel):
             return
         report = json.loads(gateway.get_feed_document(feed["resultFeedDocumentId"]))
         issues = [issue for issue in report.get("issues") or [] if issue.get("severity") == "ERROR"]
+        if (not issues or all(issue.get("code") in ALREADY_UPLOADED for issue in issues)) \
+                and move.amazon_account_id.vat_calculation_service:
+            move.write({"amazon_upload_state": "confirming", "amazon_upload_message": self.env._(
+                "Amazon received the file; its VAT invoice data report confirms the invoice.")})
+            return
         if not issues or all(issue.get("code") in ALREADY_UPLOADED for issue in issues):
             move.write({"amazon_upload_state": "uploaded", "amazon_upload_message": False})
             self.env["amazon.seller.sync.error"]._resolve(move.amazon_account_id, self._flow,
@@ -124,8 +134,47 @@ class AmazonSellerInvoiceUpload(models.AbstractModel):
             stats["uploaded"] += 1
             return
         self._record_failure(move, "; ".join(
-            f"{issue.get('code')}: {issue.get('message')}" for issue in issues))
+            self._explain(issue) for issue in issues))
         stats["failed"] += 1
+
+    def _explain(self, issue):
+        if issue.get("code") == "FeatureNotAvailable":
+            return self.env._(
+                "FeatureNotAvailable: Amazon does not take invoices from this account (its "
+                "Invoice Upload is not enabled, or Amazon's VAT Calculation Service issues the "
+                "invoices itself). Enable uploads in Seller Central (Tax Document Library, VCS "
+                "settings) or turn off Send Invoices to Amazon on the account.")
+        return f"{issue.get('code')}: {issue.get('message')}"
+
+    def _confirm_from_vat_report(self, account, moves, stats):
+        """The state of the uploads Amazon received, from its VAT invoice data report: uploaded,
+        still pending (waiting), or pending with the reason of a rejection (an error)."""
+        if not moves:
+            return
+        gateway = account._get_gateway()
+        # the shipments of the oldest invoice waiting onwards, within Amazon's longest range
+        start = fields.Datetime.to_datetime(min(moves.mapped("invoice_date"))) - timedelta(days=2)
+        end = min(fields.Datetime.now(), start + timedelta(days=const.VIDR_DAYS))
+        report_id = gateway.create_report(
+            const.VAT_INVOICE_DATA_REPORT_TYPE,
+            sorted(set(moves.amazon_marketplace_id.mapped("marketplace_id"))),
+            reportOptions={"all": "true"}, dataStartTime=to_amazon_timestamp(start),
+            dataEndTime=to_amazon_timestamp(end))
+        report = self.env["amazon.seller.report.flow"]._poll(gateway, report_id)
+        if report.get("processingStatus") != "DONE" or not report.get("reportDocumentId"):
+            return  # asked again at the next run
+        states, _problems = parse_vat_invoice_report(
+            gateway.get_report_document(report["reportDocumentId"]))
+        for move in moves:
+            order = move.invoice_line_ids.sale_line_ids.order_id[:1]
+            document = "CreditNote" if move.move_type == "out_refund" else "Invoice"
+            status, description = states.get((order.amazon_order_ref, document), (None, ""))
+            if status == const.VIDR_UPLOADED:
+                move.write({"amazon_upload_state": "uploaded", "amazon_upload_message": False})
+                stats["uploaded"] += 1
+            elif description:
+                self._record_failure(move, description)
+                stats["failed"] += 1
 
     def _record_failure(self, move, reason):
         message = self.env._("Amazon refused invoice %(invoice)s: %(reason)s", invoice=move.name,

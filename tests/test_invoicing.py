@@ -437,6 +437,29 @@ class TestInvoicing(ReplayCase):
         state = self.account_eu._flow_state("invoice_upload")
         self.assertFalse(state.failed, state.last_message)
 
+    def test_vcs_seller_upload_confirmed_by_the_vat_invoice_data_report(self):
+        """Test that for a seller on Amazon's VAT Calculation Service the feed's acceptance only
+        says the file arrived: the invoice is uploaded once Amazon's VAT invoice data report
+        says so; and that FeatureNotAvailable says what it means."""
+        self.fresh_simulator()
+        self.account_eu.write({"upload_invoices": True, "vat_calculation_service": True})
+        self.sync_orders(self.account_eu)
+        self.invoice_run()
+        invoice = self.order(DE_B2B).invoice_ids
+        self.upload_runs(2)  # send; feed report in progress
+        self.upload_runs(1)  # feed done: received, the VAT report asked
+        self.upload_runs(1)
+        self.assertEqual(invoice.amazon_upload_state, "uploaded", invoice.amazon_upload_message)
+        self.assertTrue(self.simulator.calls("createReport"), "the VAT invoice data report")
+
+        credit = invoice._reverse_moves()
+        credit.action_post()
+        self.simulator.set_vcs_self_invoicing(False)
+        self.upload_runs(3)
+        self.assertEqual(credit.amazon_upload_state, "error")
+        self.assertIn("Amazon does not take invoices from this account",
+                      credit.amazon_upload_message)
+
     def test_rejected_upload_is_shown_and_retried(self):
         """Test that Amazon's rejection shows on the invoice and the retry sends it once."""
         self.fresh_simulator()
