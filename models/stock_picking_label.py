@@ -138,6 +138,13 @@ class StockPicking(models.Model):
 
     def _amazon_rates(self):
         order = self.sale_id
+        body = self._amazon_rates_request()
+        return self._amazon_gateway_call(lambda gateway: read_rates(gateway.get_shipping_rates(
+            body, marketplace_id=order.amazon_marketplace_id.marketplace_id)))
+
+    def _amazon_rates_request(self):
+        """``getRates``' body for this delivery's package, shipped from its warehouse."""
+        order = self.sale_id
         warehouse = self.picking_type_id.warehouse_id
         partner = warehouse.partner_id or self.company_id.partner_id
         ship_from = {"name": partner.name or self.company_id.name, "street": partner.street,
@@ -150,13 +157,11 @@ class StockPicking(models.Model):
             raise UserError(self.env._(
                 "%(warehouse)s: its address lacks a street, city, ZIP or country, which the "
                 "carrier needs.", warehouse=warehouse.name))
-        body = rates_request(order.amazon_order_ref, ship_from, {
+        return rates_request(order.amazon_order_ref, ship_from, {
             "reference": self.name[-40:], "weight": round(self.amazon_package_weight, 3),
             "length": self.amazon_package_length, "width": self.amazon_package_width,
             "height": self.amazon_package_height, "value": order.amount_untaxed},
             order.currency_id.name)
-        return self._amazon_gateway_call(lambda gateway: read_rates(gateway.get_shipping_rates(
-            body, marketplace_id=order.amazon_marketplace_id.marketplace_id)))
 
     def _amazon_purchase(self, token, rate):
         """Buy ``rate``'s label: attached, its tracking number on the delivery, the delivery
