@@ -66,7 +66,7 @@ class StockPicking(models.Model):
         weight = self.env.context.get("amazon_package_weight")
         if weight and len(self) == 1:
             self.amazon_package_weight = weight
-        bought, refused = self.browse(), []
+        bought, refused, carriers = self.browse(), [], {}
         for picking in self:
             try:
                 with self.env.cr.savepoint():
@@ -80,7 +80,7 @@ class StockPicking(models.Model):
                             "%(delivery)s: no carrier offers this package (%(reasons)s).",
                             delivery=picking.name, reasons="; ".join(
                                 f"{service}: {why}" for service, why in ineligible) or "-"))
-                    picking._amazon_purchase(token, rate)
+                    picking._amazon_purchase(token, rate, carriers)
                 bought |= picking
             except UserError as error:
                 refused.append(error.args[0])
@@ -163,9 +163,11 @@ class StockPicking(models.Model):
             "height": self.amazon_package_height, "value": order.amount_untaxed},
             order.currency_id.name)
 
-    def _amazon_purchase(self, token, rate):
+    def _amazon_purchase(self, token, rate, carriers=None):
         """Buy ``rate``'s label: attached, its tracking number on the delivery, the delivery
-        confirmed at Amazon by the purchase itself."""
+        confirmed at Amazon by the purchase itself. ``carriers``: {Amazon carrier code:
+        delivery.carrier} found so far, shared by the deliveries of a batch (one search per
+        carrier, not per delivery)."""
         order = self.sale_id
         account = order.amazon_account_id
         label = self._amazon_gateway_call(lambda gateway: read_label(gateway.purchase_shipment(
@@ -177,8 +179,11 @@ class StockPicking(models.Model):
             "raw": label.content, "res_model": self._name, "res_id": self.id,
             "mimetype": "application/pdf" if label.document_format == "PDF" else
             "application/octet-stream"})
-        carrier = self.env["delivery.carrier"].search(
-            [("amazon_carrier_id.code", "=", rate.carrier_id)], limit=1)
+        carriers = {} if carriers is None else carriers
+        if rate.carrier_id not in carriers:
+            carriers[rate.carrier_id] = self.env["delivery.carrier"].search(
+                [("amazon_carrier_id.code", "=", rate.carrier_id)], limit=1)
+        carrier = carriers[rate.carrier_id]
         self.write({
             "amazon_label_ref": label.shipment_id, "amazon_label_attachment_id": attachment.id,
             "amazon_label_service": f"{rate.carrier_name} {rate.service_name}",
