@@ -27,10 +27,15 @@ connector N deliveries must carry a tracking number and one PDF of N pages must 
 else stops the benchmark. The best time of each part over the rounds is kept.
 
 The last line is ``ratio=<connector labels/s ÷ HTTP-only labels/s>`` (2 decimals); the lines
-before it give each part's labels/s and milliseconds per label. Target: ratio ≥ 0.5 (the
-connector also checks, stores and posts each label, in a savepoint of its own). Exit status: 0
-when both parts bought the N labels, 1 otherwise. ``--profile`` runs one round, the connector
-part under cProfile (``.build/bench_labels.prof``, its top 30 printed).
+before it give each part's labels/s, milliseconds per label and CPU seconds (of the whole
+process: Odoo's and the simulator's thread). Target: ratio ≥ 0.8 (measured 0.84 to 0.90 at 200
+deliveries; the connector also checks, stores and posts each label, in a savepoint of its own:
+about 10 ms of CPU per label). The floor is the gateway's, not HTTP's alone: every call builds
+its own SP-API client, two httpx clients each loading the CA bundle (about 30 ms each, two
+thirds of a label's time in the profile); when the gateway shares one client over a batch, the
+floor drops, the connector's own share shows more and this target is to be looked at again.
+Exit status: 0 when both parts bought the N labels, 1 otherwise. ``--profile`` runs one round,
+the connector part under cProfile (``.build/bench_labels.prof``, its top 30 printed).
 """
 
 from datetime import datetime, timedelta, timezone
@@ -170,7 +175,8 @@ def unshipped_orders(make_order, n):
                            items=((sku, 1 + index % 2, price),),
                            buyer_name=f"Bench Buyer {index}", updated=stamp(yesterday))
         order["createdTime"] = stamp(yesterday)
-        order["fulfillment"]["shipByWindow"]["latestDateTime"] = stamp(yesterday + timedelta(days=2))
+        order["fulfillment"]["shipByWindow"]["latestDateTime"] = stamp(
+            yesterday + timedelta(days=2))
         order["fulfillment"]["deliverByWindow"]["latestDateTime"] = stamp(
             yesterday + timedelta(days=6))
         street, city, state, zip_code = CITIES[index % len(CITIES)]
