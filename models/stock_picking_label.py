@@ -66,7 +66,7 @@ class StockPicking(models.Model):
         weight = self.env.context.get("amazon_package_weight")
         if weight and len(self) == 1:
             self.amazon_package_weight = weight
-        bought, refused = self.browse(), []
+        bought, refused, carriers = self.browse(), [], {}
         for picking in self:
             try:
                 with self.env.cr.savepoint():
@@ -80,7 +80,7 @@ class StockPicking(models.Model):
                             "%(delivery)s: no carrier offers this package (%(reasons)s).",
                             delivery=picking.name, reasons="; ".join(
                                 f"{service}: {why}" for service, why in ineligible) or "-"))
-                    picking._amazon_purchase(token, rate)
+                    picking._amazon_purchase(token, rate, carriers)
                 bought |= picking
             except UserError as error:
                 refused.append(error.args[0])
@@ -138,6 +138,13 @@ class StockPicking(models.Model):
 
     def _amazon_rates(self):
         order = self.sale_id
+        body = self._amazon_rates_request()
+        return self._amazon_gateway_call(lambda gateway: read_rates(gateway.get_shipping_rates(
+            body, marketplace_id=order.amazon_marketplace_id.marketplace_id)))
+
+    def _amazon_rates_request(self):
+        """``getRates``' body for this delivery's package, shipped from its warehouse."""
+        order = self.sale_id
         warehouse = self.picking_type_id.warehouse_id
         partner = warehouse.partner_id or self.company_id.partner_id
         ship_from = {"name": partner.name or self.company_id.name, "street": partner.street,
@@ -150,17 +157,17 @@ class StockPicking(models.Model):
             raise UserError(self.env._(
                 "%(warehouse)s: its address lacks a street, city, ZIP or country, which the "
                 "carrier needs.", warehouse=warehouse.name))
-        body = rates_request(order.amazon_order_ref, ship_from, {
+        return rates_request(order.amazon_order_ref, ship_from, {
             "reference": self.name[-40:], "weight": round(self.amazon_package_weight, 3),
             "length": self.amazon_package_length, "width": self.amazon_package_width,
             "height": self.amazon_package_height, "value": order.amount_untaxed},
             order.currency_id.name)
-        return self._amazon_gateway_call(lambda gateway: read_rates(gateway.get_shipping_rates(
-            body, marketplace_id=order.amazon_marketplace_id.marketplace_id)))
 
-    def _amazon_purchase(self, token, rate):
+    def _amazon_purchase(self, token, rate, carriers=None):
         """Buy ``rate``'s label: attached, its tracking number on the delivery, the delivery
-        confirmed at Amazon by the purchase itself."""
+        confirmed at Amazon by the purchase itself. ``carriers``: {Amazon carrier code:
+        delivery.carrier} found so far, shared by the deliveries of a batch (one search per
+        carrier, not per delivery)."""
         order = self.sale_id
         account = order.amazon_account_id
         label = self._amazon_gateway_call(lambda gateway: read_label(gateway.purchase_shipment(
@@ -172,8 +179,11 @@ class StockPicking(models.Model):
             "raw": label.content, "res_model": self._name, "res_id": self.id,
             "mimetype": "application/pdf" if label.document_format == "PDF" else
             "application/octet-stream"})
-        carrier = self.env["delivery.carrier"].search(
-            [("amazon_carrier_id.code", "=", rate.carrier_id)], limit=1)
+        carriers = {} if carriers is None else carriers
+        if rate.carrier_id not in carriers:
+            carriers[rate.carrier_id] = self.env["delivery.carrier"].search(
+                [("amazon_carrier_id.code", "=", rate.carrier_id)], limit=1)
+        carrier = carriers[rate.carrier_id]
         self.write({
             "amazon_label_ref": label.shipment_id, "amazon_label_attachment_id": attachment.id,
             "amazon_label_service": f"{rate.carrier_name} {rate.service_name}",

@@ -5,6 +5,7 @@
     python -m tools.bench inventory [--skus N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench settlement [--rows N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench returns [--orders N] [--rounds R] [--db NAME]
+    python -m tools.bench labels [--deliveries N] [--rounds R] [--profile] [--db NAME]
 
 Each benchmark runs in one process, on a fresh database (``tools/setup.sh testdb``, about ten
 seconds; ``--keep-db`` reuses the database of the previous run), with Odoo loaded in-process and
@@ -26,6 +27,10 @@ Sub-commands (see the module of each for what it measures and why):
   seconds (lower is better), and each part's peak RSS is printed.
 * ``returns``: :mod:`tools.bench_returns`, the returns flow bringing back one FBA return of
   each of N shipped orders against the bare ORM making the same return moves.
+* ``labels``: :mod:`tools.bench_labels`, the Buy Shipping labels of N FBM deliveries bought in
+  one action; no bare ORM here: against the HTTP floor, the same N ``getRates`` and
+  ``purchaseShipment`` made in sequence with the gateway (``ratio`` is connector labels/s ÷
+  HTTP-only labels/s).
 
 Any Python may start it: when Odoo is not importable, it re-executes itself with the project's
 venv and Odoo's source on PYTHONPATH (both set up by ``make test`` / ``tools/setup.sh env``).
@@ -157,11 +162,23 @@ def parse_args(argv):
                               "the best time of each (default 1)")
     returns.add_argument("--orders", type=int, default=1000, metavar="N",
                          help="shipped FBA orders, one return each (default 1000)")
+    labels = commands.add_parser(
+        "labels", parents=[common],
+        help="connector buying the Buy Shipping labels of N FBM deliveries in one action vs the "
+             "same N getRates and purchaseShipment made with the gateway",
+    )
+    labels.add_argument("--rounds", type=int, default=2, metavar="R",
+                        help="measure each part R times from the same state and keep the best "
+                             "time of each (default 2; 1 with --profile)")
+    labels.add_argument("--deliveries", type=int, default=200, metavar="N",
+                        help="FBM deliveries of amazon.com orders, one label each (default 200)")
     args = parser.parse_args(argv)
     if getattr(args, "orders", 1) < 1:
         parser.error("--orders must be at least 1")
     if getattr(args, "skus", 1) < 1:
         parser.error("--skus must be at least 1")
+    if getattr(args, "deliveries", 1) < 1:
+        parser.error("--deliveries must be at least 1")
     if getattr(args, "rows", 4) < 4:
         parser.error("--rows must be at least 4")
     return args
@@ -173,11 +190,12 @@ def main(argv=None):
     if not args.keep_db:
         create_database(args.db)
     from . import (  # noqa: PLC0415 - need Odoo
-        bench_inventory, bench_invoices, bench_orders, bench_returns, bench_settlement)
+        bench_inventory, bench_invoices, bench_labels, bench_orders, bench_returns,
+        bench_settlement)
 
     benchmarks = {"orders": bench_orders.run, "invoices": bench_invoices.run,
                   "inventory": bench_inventory.run, "settlement": bench_settlement.run,
-                  "returns": bench_returns.run}
+                  "returns": bench_returns.run, "labels": bench_labels.run}
     with odoo_environment(args.db) as env:
         return benchmarks[args.command](env, args, build_dir=BUILD)
 
