@@ -92,6 +92,36 @@ class TestDashboardUi(HttpCase):
             "message": "Unknown marketplace"})
         self.start_tour("/odoo/action-amazon_seller.action_amazon_seller_dashboard",
                         "amazon_seller_dashboard_tour", login="admin")
+        # the e-commerce manager without Inventory rights: the figures lead to the orders
+        new_test_user(self.env, login="figures_manager", groups=(
+            "sales_team.group_sale_salesman_all_leads,amazon_seller.group_amazon_seller_manager"))
+        self.start_tour("/odoo/action-amazon_seller.action_amazon_seller_dashboard",
+                        "amazon_seller_manager_figures_tour", login="figures_manager")
+
+    def test_sales_user_reads_revenue_without_amazons_tax(self):
+        """Test in a browser, as a sales user, that the sales analysis counts an amazon.com
+        order's item price, not the marketplace facilitator tax Amazon collects."""
+        from odoo import Command
+
+        account = self.env["amazon.seller.account"].create({
+            "name": "Report Seller", "region": "NA",
+            "marketplace_ids": [self.env.ref("amazon_seller.marketplace_us").id]})
+        lamp = self.env["product.product"].create({"name": "Report lamp", "type": "service",
+                                                    "taxes_id": [Command.clear()]})
+        order = self.env["sale.order"].create({
+            "partner_id": self.env["res.partner"].create({"name": "US buyer"}).id,
+            "amazon_account_id": account.id, "amazon_order_ref": "111-7100001",
+            "amazon_marketplace_id": self.env.ref("amazon_seller.marketplace_us").id,
+            "order_line": [
+                Command.create({"product_id": lamp.id, "price_unit": 129.99, "tax_ids": []}),
+                Command.create({"product_id": self.env.ref("amazon_seller.product_amazon_mf_tax").id,
+                                "price_unit": 10.40, "tax_ids": []})]})
+        order.action_confirm()
+        self.assertEqual((order.amount_untaxed, order.amount_total), (129.99, 140.39))
+        new_test_user(self.env, login="report_sales", groups=(
+            "sales_team.group_sale_salesman_all_leads,amazon_seller.group_amazon_seller_user"))
+        self.start_tour("/odoo/action-sale.action_order_report_all",
+                        "amazon_seller_sales_report_tour", login="report_sales")
 
 
 @tagged("post_install", "-at_install")
