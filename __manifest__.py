@@ -1,7 +1,7 @@
 {
     "name": "Amazon Seller Connector",
     "summary": "Amazon orders, FBM shipments, FBA stock and settlements through the Selling Partner API",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Seller Connector contributors",
