@@ -34,6 +34,7 @@ from . import amazon_seller_report_flow
 from . import amazon_seller_listings_import
 from . import amazon_seller_return
 from . import amazon_seller_return_import
+from . import amazon_seller_fee_lines
 from . import amazon_seller_removal
 from . import amazon_seller_removal_import
 from . import amazon_seller_mcf_export

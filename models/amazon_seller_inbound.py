@@ -411,7 +411,7 @@ class AmazonSellerInboundShipment(models.Model):
 
     _name = "amazon.seller.inbound.shipment"
     _description = "Amazon Inbound Shipment"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "amazon.seller.fee.lines.mixin"]
     _order = "id desc"
     _rec_name = "confirmation_ref"
 
@@ -437,7 +437,6 @@ class AmazonSellerInboundShipment(models.Model):
         string="Discrepancy", compute="_compute_totals", store=True,
         help="Amazon closed the shipment with other quantities than were sent, or received "
              "more than was sent.")
-    fee_line_count = fields.Integer(string="Settlement Rows", compute="_compute_fee_line_count")
 
     _shipment_unique = models.Constraint("UNIQUE(inbound_id, shipment_ref)",
                                          "An Amazon inbound shipment is stored once.")
@@ -454,23 +453,11 @@ class AmazonSellerInboundShipment(models.Model):
                 for item in items)
 
     def _fee_lines_domain(self):
+        if not self.confirmation_ref:
+            return [("id", "=", 0)]
         return [("account_id", "=", self.account_id.id), "|",
                 ("order_ref", "=", self.confirmation_ref),
                 ("shipment_ref", "=", self.confirmation_ref)]
-
-    def _compute_fee_line_count(self):
-        Line = self.env["amazon.seller.settlement.line"]
-        for shipment in self:
-            shipment.fee_line_count = Line.search_count(shipment._fee_lines_domain()) \
-                if shipment.confirmation_ref else 0
-
-    def action_view_fee_lines(self):
-        """Amazon's placement and transportation fees of this shipment in the settlements."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_seller.action_amazon_settlement_lines")
-        action["domain"] = self._fee_lines_domain()
-        return action
 
     def _refresh(self, gateway):
         shipment = read_shipment(self.inbound_id._amazon(

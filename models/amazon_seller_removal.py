@@ -13,7 +13,7 @@ class AmazonSellerRemoval(models.Model):
 
     _name = "amazon.seller.removal"
     _description = "Amazon Removal Order"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "amazon.seller.fee.lines.mixin"]
     _order = "requested_at desc, id desc"
     _rec_name = "order_ref"
     _check_company_auto = True
@@ -43,7 +43,6 @@ class AmazonSellerRemoval(models.Model):
                                    store=True)
     done_qty = fields.Integer(string="Shipped or Disposed", compute="_compute_totals",
                               store=True)
-    fee_line_count = fields.Integer(string="Settlement Rows", compute="_compute_fee_lines")
 
     _order_unique = models.Constraint(
         "UNIQUE(account_id, order_ref)", "A removal order is stored once per account.")
@@ -58,19 +57,6 @@ class AmazonSellerRemoval(models.Model):
 
     def _fee_lines_domain(self):
         return [("account_id", "=", self.account_id.id), ("order_ref", "=", self.order_ref)]
-
-    def _compute_fee_lines(self):
-        Line = self.env["amazon.seller.settlement.line"]
-        for removal in self:
-            removal.fee_line_count = Line.search_count(removal._fee_lines_domain())
-
-    def action_view_fee_lines(self):
-        """The settlement rows of this removal: Amazon's removal and disposal fees."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_seller.action_amazon_settlement_lines")
-        action["domain"] = self._fee_lines_domain()
-        return action
 
     # === STOCK === #
 
