@@ -100,6 +100,13 @@ class AmazonSellerReturn(models.Model):
 
     # === MATCHING (order, line, stock) === #
 
+    def _check_company(self, fnames=None):
+        """Returns matched in a batch are checked once for the batch (``_bring_back``), not at
+        each of its writes."""
+        if self.env.context.get("amazon_return_company_checked"):
+            return
+        super()._check_company(fnames)
+
     def _match(self):
         """Find each waiting return's order and line and bring its goods back, all in one
         batch; when one cannot be matched yet, return by return, so that only that one keeps
@@ -140,8 +147,12 @@ class AmazonSellerReturn(models.Model):
                 at_amazon.append((record, delivered[0]))
             else:
                 record._expect_at_warehouse(delivered)
-        for line, ids in matched.items():  # one write per line, not per return
-            self.browse(ids).write({"order_id": line.order_id.id, "sale_line_id": line.id})
+        # one write per line, not per return, and the companies checked once for all of them
+        unchecked = self.with_context(amazon_return_company_checked=True)
+        for line, ids in matched.items():
+            unchecked.browse(ids).write({"order_id": line.order_id.id, "sale_line_id": line.id})
+        self.browse([id_ for ids in matched.values() for id_ in ids])._check_company(
+            ["order_id", "sale_line_id"])
         self._receive_at_amazon(at_amazon)
 
     def _delivery(self, returning, orders, lines, matched):
