@@ -227,9 +227,7 @@ class AmazonSellerReturn(models.Model):
             if record.returned_at:
                 returned_at[record.returned_at].append(move.id)
         for moment, ids in returned_at.items():  # one write per moment, not per move
-            dated = moves.browse(ids)
-            dated.date = moment
-            dated.move_line_ids.date = moment
+            moves.browse(ids).date = moment  # (and their lines': stock.move.write, done moves)
 
     def _return_move_values(self, origin, destinations=None):
         """``destinations``: {(account, marketplace, sellable): location} known so far."""
