@@ -1,12 +1,13 @@
 """``python -m tools.bench returns [--returns N]``: the customer-returns flow against its ceiling.
 
 Set-up (untimed, committed): the shipped FBA orders of the invoicing benchmark (US and DE, the
-simulator's ``default`` profile, 1 to 4 lines of 1 to several units each) are imported, as many
-as hold N units (about 4,200 orders for the default N = 10,000); then, in the simulator, every
-unit of every line (its SKU's first line) gets an FBA customer return of its own, one row of one
-unit each, processed yesterday, with its own license plate: N rows, three in four
+simulator's ``default`` profile, 1 to 4 lines each) are imported, as many as hold N units
+(4,181 orders for the default N = 10,000); then, in the simulator, every unit of the first line
+of each SKU of each order (the line the flow matches the SKU's returns to) gets an FBA customer
+return of its own, one row of one unit, processed yesterday, with its own license plate: N
+rows, three in four
 ``SELLABLE``, the others ``CUSTOMER_DAMAGED``. With ``--keep-db``, the orders of the previous
-run are reused when they still hold N units (the import, about five minutes at N = 10,000, is
+run are reused when they still hold N units (the import, about two minutes at N = 10,000, is
 skipped; the simulator serves the same orders file again).
 
 What is measured, on one database and in one process, in each round:
