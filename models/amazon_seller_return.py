@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
@@ -98,6 +100,13 @@ class AmazonSellerReturn(models.Model):
 
     # === MATCHING (order, line, stock) === #
 
+    def _check_company(self, fnames=None):
+        """Returns matched in a batch are checked once for the batch (``_bring_back``), not at
+        each of its writes."""
+        if self.env.context.get("amazon_return_company_checked"):
+            return
+        super()._check_company(fnames)
+
     def _match(self):
         """Find each waiting return's order and line and bring its goods back, all in one
         batch; when one cannot be matched yet, return by return, so that only that one keeps
@@ -126,48 +135,63 @@ class AmazonSellerReturn(models.Model):
                   for order in self.env["sale.order"].search([
                       ("amazon_account_id", "in", self.account_id.ids),
                       ("amazon_order_ref", "in", self.mapped("order_ref"))])}
+        lines = {}  # (order, SKU) → the order's first Amazon line of that SKU
+        for order in orders.values():
+            for line in order.order_line:
+                if line.amazon_order_item_id:
+                    lines.setdefault((order, line.amazon_offer_id.sku), line)
+        matched = defaultdict(list)  # sale line → ids of the returns newly matched to it
         for record in self:
-            delivered = record._delivery(returning, orders)
+            delivered = record._delivery(returning, orders, lines, matched)
             if record.channel == "fba":
                 at_amazon.append((record, delivered[0]))
             else:
                 record._expect_at_warehouse(delivered)
+        # one write per line, not per return, and the companies checked once for all of them
+        unchecked = self.with_context(amazon_return_company_checked=True)
+        for line, ids in matched.items():
+            unchecked.browse(ids).write({"order_id": line.order_id.id, "sale_line_id": line.id})
+        self.browse([id_ for ids in matched.values() for id_ in ids])._check_company(
+            ["order_id", "sale_line_id"])
         self._receive_at_amazon(at_amazon)
 
-    def _delivery(self, returning, orders):
-        """The done delivery moves of the return's order line (order and line recorded), once
-        checked that they left and were not all returned yet; ``orders``: {(account id, order
-        id): sale order} of the batch."""
+    def _delivery(self, returning, orders, lines, matched):
+        """The done delivery moves of the return's order line, once checked that they left and
+        were not all returned yet; ``orders``: {(account id, order id): sale order} of the
+        batch, ``lines``: {(sale order, SKU): its line}; the line is added to ``matched``
+        ({line: [return id]}) when the return is not on it yet."""
         self.ensure_one()
         order = self.order_id or orders.get((self.account_id.id, self.order_ref))
         if not order:
             raise UserError(self.env._(
                 "Order %(order)s is not in Odoo yet: the return is matched once it is "
                 "imported.", order=self.order_ref))
-        line = order.order_line.filtered(
+        line = lines.get((order, self.sku)) or order.order_line.filtered(
             lambda l: l.amazon_offer_id.sku == self.sku and l.amazon_order_item_id)[:1]
         if not line:
             raise UserError(self.env._(
                 "Order %(order)s has no line of SKU %(sku)s.", order=self.order_ref,
                 sku=self.sku))
         if self.sale_line_id != line:
-            self.write({"order_id": order.id, "sale_line_id": line.id})
+            matched[line].append(self.id)
         delivered = line.move_ids.filtered(
             lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
         if not delivered:
             raise UserError(self.env._(
                 "%(sku)s of order %(order)s has not left in Odoo yet: the return is matched "
                 "once its delivery is validated.", sku=self.sku, order=self.order_ref))
-        returnable = sum(delivered.mapped("quantity")) - sum(
-            line.move_ids.filtered(lambda m: m.origin_returned_move_id and m.state != "cancel")
-            .mapped("product_uom_qty")) - returning.get(line, 0)
+        if line not in returning:  # what earlier returns already took back
+            returning[line] = sum(line.move_ids.filtered(
+                lambda m: m.origin_returned_move_id and m.state != "cancel")
+                .mapped("product_uom_qty"))
+        returnable = sum(delivered.mapped("quantity")) - returning[line]
         if self.quantity > returnable:
             raise UserError(self.env._(
                 "Amazon reports %(quantity)s unit(s) of %(sku)s returned for order %(order)s, "
                 "but only %(returnable)s left and were not returned yet.",
                 quantity=self.quantity, sku=self.sku, order=self.order_ref,
                 returnable=returnable))
-        returning[line] = returning.get(line, 0) + self.quantity
+        returning[line] += self.quantity
         return delivered
 
     @api.model
@@ -177,11 +201,15 @@ class AmazonSellerReturn(models.Model):
         damaged or defective, in one batch of moves."""
         if not returns:
             return
-        moves = self.env["stock.move"].create([record._return_move_values(origin)
+        origins = self.env["stock.move"].concat(*(origin for _record, origin in returns))
+        origins.move_line_ids.lot_id  # noqa: B018 - the lots of every origin in two queries
+        lots_of = {origin: origin.move_line_ids.lot_id for origin in origins}
+        destinations = {}  # (account, marketplace, sellable) → location
+        moves = self.env["stock.move"].create([record._return_move_values(origin, destinations)
                                                for record, origin in returns])
         moves._action_confirm()
         for move, (record, origin) in zip(moves, returns):
-            lots = origin.move_line_ids.lot_id
+            lots = lots_of[origin]
             if lots:
                 serial = move.product_id.tracking == "serial"
                 move.move_line_ids = [Command.clear()] + [Command.create({
@@ -190,19 +218,27 @@ class AmazonSellerReturn(models.Model):
                     "location_id": move.location_id.id,
                     "location_dest_id": move.location_dest_id.id,
                 }) for lot in (lots[:record.quantity] if serial else lots[:1])]
-            else:
-                move.quantity = record.quantity
+            elif move.product_uom.compare(move.quantity, record.quantity):
+                move.quantity = record.quantity  # (the confirmation reserved it all already)
         moves.picked = True
         moves._action_done()
+        returned_at = defaultdict(list)  # when the centre processed them → move ids
         for move, (record, _origin) in zip(moves, returns):
             if record.returned_at:
-                move.date = record.returned_at
-                move.move_line_ids.date = record.returned_at
+                returned_at[record.returned_at].append(move.id)
+        for moment, ids in returned_at.items():  # one write per moment, not per move
+            moves.browse(ids).date = moment  # (and their lines': stock.move.write, done moves)
 
-    def _return_move_values(self, origin):
+    def _return_move_values(self, origin, destinations=None):
+        """``destinations``: {(account, marketplace, sellable): location} known so far."""
         account = self.account_id
-        destination = account._fba_location(self.order_id.amazon_marketplace_id) \
-            if self.sellable else account._fba_unsellable_location()
+        marketplace = self.order_id.amazon_marketplace_id
+        destinations = {} if destinations is None else destinations
+        key = (account, marketplace, self.sellable)
+        if key not in destinations:
+            destinations[key] = account._fba_location(marketplace) if self.sellable \
+                else account._fba_unsellable_location()
+        destination = destinations[key]
         return {
             "product_id": origin.product_id.id,
             "product_uom_qty": self.quantity,

@@ -176,6 +176,9 @@ class TestCustomerReturns(ReplayCase):
         move = sellable.move_ids
         self.assertEqual((move.state, move.location_dest_id, move.to_refund), ("done", fba, True))
         self.assertEqual(move.origin_returned_move_id.location_id, fba, "the delivery's return")
+        self.assertEqual((move.date, move.move_line_ids.date),
+                         (sellable.returned_at, sellable.returned_at),
+                         "dated when Amazon's centre processed it")
         self.assertEqual(self.on_hand(fba), 9.0)
         unsellable = self.account.fba_unsellable_location_id
         self.assertEqual((damaged.move_ids.location_dest_id, damaged.reason, damaged.sellable),

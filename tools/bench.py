@@ -4,7 +4,7 @@
     python -m tools.bench invoices [--orders N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench inventory [--skus N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench settlement [--rows N] [--rounds R] [--keep-db] [--profile] [--db NAME]
-    python -m tools.bench returns [--orders N] [--rounds R] [--db NAME]
+    python -m tools.bench returns [--returns N] [--rounds R] [--keep-db] [--profile] [--db NAME]
     python -m tools.bench labels [--deliveries N] [--rounds R] [--profile] [--db NAME]
 
 Each benchmark runs in one process, on a fresh database (``tools/setup.sh testdb``, about ten
@@ -25,8 +25,9 @@ Sub-commands (see the module of each for what it measures and why):
   N rows (N/4 invoiced FBA orders) against the bare ORM making the same statement and
   reconciling it with one ``_reconcile_plan``; here ``ratio`` is connector seconds ÷ bare ORM
   seconds (lower is better), and each part's peak RSS is printed.
-* ``returns``: :mod:`tools.bench_returns`, the returns flow bringing back one FBA return of
-  each of N shipped orders against the bare ORM making the same return moves.
+* ``returns``: :mod:`tools.bench_returns`, the returns flow bringing back N FBA return rows
+  (one unit each, of the shipped orders holding N units) against the bare ORM making the same
+  return moves.
 * ``labels``: :mod:`tools.bench_labels`, the Buy Shipping labels of N FBM deliveries bought in
   one action; no bare ORM here: against the HTTP floor, the same N ``getRates`` and
   ``purchaseShipment`` made in sequence with the gateway (``ratio`` is connector labels/s ÷
@@ -154,14 +155,15 @@ def parse_args(argv):
                                  "(default 100000: 25,000 orders)")
     returns = commands.add_parser(
         "returns", parents=[common],
-        help="connector import of N FBA customer returns vs the bare ORM making the same "
+        help="connector import of N FBA customer return rows vs the bare ORM making the same "
              "return moves",
     )
-    returns.add_argument("--rounds", type=int, default=1, metavar="R",
+    returns.add_argument("--rounds", type=int, default=2, metavar="R",
                          help="measure each part R times from the same database state and keep "
-                              "the best time of each (default 1)")
-    returns.add_argument("--orders", type=int, default=1000, metavar="N",
-                         help="shipped FBA orders, one return each (default 1000)")
+                              "the best time of each (default 2; 1 with --profile)")
+    returns.add_argument("--returns", type=int, default=10_000, metavar="N",
+                         help="FBA return rows of one unit each, over the shipped orders holding "
+                              "N units (default 10000: about 4,200 orders)")
     labels = commands.add_parser(
         "labels", parents=[common],
         help="connector buying the Buy Shipping labels of N FBM deliveries in one action vs the "
@@ -175,6 +177,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if getattr(args, "orders", 1) < 1:
         parser.error("--orders must be at least 1")
+    if getattr(args, "returns", 1) < 1:
+        parser.error("--returns must be at least 1")
     if getattr(args, "skus", 1) < 1:
         parser.error("--skus must be at least 1")
     if getattr(args, "deliveries", 1) < 1:

@@ -119,12 +119,15 @@ def run(env, args, build_dir):
 
 # === Set-up (untimed, committed) === #
 
-def set_up(env, n, build_dir):
-    """Accounts, products, stock and N imported FBA orders shipped by Amazon; committed."""
+def set_up(env, n, build_dir, units=None):
+    """Accounts, products, stock and N imported FBA orders shipped by Amazon; committed. With
+    ``units``, as many orders as hold that many units instead (N is then a bound)."""
     start = int(time.time())
     orders_file = build_dir / "bench_invoices_orders.json"
     orders_file.parent.mkdir(parents=True, exist_ok=True)
-    orders_file.write_text(json.dumps(shipped_fba_orders(n, start)), encoding="utf-8")
+    picked = shipped_fba_orders(n, start, units)
+    n = len(picked)
+    orders_file.write_text(json.dumps(picked), encoding="utf-8")
     sim = Simulator(orders_file=str(orders_file), rate_limits=False, models_dir=False, port=0,
                     start_time=start).start()
     try:
@@ -155,18 +158,20 @@ def set_up(env, n, build_dir):
     return accounts
 
 
-def shipped_fba_orders(n, start):
+def shipped_fba_orders(n, start, units=None):
     """Orders 2026-01-01 JSON of the first N FBA orders of the default profile, US or DE, that
-    Amazon shipped by ``start`` (replacements left out: they invoice nothing)."""
+    Amazon shipped by ``start`` (replacements left out: they invoice nothing); with ``units``,
+    the first ones holding that many units (at most N orders)."""
     scenario = Scenario(seed=SEED, orders=0, start=start, profile="default")
     codes = {code for _region, code, _xmlid in ACCOUNTS}
-    picked = []
+    picked, held = [], 0
     for index in range(200 * n):
         order = generate_order(scenario, index)
         if (order.channel == "FBA" and order.market.code in codes and not order.replacement_of
                 and order.status(start)[0] == SHIPPED):
             picked.append(render_order(order, start, ALL_INCLUDED))
-            if len(picked) == n:
+            held += sum(item.qty for item in order.items)
+            if len(picked) == n or (units and held >= units):
                 return picked
     raise BenchError(f"the simulator's default profile gave only {len(picked)} shipped FBA orders")
 
