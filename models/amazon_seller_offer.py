@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 from .. import const
@@ -53,6 +55,25 @@ class AmazonSellerOffer(models.Model):
         "An SKU is mapped once per account, marketplace and fulfilment channel.",
     )
 
+
+    def _compute_return_rate(self):
+        """One grouped read of the returns and one of the ordered units for all the offers."""
+        since = fields.Datetime.now() - timedelta(days=30)
+        accounts = self.account_id.ids
+        returned = {(account.id, sku): quantity for account, sku, quantity in
+                    self.env["amazon.seller.return"].sudo()._read_group(
+                        [("account_id", "in", accounts), ("returned_at", ">=", since)],
+                        ["account_id", "sku"], ["quantity:sum"])} if accounts else {}
+        ordered = {offer.id: quantity for offer, quantity in
+                   self.env["sale.order.line"].sudo()._read_group(
+                       [("amazon_offer_id", "in", self.ids),
+                        ("order_id.date_order", ">=", since), ("order_id.state", "=", "sale")],
+                       ["amazon_offer_id"], ["product_uom_qty:sum"])} if self.ids else {}
+        for offer in self:
+            units = returned.get((offer.account_id.id, offer.sku), 0)
+            sold = ordered.get(offer.id, 0)
+            offer.returned_qty_30d = units
+            offer.return_rate_30d = round(100.0 * units / sold, 1) if sold else 0.0
     def _compute_waiting_order_count(self):
         counts = dict(self.env["sale.order.line"]._read_group(
             [("amazon_offer_id", "in", self.ids), ("order_id.amazon_awaiting_mapping", "=", True)],
@@ -214,6 +235,12 @@ class AmazonSellerOffer(models.Model):
     fba_unfulfillable_qty = fields.Integer(
         string="Unfulfillable", readonly=True,
         help="FBA: damaged, defective or expired units Amazon will not ship.")
+    returned_qty_30d = fields.Integer(
+        string="Returned (30 Days)", compute="_compute_return_rate",
+        help="Units of this SKU customers returned over the last 30 days.")
+    return_rate_30d = fields.Float(
+        string="Return Rate % (30 Days)", compute="_compute_return_rate", digits=(5, 1),
+        help="Units returned over the last 30 days per unit of this SKU ordered in those days.")
     fba_inventory_date = fields.Datetime(
         string="Amazon Quantities Changed On", readonly=True,
         help="FBA: when the inventory pull last found Amazon's quantities of this SKU changed "

@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -407,3 +409,35 @@ class TestSetup(AmazonSellerCase):
         self.assertIn('name="amazon_seller"', arch)
         self.assertNotIn("module_sale_amazon", arch)
         self.assertIn("amazon_stock_buffer_default", arch)
+
+
+@tagged("post_install", "-at_install")
+class TestReturnRates(AmazonSellerCase):
+    """Returns of the week on the overview, and each SKU's 30-day return rate."""
+
+    def test_returns_of_the_week_and_rate_per_sku(self):
+        """Test 1 unit returned of 4 ordered: a 25 % rate on the SKU's offer and 25 % on the
+        account; an older return counts in neither week nor rate."""
+        product = self.env["product.product"].create({"name": "Rate mug", "is_storable": True})
+        offer = self.env["amazon.seller.offer"].create({
+            "account_id": self.account.id, "marketplace_id": self.marketplace_us.id,
+            "sku": "RATE-MUG", "fulfillment_channel": "fba", "product_id": product.id})
+        order = self.env["sale.order"].create({
+            "partner_id": self.env["res.partner"].create({"name": "Rate buyer"}).id,
+            "amazon_account_id": self.account.id, "amazon_order_ref": "111-8000001",
+            "amazon_fulfillment_channel": "fba",
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 4,
+                                           "amazon_offer_id": offer.id,
+                                           "amazon_order_item_id": "8000001"})]})
+        order.action_confirm()
+        Return = self.env["amazon.seller.return"]
+        common = {"account_id": self.account.id, "channel": "fba", "order_ref": "111-8000001",
+                  "sku": "RATE-MUG", "quantity": 1}
+        Return.create({**common, "key": "LPN-1", "returned_at": fields.Datetime.now()})
+        Return.create({**common, "key": "LPN-2",
+                       "returned_at": fields.Datetime.now() - timedelta(days=40)})
+        self.assertEqual((offer.returned_qty_30d, offer.return_rate_30d), (1, 25.0))
+        self.assertEqual((self.account.dashboard_returns_week,
+                          self.account.dashboard_return_rate_30d), (1, 25.0))
+        action = self.account.action_view_returns_week()
+        self.assertEqual(action["context"]["group_by"], ["sku"])
