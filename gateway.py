@@ -462,9 +462,13 @@ class SpApiGateway:
 
     # === FINANCES === #
 
-    def list_transactions(self, posted_after, posted_before=None, marketplace_id=None):
-        """Yield pages (lists) of Finances 2024-06-19 transactions posted in the period."""
+    def list_transactions(self, posted_after, posted_before=None, marketplace_id=None,
+                          status=None):
+        """Yield pages (lists) of Finances 2024-06-19 transactions posted in the period (only
+        those of ``status``, e.g. ``DEFERRED``, when given)."""
         params = {"postedAfter": posted_after}
+        if status:
+            params["transactionStatus"] = status
         if posted_before:
             params["postedBefore"] = posted_before
         if marketplace_id:

@@ -82,3 +82,17 @@ def read_balance(balances, marketplace_id):
             stack.extend(node.get("balances") or [])
         return amounts, (raw.get("amount") or {}).get("currencyCode")
     return None, None
+
+
+def deferred_by_order(transactions):
+    """{Amazon order id: (amount, currency)} of ``DEFERRED`` transactions: the money Amazon
+    holds back for each order (business orders paid later, DD+7)."""
+    held = {}
+    for raw in transactions or []:
+        if raw.get("transactionStatus") != "DEFERRED":
+            continue
+        for order_id in _related(raw, "ORDER_ID"):
+            total = raw.get("totalAmount") or {}
+            amount, currency = held.get(order_id, (Decimal(0), total.get("currencyCode")))
+            held[order_id] = (amount + _money(total), currency)
+    return held

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount
 
 from ..exceptions import AmazonError
-from ..formats.finance_mapper import read_payouts, read_summary
+from ..formats.finance_mapper import deferred_by_order, read_payouts, read_summary
 from ..utils import to_amazon_timestamp
 
 SUMMARY_STATES = [("match", "Matches the File"), ("differs", "Differs from the File"),
@@ -126,8 +126,40 @@ class AmazonSellerSettlement(models.Model):
                 reason=self.amazon_payout_failure or self.env._("no reason given")))
 
 
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    amazon_deferred_amount = fields.Monetary(
+        string="Held by Amazon", readonly=True, copy=False,
+        help="What Amazon holds back of this order (deferred: business orders paid later, DD+7 "
+             "payments released 7 days after delivery), as Amazon's transactions last said.")
+
+
 class AmazonSellerAccount(models.Model):
     _inherit = "amazon.seller.account"
+
+    def _amazon_refresh_deferred(self, days=60):
+        """Amazon's deferred transactions of the last ``days`` (Finances ``listTransactions``,
+        DEFERRED): what it holds of each order, on the order; orders released go back to zero.
+        Amazon unreachable, the next run asks again."""
+        since = to_amazon_timestamp(fields.Datetime.now() - timedelta(days=days))
+        Order = self.env["sale.order"]
+        for account in self:
+            held = {}
+            try:
+                for marketplace in account.marketplace_ids:
+                    for page in account._get_gateway().list_transactions(
+                            since, marketplace_id=marketplace.marketplace_id, status="DEFERRED"):
+                        held.update(deferred_by_order(page))
+            except AmazonError:
+                continue
+            orders = Order.search([("amazon_account_id", "=", account.id), "|",
+                                   ("amazon_order_ref", "in", list(held)),
+                                   ("amazon_deferred_amount", "!=", 0)])
+            for order in orders:
+                amount = float(held.get(order.amazon_order_ref, (0, None))[0])
+                if order.currency_id.compare_amounts(order.amazon_deferred_amount, amount):
+                    order.amazon_deferred_amount = amount
 
     def _amazon_refresh_payouts(self, settlements=None):
         """Amazon's payouts of the account's settlements not deposited yet: status, trace id,

@@ -75,6 +75,7 @@ class AmazonSellerSettlementImport(models.AbstractModel):
             if remaining_time <= 0:
                 return False
         account._amazon_refresh_payouts()
+        account._amazon_refresh_deferred()
         account._amazon_check_month_end()
         return True
 

@@ -97,3 +97,32 @@ class TestAmazonNumbers(OrderSyncCase):
             self.assertIn("Orders shipped and not settled yet", check.note)
         self.account.action_check_balances()
         self.assertEqual(len(self.account.balance_check_ids), len(checks), "once per month end")
+
+    def test_amounts_amazon_holds_per_order(self):
+        """Test that an order shipped now, whose money waits for the next settlement, shows
+        what Amazon holds of it (its DEFERRED transactions), and that an order a closed
+        settlement paid holds nothing."""
+        self.accounts.sync_enabled = True
+        self.sync_orders(self.account)
+        order = self.env["sale.order"].search([
+            ("amazon_account_id", "=", self.account.id), ("amazon_fulfillment_channel", "=", "fbm"),
+            ("amazon_status", "=", "UNSHIPPED"), ("state", "=", "sale")], limit=1)
+        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        for move in picking.move_ids:
+            self.env["stock.quant"]._update_available_quantity(
+                move.product_id, picking.location_id, move.product_uom_qty)
+        picking.action_assign()
+        service = self.env["product.product"].create({"name": "Carriage", "type": "service"})
+        picking.write({"carrier_id": self.env["delivery.carrier"].create(
+            {"name": "UPS", "product_id": service.id}).id, "carrier_tracking_ref": "1Z999"})
+        picking.move_ids.write({"picked": True})
+        picking.move_ids.filtered(lambda m: not m.quantity).write({"quantity": 1})
+        picking.button_validate()
+        self.send_confirmations(picking)
+        self.assertEqual(self.simulator.order_status(order.amazon_order_ref), "SHIPPED")
+        self.simulator.advance(minutes=10)  # Amazon posts a shipment's money minutes later
+        self.import_settlements()
+        self.assertGreater(order.amazon_deferred_amount, 0, "Amazon holds it until settled")
+        self.simulator.advance(days=16)  # its settlement period closes: released
+        self.import_settlements()
+        self.assertEqual(order.amazon_deferred_amount, 0.0)
