@@ -243,3 +243,15 @@ BUYER_MESSAGE_METHODS = {
 }
 BUYER_MESSAGE_MAX_LENGTH = {"confirmCustomizationDetails": 800}  # else 2000
 REVIEW_SOLICITATION = "productReviewAndSellerFeedback"
+
+# Website authorization workflow (OAuth): Seller Central's consent page of each region, where the
+# seller authorises the SP-API application, and Odoo's route receiving the authorization code.
+# https://developer-docs.amazon.com/sp-api/docs/website-authorization-workflow
+SELLER_CENTRAL_URLS = {
+    "NA": "https://sellercentral.amazon.com",
+    "EU": "https://sellercentral-europe.amazon.com",
+    "FE": "https://sellercentral.amazon.co.jp",
+}
+OAUTH_CONSENT_PATH = "/apps/authorize/consent"
+OAUTH_CALLBACK_PATH = "/amazon_seller/oauth/callback"
+OAUTH_STATE_LIFETIME = 600  # seconds between Connect and the seller's return from Seller Central
