@@ -179,3 +179,43 @@ class TestOAuth(OAuthCase):
         with self.assertRaises(AmazonUnauthorized) as caught:
             gateway.exchange_authorization_code(code, "https://example.com/cb")
         self.assertEqual(caught.exception.code, "invalid_grant")
+
+
+@tagged("post_install", "-at_install")
+class TestConnectTour(OAuthCase):
+
+    def test_manager_connects_an_account_in_one_click(self):
+        """Test in a browser that the e-commerce manager (the README's groups) connects a new
+        account: Connect, Authorize on the simulator's consent page, back on the account."""
+        from unittest.mock import patch
+
+        from odoo.tests.common import ChromeBrowser
+
+        new_test_user(self.env, login="connect_manager",
+                      groups="base.group_system,sales_team.group_sale_salesman_all_leads,"
+                      "amazon_seller.group_amazon_seller_manager")
+        # a tour runs on Odoo's pages only: on Seller Central's page (the simulator's), the
+        # seller's click on Authorize is this script's
+        authorize = """
+            if (location.origin === %r && location.pathname === "/apps/authorize/consent") {
+                document.addEventListener("DOMContentLoaded", () => {
+                    console.log("the seller clicks Authorize on the consent page");
+                    document.querySelector("#authorize").click();
+                });
+            }""" % self.simulator.url
+        navigate_to = ChromeBrowser.navigate_to
+
+        def navigate_with_authorize(browser, url, wait_stop=False):
+            browser._websocket_request("Page.addScriptToEvaluateOnNewDocument",
+                                       params={"source": authorize})
+            return navigate_to(browser, url, wait_stop=wait_stop)
+
+        with patch.object(ChromeBrowser, "navigate_to", navigate_with_authorize):
+            self.start_tour("/odoo/action-amazon_seller.amazon_seller_account_action",
+                            "amazon_seller_connect_tour", login="connect_manager")
+        self.assertEqual([call["operation"] for call in self.simulator.calls()][:2],
+                         ["consentPage", "authorizeConsent"])
+        account = self.account.sudo()
+        self.assertEqual(account.refresh_token, self.simulator.authorizations()[-1]["refreshToken"])
+        self.assertEqual(account.merchant_token, self.seller_id)
+        self.assertEqual(account.setup_step, "sync" if account.payments_ids else "accounting")
