@@ -42,6 +42,7 @@
         "wizards/amazon_seller_message_wizard_views.xml",
         "views/amazon_seller_dashboard_views.xml",
         "views/res_config_settings_views.xml",
+        "views/amazon_seller_oauth_templates.xml",
         "views/amazon_seller_menus.xml",
     ],
     "assets": {

@@ -250,3 +250,15 @@ REVIEW_SOLICITATION = "productReviewAndSellerFeedback"
 VAT_INVOICE_DATA_REPORT_TYPE = "GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT"
 VIDR_UPLOADED = "InvoiceUploaded"
 VIDR_DAYS = 29  # Amazon's longest range with reportOptions All is 30 days
+
+# Website authorization workflow (OAuth): Seller Central's consent page of each region, where the
+# seller authorises the SP-API application, and Odoo's route receiving the authorization code.
+# https://developer-docs.amazon.com/sp-api/docs/website-authorization-workflow
+SELLER_CENTRAL_URLS = {
+    "NA": "https://sellercentral.amazon.com",
+    "EU": "https://sellercentral-europe.amazon.com",
+    "FE": "https://sellercentral.amazon.co.jp",
+}
+OAUTH_CONSENT_PATH = "/apps/authorize/consent"
+OAUTH_CALLBACK_PATH = "/amazon_seller/oauth/callback"
+OAUTH_STATE_LIFETIME = 600  # seconds between Connect and the seller's return from Seller Central

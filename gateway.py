@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from functools import lru_cache
+from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 from . import const
@@ -123,6 +124,38 @@ class SpApiGateway:
         response = self._call("sellers", "getMarketplaceParticipations",
                               "get_marketplace_participation", fresh_token=fresh_token)
         return response.payload or []
+
+    # === AUTHORIZATION (website authorization workflow) === #
+
+    def exchange_authorization_code(self, code, redirect_uri=None):
+        """The refresh token Login with Amazon grants for the authorization code Seller Central
+        sent to ``redirect_uri`` (``grant_type=authorization_code``), asked of the same token
+        endpoint as every access token (the simulator's with an endpoint URL). Only the LWA
+        client ID and secret of the credentials are used. A refused code is AmazonUnauthorized
+        (``code`` ``invalid_grant``)."""
+        token_class = (
+            _token_client_class(self.endpoint_url) if self.endpoint_url else AccessTokenClient
+        )
+        client = token_class(credentials=SimpleNamespace(
+            lwa_app_id=self.credentials.get("lwa_app_id"),
+            lwa_client_secret=self.credentials.get("lwa_client_secret"), refresh_token=None))
+        data = client._auth_code_request_body(code)
+        if redirect_uri:
+            data["redirect_uri"] = redirect_uri
+        started = time.monotonic()
+        try:
+            answer = client._request(client.scheme + client.host + client.path, data,
+                                     client.headers)
+        except Exception as error:  # noqa: BLE001 - every library failure becomes ours
+            raise self._translate(error) from error
+        finally:
+            _logger.debug("LWA authorization code exchange at %s in %.0f ms", client.host,
+                          (time.monotonic() - started) * 1000)
+            client._transport.close()
+        refresh_token = (answer or {}).get("refresh_token")
+        if not refresh_token:
+            raise AmazonServerError("Login with Amazon granted no refresh token")
+        return refresh_token
 
     # === ORDERS === #
 

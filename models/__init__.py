@@ -46,3 +46,4 @@ from . import stock_move
 from . import amazon_seller_inventory_import
 from . import amazon_seller_stock_push
 from . import stock_picking_pack
+from . import amazon_seller_oauth

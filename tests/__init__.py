@@ -33,3 +33,4 @@ from . import test_review
 from . import test_labels
 from . import test_pack_ship
 from . import test_amazon_numbers
+from . import test_oauth

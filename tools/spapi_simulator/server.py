@@ -98,6 +98,8 @@ class Simulator:
         self.host, self.port = host, port
         self.lock = threading.RLock()
         self._tokens = {}
+        self._auth_codes = {}  # authorization code -> its consent (website authorization workflow)
+        self._authorizations = []
         self._calls = []
         self._calls_lock = threading.Lock()
         self._request_counter = 0
@@ -471,6 +473,8 @@ class Simulator:
             return self._document(handler, method, path, query, raw)
         if path == auth.PATH:
             return self._lwa(handler, method, raw)
+        if path == auth.CONSENT_PATH:
+            return self._consent(handler, method, query, raw)
         for route_method, regex, op in _COMPILED:
             found = regex.match(path)
             if found and route_method == method:
@@ -544,9 +548,62 @@ class Simulator:
         if self._fault(handler, self.faults.draw(LWA_OPERATION), LWA_OPERATION, method, auth.PATH,
                        params, {}):
             return
-        status, body = auth.answer(method, form, self._mint_token)
+        status, body = auth.answer(method, form, self._mint_token, self._redeem_code)
         self._log(LWA_OPERATION, method, auth.PATH, params, status)
         self._send(handler, status, body, auth.HEADERS)
+
+    # -- Seller Central's consent page (website authorization workflow) ----------------------
+    def _consent(self, handler, method, query, raw):
+        """GET: the consent page of the application; POST (its Authorize button): a new
+        authorization code, and the seller sent back to the redirect URI with it."""
+        if method == "POST":
+            query = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+        params = {k: v for k, v in _flat(query).items()
+                  if k in ("application_id", "state", "redirect_uri", "version")}
+        problem = auth.consent_problem(params)
+        operation = "authorizeConsent" if method == "POST" else "consentPage"
+        self._log(operation, method, auth.CONSENT_PATH, params, 400 if problem else
+                  (302 if method == "POST" else 200))
+        if problem:
+            return self._send(handler, 400, auth.consent_error(problem),
+                              content_type="text/html; charset=utf-8")
+        if method != "POST":
+            return self._send(handler, 200, auth.consent_page(params, SELLER_ID),
+                              content_type="text/html; charset=utf-8")
+        code = self.authorize(params["application_id"], params["redirect_uri"])
+        location = auth.redirect_location(params["redirect_uri"], code, params["state"], SELLER_ID)
+        return self._send(handler, 302, b"", {"Location": location},
+                          content_type="text/html; charset=utf-8")
+
+    def authorize(self, application_id, redirect_uri=None):
+        """The seller authorises ``application_id``: a new authorization code (valid once, for
+        auth.CODE_LIFETIME simulated seconds), as Authorize on the consent page gives it."""
+        with self._calls_lock:
+            self._request_counter += 1
+            code = "ANsim%06d%x" % (len(self._auth_codes) + 1,
+                                    hash((application_id, self._request_counter)) & 0xFFFFFFFF)
+            self._auth_codes[code] = {"applicationId": application_id, "redirectUri": redirect_uri,
+                                      "expires": self.now() + auth.CODE_LIFETIME, "used": False}
+        return code
+
+    def authorizations(self):
+        """The refresh tokens issued for authorization codes, oldest first."""
+        with self._calls_lock:
+            return [dict(entry) for entry in self._authorizations]
+
+    def _redeem_code(self, code, redirect_uri):
+        """The refresh token of a valid, unused ``code`` (then used), else None."""
+        with self._calls_lock:
+            grant = self._auth_codes.get(code)
+            if grant is None or grant["used"] or self.now() > grant["expires"]:
+                return None
+            if redirect_uri and grant["redirectUri"] and redirect_uri != grant["redirectUri"]:
+                return None
+            grant["used"] = True
+            refresh = "Atzr|SIMOAUTH%04d-%s" % (len(self._authorizations) + 1, code[-8:])
+            self._authorizations.append({"applicationId": grant["applicationId"],
+                                         "refreshToken": refresh, "sellerId": SELLER_ID})
+        return refresh
 
     def _mint_token(self, refresh):
         """A new access token, remembered with the refresh token it was granted for."""
@@ -619,6 +676,10 @@ class Simulator:
                 return 200, {"reset": self.reset_calls()}
             operation = (query.get("operation") or [None])[0]
             return 200, {"calls": self.calls(operation), "counts": self.call_counts()}
+        if name == "oauth/authorizations":
+            return 200, {"authorizations": self.authorizations()}
+        if name == "oauth/codes" and method == "POST":
+            return 200, {"code": self.authorize(body["applicationId"], body.get("redirectUri"))}
         if name == "calls/reset" and method == "POST":
             return 200, {"reset": self.reset_calls()}
         if name == "advance" and method == "POST":
