@@ -6,7 +6,8 @@ simulator's ``default`` profile, 1 to 4 lines each) are imported, as many as hol
 of each SKU of each order (the line the flow matches the SKU's returns to) gets an FBA customer
 return of its own, one row of one unit, processed yesterday, with its own license plate: N
 rows, three in four ``SELLABLE``, the others ``CUSTOMER_DAMAGED``. With ``--keep-db``, the
-orders of the previous run are reused when they still hold N units (the import, about two minutes at N = 10,000, is
+orders of the previous run are reused when they still hold N units (the import, about two
+minutes at N = 10,000, is
 skipped; the simulator serves the same orders file again).
 
 What is measured, on one database and in one process, in each round:
