@@ -7,6 +7,15 @@ from odoo import api, fields, models
 from odoo.tools.misc import format_datetime
 
 
+# The search filter each figure shows as a facet of the list it opens (its own domain applies
+# besides, restricted to the account).
+FACETS = {
+    "to_ship_today": "amazon_due_today", "overdue": "amazon_overdue",
+    "confirmation_errors": "amazon_confirmation_error", "awaiting_mapping": "amazon_awaiting_mapping",
+    "inbound_discrepancies": "discrepancy",
+}
+
+
 class AmazonSellerAccount(models.Model):
     """The figures of the Amazon overview (Sales ▸ Amazon ▸ Overview), one kanban card per
     account, each opening the records it counts."""
@@ -186,8 +195,10 @@ class AmazonSellerAccount(models.Model):
             # no Inventory rights: the orders of those deliveries, which the user may read
             orders = self.env["stock.picking"].sudo().search(domain).sale_id
             xmlid, domain = "amazon_seller.action_amazon_orders", [("id", "in", orders.ids)]
+        facet = FACETS.get(figure) if xmlid != "amazon_seller.action_amazon_orders" else None
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action.update(name=name, domain=domain, context={"create": False},
+        context = {"create": False, **({f"search_default_{facet}": 1} if facet else {})}
+        action.update(name=name, domain=domain, context=context,
                       help=Markup('<p class="o_view_nocontent_empty_folder">%s</p>') % (
                           self._dashboard_empty_text(figure)))
         return action

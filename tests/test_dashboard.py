@@ -174,9 +174,10 @@ class TestDashboard(AmazonSellerCase):
                          ["111-0000005", "111-0000006", "111-0000007"])
         self.assertEqual(account.action_view_to_ship_today()["res_model"], "stock.picking")
         self.assertEqual(self.opened_refs(self.other.action_view_overdue()), ["111-0000010"])
-        # no default filter narrows the list further than the figure
-        self.assertFalse([key for key in account.action_view_confirmation_errors()["context"]
-                          if key.startswith("search_default_")])
+        # the figure's filter shows as a facet, and narrows nothing beyond the figure
+        context = account.action_view_confirmation_errors()["context"]
+        self.assertEqual([key for key in context if key.startswith("search_default_")],
+                         ["search_default_amazon_confirmation_error"])
 
     def test_reports_of_sales_and_fees(self):
         """Test the Reporting menus: confirmed Amazon sales by week, marketplace and channel;
