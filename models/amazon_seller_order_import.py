@@ -540,7 +540,7 @@ class AmazonSellerOrderImport(models.AbstractModel):
             "amazon_last_update": values["last_updated"],
             "amazon_ship_by": values["ship_by"],
             "amazon_deliver_by": values["deliver_by"],
-            "amazon_cancel_request": values["cancel_request"],
+            "amazon_cancel_request": values.get("cancel_request", False),
         }.items() if order[name] != value}
         if changes:
             order.write(changes)
