@@ -127,18 +127,14 @@ class StockPicking(models.Model):
         label = False
         if carrier:
             self.carrier_id = carrier
-        if not tracking and hasattr(self, "action_amazon_buy_label"):
+        if not tracking and not (carrier and carrier._amazon_gives_tracking()):
+            # no tracking number typed: Amazon Buy Shipping's label gives it
             label = self.with_context(
                 amazon_package_weight=self._amazon_pack_weight()).action_amazon_buy_label()
         else:
             if not carrier:
                 raise UserError(self.env._(
                     "Choose the carrier of delivery %(picking)s (Amazon order %(order)s).",
-                    picking=self.name, order=self.sale_id.amazon_order_ref))
-            if not tracking and not carrier._amazon_gives_tracking():
-                raise UserError(self.env._(
-                    "Type or scan the tracking number of delivery %(picking)s (Amazon order "
-                    "%(order)s): Amazon needs it.",
                     picking=self.name, order=self.sale_id.amazon_order_ref))
             if tracking:
                 self.carrier_tracking_ref = tracking
@@ -195,10 +191,10 @@ class StockPicking(models.Model):
             raise UserError(self.env._(
                 "Amazon cancelled order %(order)s: do not ship delivery %(picking)s.",
                 picking=self.name, order=amazon_ref))
-        if "amazon_review_state" in order._fields and order.amazon_review_state == "held":
+        if order.amazon_review_state in ("to_review", "held"):
             raise UserError(self.env._(
-                "Amazon order %(order)s is on hold: do not ship delivery %(picking)s until it "
-                "is released.", picking=self.name, order=amazon_ref))
+                "Amazon order %(order)s waits for review or is on hold: do not ship delivery "
+                "%(picking)s until it is released.", picking=self.name, order=amazon_ref))
         if self.state != "assigned":
             raise UserError(self.env._(
                 "Delivery %(picking)s of Amazon order %(order)s waits for its products to be "
@@ -262,7 +258,7 @@ class StockPicking(models.Model):
             "tracking_ref": self.carrier_tracking_ref or False,
             "weight": self._amazon_pack_weight(),
             "weight_uom": self.weight_uom_name,
-            "buy_label": hasattr(self, "action_amazon_buy_label"),
+            "buy_label": True,
             "lines": lines,
             "complete": all(line["complete"] for line in lines),
             "packed_any": any(line["packed"] for line in lines),

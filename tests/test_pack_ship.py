@@ -144,10 +144,7 @@ class TestPackShip(AmazonSellerCase):
                      "not complete", "Pack mug", "Pack lamp")
         picking.amazon_pack_scan("PACK-MUG")
         picking.amazon_pack_scan("PACK-LAMP")
-        if not hasattr(picking, "action_amazon_buy_label"):
-            self.refused(lambda: picking.amazon_pack_ship(carrier_id=self.dhl.id, tracking_ref=" "),
-                         "tracking number", "302-9000007-9000007")
-            self.refused(lambda: picking.amazon_pack_ship(tracking_ref="JJD1"), "carrier")
+        self.refused(lambda: picking.amazon_pack_ship(tracking_ref="JJD1"), "carrier")
         self.refused(lambda: picking.amazon_pack_ship(carrier_id=self.dhl.id, tracking_ref="JJD1",
                                                       weight="heavy"), "weight")
         self.assertEqual(picking.state, "assigned")
