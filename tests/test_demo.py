@@ -98,12 +98,39 @@ class TestDemo(TransactionCase):
             ("Demo Seller Europe", True), ("Demo Seller Japan", False),
             ("Demo Seller North America", False)])
 
+    def test_every_flow_ran_but_the_invoice_upload(self):
+        """Test that the accounts have their Seller ID and one FBM offer syncing its stock, and
+        that, on the overview, no flow shows "never" but the invoice upload: the scheduled action
+        uploads the European account's invoices (queued), the others upload none (Amazon relays
+        invoices in Europe only); MCF and inbound shipments wait for a person to send an order or
+        stock through Amazon; the shipment confirmations sent each account's first shipment."""
+        self.assertEqual(set(self.accounts.mapped("merchant_token")), {"A2SIMSELLER0001"})
+        for account in self.accounts:
+            synced = self.env["amazon.seller.offer"].search([("account_id", "=", account.id),
+                                                             ("sync_stock", "=", True)])
+            self.assertEqual(len(synced), 1, account.name)
+            self.assertEqual(synced.fulfillment_channel, "fbm")
+            self.assertTrue(synced.stock_pushed_qty or synced.stock_pushed_date
+                            or account._flow_state("stock_push").last_success, account.name)
+            never = {flow["flow"] for flow in account.dashboard_flows if not flow["last_success"]}
+            self.assertFalse(never - {"invoice_upload", "mcf", "inbound"}, account.name)
+            self.assertEqual("invoice_upload" in never, True, account.name)
+            shipped = self.amazon_orders(("amazon_account_id", "=", account.id)).picking_ids \
+                .filtered("amazon_confirmation_state")
+            self.assertEqual(shipped.mapped("amazon_confirmation_state"), ["sent"], account.name)
+        europe = self.accounts.filtered(lambda a: a.region == "EU")
+        self.assertIn(europe, self.env["amazon.seller.invoice.upload"]._accounts_to_run())
+        self.assertTrue(self.env["account.move"].search_count([
+            ("amazon_account_id", "=", europe.id), ("amazon_upload_state", "=", "to_upload")]))
+
     def test_users_hold_their_roles_groups_only(self):
         """Test that the demo users hold exactly the groups the README gives their role."""
         groups = {login: sorted(self.env["res.users"].search([("login", "=", login)]).group_ids
                                 .mapped(lambda g: g.get_external_id()[g.id]))
-                  for login in ("warehouse", "accountant", "manager")}
+                  for login in ("sales", "warehouse", "accountant", "manager")}
         self.assertEqual(groups, {
+            "sales": ["amazon_seller.group_amazon_seller_user",
+                      "sales_team.group_sale_salesman_all_leads"],
             "warehouse": ["amazon_seller.group_amazon_seller_user", "stock.group_stock_user"],
             "accountant": ["account.group_account_user", "amazon_seller.group_amazon_seller_user"],
             "manager": ["amazon_seller.group_amazon_seller_manager", "base.group_system",

@@ -7,16 +7,24 @@ European, North-American and Japanese marketplaces as a newcomer expects to find
 * the company *Amazon Demo Shop GmbH* (Germany, EUR) with its chart of accounts (SKR03 when
   ``l10n_de`` is installed, Odoo's generic chart otherwise), VAT on its products and exchange
   rates for USD, GBP, CAD and JPY;
-* the users *Warehouse*, *Accountant* and *E-commerce manager* holding exactly the groups of
-  their role (README, *Usage*), and carriers DHL and UPS with their Amazon carrier codes;
-* one demo account per Amazon region pointing at the simulator, its SKU catalogue mapped to
-  products but one SKU (:data:`UNMAPPED_SKU`), so that an order waits for its mapping;
+* the users *Salesperson*, *Warehouse*, *Accountant* and *E-commerce manager* holding exactly
+  the groups of their role (README, *Usage*), and carriers DHL and UPS with their Amazon carrier
+  codes;
+* one demo account per Amazon region pointing at the simulator, with the simulator's Seller ID,
+  its SKU catalogue mapped to products but one SKU (:data:`UNMAPPED_SKU`), so that an order waits
+  for its mapping, and one FBM offer per account sending its quantity to Amazon
+  (:func:`sync_stock_offers`); the European account uploads its invoices;
 * stock on hand in the warehouse for the goods the company ships itself (FBM), and in the FBA
   locations Amazon's quantities (the FBA inventory flow when installed);
 * the orders of the last 30 days imported, two of them cancelled by their buyer, the shipped
   ones invoiced, the settlements imported and reviewed (a rule for the fee codes no rule
   covers), and on the company's bank journal the deposit of one payout, to be matched once the
-  settlement is posted.
+  settlement is posted;
+* one FBM delivery per account shipped with DHL, and every flow run once
+  (:func:`first_runs`), so that the overview shows no flow that never ran, but the invoice
+  upload, which its scheduled action does as soon as Odoo serves (each invoice a PDF; outside
+  Europe Amazon relays no invoices), Multi-Channel Fulfilment and inbound shipments (they wait
+  for a person to send an order or stock through Amazon).
 """
 from datetime import timedelta
 import json
@@ -42,6 +50,8 @@ UNMAPPED_SKU = ("FE", "SIM-GLV-180")
 FBM_STOCK = 500
 # the demo's users: login (= password) → (name, the groups of the role in README's *Usage*)
 DEMO_USERS = {
+    "sales": ("Salesperson", ["sales_team.group_sale_salesman_all_leads",
+                              "amazon_seller.group_amazon_seller_user"]),
     "warehouse": ("Warehouse", ["stock.group_stock_user",
                                 "amazon_seller.group_amazon_seller_user"]),
     "accountant": ("Accountant", ["account.group_account_user",
@@ -51,6 +61,10 @@ DEMO_USERS = {
                                        "amazon_seller.group_amazon_seller_manager"]),
 }
 DEMO_CARRIERS = {"DHL": "amazon_seller.carrier_code_dhl", "UPS": "amazon_seller.carrier_code_ups"}
+# the Seller ID (merchant token) the simulator answers with (its feeds' and reports' sellerId)
+SIMULATOR_SELLER_ID = "A2SIMSELLER0001"
+# the flows the set-up leaves to their scheduled action (Odoo runs it as soon as it serves)
+SCHEDULED_FIRST_RUNS = {"invoice_upload"}
 # buyers' cancellations asked of the simulator when the demo has none yet
 CANCELLATIONS = 2
 
@@ -171,6 +185,7 @@ def wire_demo_accounts(env, company, simulator_url=SIMULATOR_URL):
             "lwa_app_id": "amzn1.application-oa2-client.demo",
             "lwa_client_secret": "demo-secret",
             "refresh_token": f"Atzr|demo-{region.lower()}",
+            "merchant_token": SIMULATOR_SELLER_ID,
             "sync_enabled": True,
             "active": True,
             # the accountant sees the invoice upload work where Amazon relays invoices (EU)
@@ -225,6 +240,29 @@ def map_catalogue(env, company, accounts, simulator_url=SIMULATOR_URL):
                                       "sku": entry["sku"], "fulfillment_channel": channel,
                                       "product_id": product.id})
     return products
+
+
+def sync_stock_offers(env, accounts, simulator_url=SIMULATOR_URL):
+    """On each account, one FBM offer sends its free quantity to Amazon (the stock push flow):
+    on its first marketplace, the first mapped SKU the simulator lists there as merchant-fulfilled
+    (its listings report shows each SKU in one channel per marketplace)."""
+    catalogue = simulator_get(simulator_url, "catalogue")
+    catalogue = catalogue.get("catalogue", catalogue) if isinstance(catalogue, dict) else catalogue
+    Offer = env["amazon.seller.offer"]
+    offers = Offer
+    for account in accounts:
+        marketplace = account.marketplace_ids[:1]
+        fbm_skus = [entry["sku"] for entry in catalogue if any(
+            offer.get("marketplaceId") == marketplace.marketplace_id and offer.get("channel") == "FBM"
+            for offer in entry.get("offers", {}).values())]
+        candidates = Offer.search([
+            ("account_id", "=", account.id), ("marketplace_id", "=", marketplace.id),
+            ("sku", "in", fbm_skus), ("fulfillment_channel", "=", "fbm"),
+            ("product_id", "!=", False)])
+        offers |= (candidates.filtered("sync_stock") or candidates.sorted(
+            lambda offer: fbm_skus.index(offer.sku)))[:1]
+    offers.filtered(lambda offer: not offer.sync_stock).sync_stock = True
+    return offers
 
 
 def set_on_hand(env, location, quantities):
@@ -345,6 +383,50 @@ def bank_deposit(env, company, settlements):
         })
 
 
+def first_shipments(env, accounts):
+    """On each account, the warehouse ships one FBM delivery with DHL (unless the account has
+    a confirmation already): the shipment confirmations then have work to send."""
+    Picking = shipped = env["stock.picking"]
+    for account in accounts:
+        orders = env["sale.order"].search([("amazon_account_id", "=", account.id),
+                                           ("amazon_fulfillment_channel", "=", "fbm")])
+        if Picking.search_count([("sale_id", "in", orders.ids),
+                                 ("amazon_confirmation_state", "!=", False)]):
+            continue
+        picking = Picking.search([
+            ("sale_id", "in", orders.ids), ("state", "=", "assigned"),
+            ("picking_type_code", "=", "outgoing"), ("sale_id.amazon_status", "=", "UNSHIPPED")],
+            order="scheduled_date, id", limit=1)
+        if not picking:
+            continue
+        carrier = env["delivery.carrier"].search([
+            ("name", "=", "DHL"), ("company_id", "in", [picking.company_id.id, False])], limit=1)
+        picking.write({"carrier_id": carrier.id,
+                       "carrier_tracking_ref": f"JJD0099{picking.id:011d}"})
+        picking.move_ids.picked = True
+        picking._action_done()
+        shipped |= picking
+    return shipped
+
+
+def first_runs(env, accounts):
+    """Run once, for each account, every flow its scheduled action runs that never succeeded
+    (shipment confirmations, listings, stock push, MCF, inbound shipments...), so that the
+    overview shows when each last ran; but :data:`SCHEDULED_FIRST_RUNS`. Return {account: the
+    flows that ran}."""
+    Flow = env["amazon.seller.flow"]
+    ran = {}
+    for flow, _label in env["amazon.seller.flow.state"]._fields["flow"].selection:
+        if flow in SCHEDULED_FIRST_RUNS:
+            continue
+        runner = Flow._runner_of(flow)
+        for account in runner._accounts_to_run() & accounts:
+            if not account._flow_state(flow).last_success and runner._can_run(account):
+                runner._run_now(account)
+                ran.setdefault(account, []).append(flow)
+    return ran
+
+
 def schedule(env):
     """Orders flow in every minute; the settlements ready to post wait a day for the newcomer
     to post one (the scheduled action would post them at once)."""
@@ -374,6 +456,7 @@ def main(env, simulator_url=SIMULATOR_URL, commit=None, say=None):
     demo_carriers(env, company)
     accounts = wire_demo_accounts(env, company, simulator_url)
     products = map_catalogue(env, company, accounts, simulator_url)
+    sync_stock_offers(env, accounts, simulator_url)
     stock_warehouse(env, company, products)
     schedule(env)
     done(f"rates, users, carriers, {len(accounts)} accounts, {len(products)} products in stock")
@@ -390,6 +473,10 @@ def main(env, simulator_url=SIMULATOR_URL, commit=None, say=None):
     done(f"orders invoiced, {len(settlements)} settlements, "
          f"{len(settlements.filtered(lambda s: s.state == 'ready'))} ready to post, "
          f"a payout's deposit on the bank journal")
+    shipped = first_shipments(env, accounts)
+    ran = first_runs(env, accounts)
+    done(f"{len(shipped)} deliveries shipped, first runs of the other flows "
+         f"({', '.join(sorted(set().union(*ran.values())))})")
     return company, accounts, settlements
 
 

@@ -8,7 +8,9 @@
 #   tools/setup.sh test [PYTEST ARGS]
 #                             all of the above with a fresh test database, then the whole suite
 #   tools/setup.sh demo       all of the above with the database amazon_demo, the SP-API simulator
-#                             on 127.0.0.1:8073, and Odoo serving http://localhost:8069
+#                             on 127.0.0.1:8073 (real time; AMAZON_DEMO_TIME_SCALE=60 runs its
+#                             clock 60 times faster), Odoo serving http://localhost:8069, and a
+#                             CJK font for the PDFs of Japanese addresses
 #   tools/setup.sh pot        regenerate the translation template i18n/amazon_seller.pot
 #   tools/setup.sh odoo ARGS  run Odoo with the project's configuration
 # Everything lands in the git-ignored .build/ folder of the checkout; downloads are cached in
@@ -33,6 +35,8 @@ APT_PACKAGES=(
     libjs-jquery libjs-underscore libjs-jquery-form
     fonts-font-awesome fonts-roboto-unhinted fonts-inconsolata fonts-ocr-b
 )
+# the demo's alone (the tests need none of them): Japanese addresses in wkhtmltopdf's PDFs
+DEMO_APT_PACKAGES=(fonts-noto-cjk)
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -43,9 +47,10 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 # === Debian packages === #
 
+# install_apt_packages PACKAGES...: those not installed yet.
 install_apt_packages() {
     local missing=() pkg
-    for pkg in "${APT_PACKAGES[@]}"; do
+    for pkg in "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
     [ ${#missing[@]} -eq 0 ] && return
@@ -203,7 +208,7 @@ conf() { sed -n "s/^$1 = //p" "$CONF"; }
 db_exists() { psql_odoo -tAqc "SELECT 1 FROM pg_database WHERE datname='$1'" | grep -q 1; }
 
 cmd_env() {
-    install_apt_packages
+    install_apt_packages "${APT_PACKAGES[@]}"
     install_odoo
     install_venv
     setup_postgres
@@ -280,11 +285,16 @@ cmd_pot() {
 }
 
 SIMULATOR_PORT=8073
+# Simulated seconds per real second: real time unless asked (60: dates run days ahead within an
+# hour, deliveries turn late). The simulator's rate limits are off: its token buckets are one
+# per operation for all three demo accounts, where Amazon keeps them per seller and region.
+DEMO_TIME_SCALE="${AMAZON_DEMO_TIME_SCALE:-1}"
 
 start_simulator() {
-    log "starting the SP-API simulator on http://127.0.0.1:$SIMULATOR_PORT (log: $BUILD/simulator.log)"
+    log "starting the SP-API simulator on http://127.0.0.1:$SIMULATOR_PORT, time scale $DEMO_TIME_SCALE (log: $BUILD/simulator.log)"
     (cd "$ROOT" && exec "$VENV/bin/python" -m tools.spapi_simulator --host 127.0.0.1 \
-        --port "$SIMULATOR_PORT" --orders 300 --time-scale 60) >"$BUILD/simulator.log" 2>&1 &
+        --port "$SIMULATOR_PORT" --orders 300 --time-scale "$DEMO_TIME_SCALE" --no-rate-limits) \
+        >"$BUILD/simulator.log" 2>&1 &
     SIMULATOR_PID=$!
     trap 'kill "$SIMULATOR_PID" 2>/dev/null || true' EXIT
     local tries
@@ -300,10 +310,11 @@ start_simulator() {
 
 cmd_demo() {
     local db=amazon_demo
+    install_apt_packages "${DEMO_APT_PACKAGES[@]}"
     cmd_demodb "$db"
     start_simulator
     odoo shell -d "$db" --no-http --log-level=warn <"$ROOT/tools/demo_setup.py"
-    log "the demo shop: http://localhost:8069 (admin / admin; also manager, warehouse, accountant: password = login), database $db; Ctrl-C stops"
+    log "the demo shop: http://localhost:8069 (admin / admin; also manager, sales, warehouse, accountant: password = login), database $db; Ctrl-C stops"
     odoo -d "$db" --db-filter="^$db\$" --log-level=info
 }
 
