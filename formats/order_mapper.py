@@ -118,11 +118,12 @@ def map_order(order):
 
 def _buyer_cancel_request(items):
     """The buyer's reason when an item carries a cancellation request
-    (``orderItems[].cancellation.cancellationRequest``), ``False`` otherwise."""
+    (``orderItems[].cancellation.cancellationRequest``) not executed yet, ``False``
+    otherwise."""
     for item in items:
-        request = ((item.get("cancellation") or {}) if isinstance(item, dict) else {}).get(
-            "cancellationRequest") or {}
-        if request:
+        cancellation = (item.get("cancellation") or {}) if isinstance(item, dict) else {}
+        request = cancellation.get("cancellationRequest") or {}
+        if request and not cancellation.get("cancellationExecution"):  # not cancelled yet
             return (request.get("cancelReason") or "").strip() or "-"
     return False
 
