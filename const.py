@@ -262,3 +262,8 @@ SELLER_CENTRAL_URLS = {
 OAUTH_CONSENT_PATH = "/apps/authorize/consent"
 OAUTH_CALLBACK_PATH = "/amazon_seller/oauth/callback"
 OAUTH_STATE_LIFETIME = 600  # seconds between Connect and the seller's return from Seller Central
+
+# Where several dollars meet (an amazon.com and an amazon.ca account...), "$" names none of them:
+# each gets the symbol that says which.
+DOLLAR_SYMBOLS = {"USD": "US$", "CAD": "CA$", "MXN": "MX$", "AUD": "A$", "SGD": "S$",
+                  "NZD": "NZ$"}

@@ -255,6 +255,7 @@ class AmazonSellerAccount(models.Model):
         accounts._ensure_team()
         accounts._ensure_payments(quiet=True)
         accounts._ensure_flow_states()
+        accounts._name_dollars()
         return accounts
 
     def write(self, vals):
@@ -267,10 +268,20 @@ class AmazonSellerAccount(models.Model):
         result = super().write(vals) if vals else True
         if "marketplace_ids" in vals:
             self._ensure_payments(quiet=True)
+            self._name_dollars()
         if secrets:
             self.flush_recordset()
             super().write(secrets)
         return result
+
+    @api.model
+    def _name_dollars(self):
+        """When the active currencies count several "$", each says which dollar it is (US$,
+        CA$...): amounts of amazon.com and amazon.ca side by side stay readable."""
+        dollars = self.env["res.currency"].sudo().search([("symbol", "=", "$")])
+        if len(dollars) > 1:
+            for currency in dollars.filtered(lambda c: c.name in const.DOLLAR_SYMBOLS):
+                currency.symbol = const.DOLLAR_SYMBOLS[currency.name]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_orders(self):

@@ -442,3 +442,17 @@ class TestReturnRates(AmazonSellerCase):
                           self.account.dashboard_return_rate_30d), (1, 25.0))
         action = self.account.action_view_returns_week()
         self.assertEqual(action["context"]["group_by"], ["sku"])
+
+
+@tagged("post_install", "-at_install")
+class TestDollars(AmazonSellerCase):
+
+    def test_several_dollars_each_say_which(self):
+        """Test that an amazon.ca account beside an amazon.com one names both dollars."""
+        cad = self.env.ref("base.CAD")
+        cad.active = True
+        self.env["amazon.seller.account"].create({
+            "name": "Canada Seller", "region": "NA",
+            "marketplace_ids": [self.env.ref("amazon_seller.marketplace_ca").id]})
+        self.assertEqual((self.env.ref("base.USD").symbol, cad.symbol), ("US$", "CA$"))
+        self.assertEqual(self.env.ref("base.EUR").symbol, "€", "other currencies keep theirs")

@@ -1,6 +1,7 @@
 """After 19.0.1.5.0 is loaded: the tax Amazon collects (marketplace facilitator) counts as tax,
 not in the untaxed amount, on the Amazon orders already imported; their totals are computed
-again (the total stays Amazon's)."""
+again (the total stays Amazon's). Where several dollars are active, each says which (US$,
+CA$...).""" 
 
 from odoo import SUPERUSER_ID, api
 
@@ -14,3 +15,4 @@ def migrate(cr, version):
         env.add_to_compute(env["sale.order"]._fields["amount_untaxed"], orders)
         env.add_to_compute(env["sale.order"]._fields["amount_tax"], orders)
         orders.flush_recordset(["amount_untaxed", "amount_tax"])
+    env["amazon.seller.account"]._name_dollars()
