@@ -1,7 +1,7 @@
 """After 19.0.1.5.0 is loaded: the tax Amazon collects (marketplace facilitator) counts as tax,
 not in the untaxed amount, on the Amazon orders already imported; their totals are computed
 again (the total stays Amazon's). Where several dollars are active, each says which (US$,
-CA$...).""" 
+CA$...)."""
 
 from odoo import SUPERUSER_ID, api
 
