@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import date_utils
 
 from ..exceptions import AmazonError

@@ -1,6 +1,5 @@
 from datetime import timedelta
 from decimal import Decimal
-import base64
 import time
 
 from odoo import api, fields, models

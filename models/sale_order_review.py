@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from .. import const
@@ -140,14 +140,3 @@ class SaleOrder(models.Model):
         for order in orders:
             order.message_post(body=self.env._("On hold: %(reason)s", reason=reason))
         return orders
-
-    def action_amazon_to_review(self):
-        """The orders waiting for a person, the most urgent ship-by first."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_seller.action_amazon_orders_to_review")
-        return action
-
-    @api.model
-    def _amazon_review_blocks(self, orders):
-        """Orders whose goods must not be reserved nor shipped."""
-        return orders.filtered(lambda o: o.amazon_review_state in ("to_review", "held"))
