@@ -436,18 +436,11 @@ class SpApiGateway:
         return response.payload or {}
 
     def _inbound_pages(self, operation, path, key, **params):
-        """Every page of a 2024-03-20 list operation (``pagination.nextToken``)."""
-        rows = []
-        while True:
-            response = self._call("fulfillment_inbound", operation, "_request",
-                                  f"/inbound/fba/2024-03-20/inboundPlans{path}",
-                                  params=dict(params, method="GET"), add_marketplace=False)
-            payload = response.payload or {}
-            rows += payload.get(key) or []
-            token = (payload.get("pagination") or {}).get("nextToken")
-            if not token:
-                return rows
-            params["paginationToken"] = token
+        """Every page of a 2024-03-20 list operation (``pagination.nextToken``, asked again as
+        ``paginationToken`` beside the other parameters)."""
+        return self._get_pages("fulfillment_inbound", operation,
+                               f"/inbound/fba/2024-03-20/inboundPlans{path}", key, params,
+                               lambda token, asked: dict(asked, paginationToken=token))
 
     # === BUY SHIPPING (Shipping API v2) === #
 
@@ -534,17 +527,27 @@ class SpApiGateway:
                                                "createdAfter": created_after}, marketplace_id)
 
     def _finance_pages(self, operation, path, key, params, marketplace_id):
-        rows, params = [], dict(params)
-        while True:
-            payload = self._call("finances", operation, "_request", path,
-                                 params=dict(params, method="GET"), add_marketplace=False,
-                                 marketplace_id=marketplace_id).payload or {}
-            rows += payload.get(key) or []
-            if not payload.get("nextToken"):
-                return rows
-            params = {"nextToken": payload["nextToken"]}
+        """Every page of a Finances / Transfers list operation (``nextToken``, asked again
+        alone)."""
+        return self._get_pages("finances", operation, path, key, params,
+                               lambda token, _asked: {"nextToken": token}, marketplace_id)
 
     # === PRIVATE METHODS === #
+
+    def _get_pages(self, api, operation, path, key, params, next_params, marketplace_id=None):
+        """The ``key`` rows of every page of a GET ``path`` the library has no method for;
+        ``next_params(token, params)`` gives the parameters of the next page."""
+        rows, asked = [], dict(params)
+        while True:
+            payload = self._call(api, operation, "_request", path,
+                                 params=dict(asked, method="GET"), add_marketplace=False,
+                                 marketplace_id=marketplace_id).payload or {}
+            rows += payload.get(key) or []
+            token = payload.get("nextToken") or (payload.get("pagination") or {}).get(
+                "nextToken")
+            if not token:
+                return rows
+            asked = next_params(token, params)
 
     def _call(self, api, operation, method, *args, marketplace_id=None, fresh_token=False,
               **kwargs):

@@ -139,12 +139,12 @@ class AmazonSellerAccount(models.Model):
         """What ``account`` holds at the end of ``day``, in ``currency``."""
         if not account:
             return 0.0
-        lines = self.env["account.move.line"].sudo().search_fetch([
+        foreign = currency != self.company_id.currency_id
+        [(total,)] = self.env["account.move.line"].sudo()._read_group([
             ("account_id", "=", account.id), ("parent_state", "=", "posted"),
             ("date", "<=", day), ("company_id", "=", self.company_id.id)],
-            ["amount_currency", "balance", "currency_id"])
-        foreign = currency != self.company_id.currency_id
-        return currency.round(sum(lines.mapped("amount_currency" if foreign else "balance")))
+            [], ["amount_currency:sum" if foreign else "balance:sum"])
+        return currency.round(total or 0.0)
 
     def _open_amazon_receivables(self, marketplace, currency, day):
         """Amazon invoices of the marketplace posted by ``day`` and not settled by then."""

@@ -148,17 +148,12 @@ class AmazonSellerInbound(models.Model):
 
     def _source_address(self):
         partner = self.warehouse_id.partner_id or self.company_id.partner_id
-        phone = partner.phone or self.company_id.phone
-        if not (partner.street and partner.city and partner.zip and partner.country_id and phone):
+        address = partner._amazon_address(self.company_id)
+        if not all(address[key] for key in ("street", "city", "zip", "country_code", "phone")):
             raise UserError(self.env._(
                 "%(warehouse)s: its address lacks a street, city, ZIP, country or phone number, "
                 "which Amazon needs to collect the boxes.", warehouse=self.warehouse_id.name))
-        return {"name": (partner.name or self.company_id.name)[:50],
-                "company": self.company_id.name, "street": partner.street,
-                "street2": partner.street2, "city": partner.city,
-                "state_code": partner.state_id.code, "zip": partner.zip,
-                "country_code": partner.country_id.code, "phone": phone,
-                "email": partner.email or self.company_id.email}
+        return dict(address, name=address["name"][:50], company=self.company_id.name)
 
     # === STEP 2: PACKING === #
 

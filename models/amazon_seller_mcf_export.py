@@ -101,10 +101,7 @@ class AmazonSellerMcfExport(models.AbstractModel):
             seller_order_id(picking.name), marketplace.marketplace_id,
             picking.sale_id.name or picking.origin or picking.name,
             picking.sale_id.date_order or picking.scheduled_date,
-            {"name": partner.name or partner.commercial_partner_id.name, "street": partner.street,
-             "street2": partner.street2, "city": partner.city,
-             "state_code": partner.state_id.code, "zip": partner.zip,
-             "country_code": partner.country_id.code, "phone": partner.phone},
+            partner._amazon_address(),
             items, speed=picking.picking_type_id.warehouse_id.amazon_mcf_speed or "Standard",
             comment=self.env._("Thank you for your order %(order)s.",
                                order=picking.sale_id.name or picking.origin or picking.name))

@@ -50,29 +50,20 @@ class AmazonSellerReviewRule(models.Model):
         """Why ``order`` matches this rule (a sentence), or False."""
         self.ensure_one()
         partner = order.partner_shipping_id
-        if self.condition == "gift_message":
-            matched = any(order.order_line.mapped("amazon_gift_message"))
-        elif self.condition == "business":
-            matched = order.amazon_is_business
-        elif self.condition == "prime":
-            matched = order.amazon_is_prime
-        elif self.condition == "amount_above":
-            matched = order.amount_total > self.amount
-        elif self.condition == "ship_to_country":
-            matched = partner.country_id in self.country_ids
-        elif self.condition == "address_too_long":
-            matched = any(len(line or "") > self.max_length
-                          for line in (partner.name, partner.street, partner.street2))
-        elif self.condition == "stock_short":
-            matched = bool(self._short_products(order))
-        else:
-            matched = False
-        if not matched:
-            return False
         if self.condition == "stock_short":
+            short = self._short_products(order)
             return self.env._("%(rule)s: %(products)s", rule=self.display_name,
-                              products=", ".join(self._short_products(order)))
-        return self.display_name
+                              products=", ".join(short)) if short else False
+        matched = {
+            "gift_message": lambda: any(order.order_line.mapped("amazon_gift_message")),
+            "business": lambda: order.amazon_is_business,
+            "prime": lambda: order.amazon_is_prime,
+            "amount_above": lambda: order.amount_total > self.amount,
+            "ship_to_country": lambda: partner.country_id in self.country_ids,
+            "address_too_long": lambda: any(len(line or "") > self.max_length for line in (
+                partner.name, partner.street, partner.street2)),
+        }.get(self.condition, lambda: False)()
+        return self.display_name if matched else False
 
     @staticmethod
     def _short_products(order):

@@ -81,7 +81,8 @@ class AmazonSellerSettlement(models.Model):
         """The marketplace of this settlement (Amazon settles each apart): the one its rows
         name (``Amazon.fr``), else the account's of its currency, else the account's first."""
         marketplaces = self.account_id.marketplace_ids
-        names = {name.lower() for name in self.line_ids.mapped("marketplace_name") if name}
+        names = {name.lower() for (name,) in self.env["amazon.seller.settlement.line"]._read_group(
+            [("settlement_id", "=", self.id)], ["marketplace_name"]) if name}
         return marketplaces.filtered(lambda m: m.domain.lower() in names)[:1] \
             or marketplaces.filtered(lambda m: m.currency_id == self.currency_id)[:1] \
             or marketplaces[:1]

@@ -22,3 +22,16 @@ class ResPartner(models.Model):
         Amazon's rules allow contacting them only through Amazon, never from Odoo."""
         return self.filtered(lambda p: p.amazon_buyer_key or p.parent_id.amazon_buyer_key
                              or p.amazon_address_key)
+
+    def _amazon_address(self, company=None):
+        """This partner's address as the mappers take it (``name, street, street2, city,
+        state_code, zip, country_code, phone, email``), the company's name, phone and e-mail
+        where the partner has none (a warehouse's address)."""
+        self.ensure_one()
+        company = company or self.env["res.company"]
+        return {"name": self.name or self.commercial_partner_id.name or company.name,
+                "street": self.street, "street2": self.street2, "city": self.city,
+                "state_code": self.state_id.code, "zip": self.zip,
+                "country_code": self.country_id.code, "phone": self.phone or company.phone,
+                "email": self.email or company.email}
+

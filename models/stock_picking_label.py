@@ -147,11 +147,7 @@ class StockPicking(models.Model):
         order = self.sale_id
         warehouse = self.picking_type_id.warehouse_id
         partner = warehouse.partner_id or self.company_id.partner_id
-        ship_from = {"name": partner.name or self.company_id.name, "street": partner.street,
-                     "street2": partner.street2, "city": partner.city,
-                     "state_code": partner.state_id.code, "zip": partner.zip,
-                     "country_code": partner.country_id.code,
-                     "phone": partner.phone or self.company_id.phone, "email": partner.email}
+        ship_from = partner._amazon_address(self.company_id)
         if not (ship_from["street"] and ship_from["city"] and ship_from["zip"]
                 and ship_from["country_code"]):
             raise UserError(self.env._(
